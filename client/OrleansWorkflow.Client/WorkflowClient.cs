@@ -1,0 +1,158 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Messaging;
+using OrleansWorkflow.Wire;
+
+namespace OrleansWorkflow.Client;
+
+/// <summary>
+/// Starts, feeds, completes and cancels incidents from outside the handlers (the original's workflow module as
+/// used by example.py). Messages given to <see cref="Send"/> are published by <see cref="FlushMessages"/>.
+/// </summary>
+public sealed class WorkflowClient : IAsyncDisposable
+{
+    private readonly IGrainFactory _grains;
+    private readonly QueuePublisher _publisher;
+    private readonly string _originator;
+    private readonly List<OutgoingMessage> _pending = [];
+    private readonly IAsyncDisposable? _owned;
+
+    public WorkflowClient(IGrainFactory grains, QueuePublisher publisher, string originator = "client")
+        : this(grains, publisher, originator, owned: null)
+    {
+    }
+
+    private WorkflowClient(IGrainFactory grains, QueuePublisher publisher, string originator, IAsyncDisposable? owned)
+    {
+        _grains = grains;
+        _publisher = publisher;
+        _originator = originator;
+        _owned = owned;
+    }
+
+    /// <summary>Connects to a silo's gateway and to the broker.</summary>
+    public static async Task<WorkflowClient> ConnectAsync(WorkflowClientOptions options, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
+    {
+        options.RabbitMq.Validate();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.UseOrleansClient(client => client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId));
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch (Exception e)
+        {
+            host.Dispose();
+            throw new InvalidOperationException(
+                $"Cannot reach an OrleansWorkflow silo on gateway port {options.GatewayPort} ({e.GetBaseException().Message}). Start one with ./scripts/silo.sh start, or set the gateway port.", e);
+        }
+
+        var publisher = new QueuePublisher(options.RabbitMq, (loggers ?? NullLoggerFactory.Instance).CreateLogger<QueuePublisher>());
+        return new WorkflowClient(host.Services.GetRequiredService<IClusterClient>(), publisher, options.Originator, new OwnedResources(host, publisher));
+    }
+
+    /// <summary>Creates an incident and returns its IncidentID.</summary>
+    public async Task<Guid> CreateIncident(string name, string kind, DateTimeOffset? incidentDate = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        var id = Guid.NewGuid();
+        await Incident(id).Create(name, kind, incidentDate ?? DateTimeOffset.UtcNow);
+        return id;
+    }
+
+    /// <summary>Queues <paramref name="message"/> for <paramref name="queue"/>; <see cref="FlushMessages"/> publishes it.</summary>
+    public async Task Send(string queue, JsonObject message)
+    {
+        WireContract.ValidateQueueName(queue);
+        var incidentId = WireMessage.IncidentIdOf(message);
+        await GetIncident(incidentId);
+
+        var stamped = message.DeepClone().AsObject();
+        var messageId = MessageIds.New();
+        stamped[WireContract.MessageIdKey] = messageId;
+        stamped[WireContract.OriginatorKey] ??= _originator;
+        lock (_pending)
+            _pending.Add(new OutgoingMessage(queue, Encoding.UTF8.GetBytes(stamped.ToJsonString()), messageId));
+    }
+
+    /// <summary>Publishes every queued message and returns once the broker has them all.</summary>
+    public async Task FlushMessages(CancellationToken cancellationToken = default)
+    {
+        List<OutgoingMessage> batch;
+        lock (_pending)
+        {
+            batch = [.. _pending];
+            _pending.Clear();
+        }
+
+        try
+        {
+            await _publisher.PublishAllAsync(batch, cancellationToken);
+        }
+        catch
+        {
+            lock (_pending)
+                _pending.InsertRange(0, batch);
+            throw;
+        }
+    }
+
+    public Task Complete(Guid incidentId) => Incident(incidentId).Complete();
+
+    public Task Cancel(Guid incidentId, string reason) => Incident(incidentId).Cancel(reason);
+
+    /// <summary>The incident; throws naming the IncidentID when it was never created.</summary>
+    public async Task<IncidentInfo> GetIncident(Guid incidentId) =>
+        await Incident(incidentId).GetInfo()
+        ?? throw new ArgumentException($"Incident {incidentId} was never created; create it with CreateIncident first.", nameof(incidentId));
+
+    public Task<IReadOnlyList<IncidentStep>> GetSteps(Guid incidentId) => Incident(incidentId).GetSteps();
+
+    /// <summary>Waits until the incident is Completed or Cancelled, or <paramref name="timeout"/> passes.</summary>
+    public async Task<IncidentInfo> WaitForEndAsync(Guid incidentId, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        var info = await GetIncident(incidentId);
+        try
+        {
+            while (!info.Status.IsFinished())
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
+                info = await GetIncident(incidentId);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Incident {incidentId} is still {info.Status} after {timeout.TotalSeconds:0.#} s.");
+        }
+
+        return info;
+    }
+
+    public IIncidentGrain Incident(Guid incidentId) => _grains.GetGrain<IIncidentGrain>(incidentId);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_owned is not null)
+            await _owned.DisposeAsync();
+    }
+
+    private sealed class OwnedResources(IHost host, QueuePublisher publisher) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await publisher.DisposeAsync();
+            await host.StopAsync();
+            host.Dispose();
+        }
+    }
+}

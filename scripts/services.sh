@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Installs and starts the services OrleansWorkflow needs on this machine, idempotently:
+# RabbitMQ on 127.0.0.1:5672 and a project-owned PostgreSQL cluster on 127.0.0.1:55432.
+#
+#   scripts/services.sh up          install what is missing, start what is not running, apply the schema;
+#                                   prints the names of the services it started (for "down")
+#   scripts/services.sh down NAME…  stop the named services (rabbitmq, postgres) that this script started
+#   scripts/services.sh env    print the environment variables that point the engine and tests at them
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname "$here")"
+state="${OWF_STATE_DIR:-/var/tmp/orleans-workflow}"
+pg_port="${OWF_PG_PORT:-55432}"
+pg_dir="$state/pg"
+pg_bin=/usr/lib/postgresql/15/bin
+
+say() { printf '[services] %s\n' "$*" >&2; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+install_missing() {
+  local missing=()
+  command -v rabbitmq-server >/dev/null || missing+=(rabbitmq-server)
+  [[ -x $pg_bin/pg_ctl ]] || missing+=(postgresql)
+  command -v amqp-publish >/dev/null || missing+=(amqp-tools)
+  command -v dot >/dev/null || missing+=(graphviz)
+  if ((${#missing[@]})); then
+    say "installing ${missing[*]} (apt)"
+    if [[ ! -f "$state/apt-updated" ]]; then
+      apt-get update -qq >&2
+      mkdir -p "$state" && touch "$state/apt-updated"
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}" >&2
+  fi
+  command -v dotnet >/dev/null || { say "the .NET 10 SDK is not installed: install it (dotnet-sdk-10.0) and run again"; exit 1; }
+}
+
+start_rabbitmq() {
+  if port_open 5672; then say "RabbitMQ already answers on 127.0.0.1:5672"; return; fi
+  say "starting RabbitMQ"
+  mkdir -p /etc/rabbitmq
+  # Loopback only: an emergency system's broker is not for the whole network by default.
+  if [[ ! -f /etc/rabbitmq/rabbitmq.conf ]] || ! grep -q '^listeners.tcp.default' /etc/rabbitmq/rabbitmq.conf; then
+    printf 'listeners.tcp.default = 127.0.0.1:5672\n' >> /etc/rabbitmq/rabbitmq.conf
+  fi
+  export ERL_EPMD_ADDRESS=127.0.0.1 RABBITMQ_SERVER_START_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+  rabbitmq-server -detached >/dev/null 2>&1 || true
+  for _ in $(seq 1 120); do
+    rabbitmqctl -q await_startup --timeout 60 >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  port_open 5672 || { say "RabbitMQ did not start; see /var/log/rabbitmq/"; exit 1; }
+  echo rabbitmq
+}
+
+start_postgres() {
+  if port_open "$pg_port"; then say "PostgreSQL already answers on 127.0.0.1:$pg_port"; return; fi
+  mkdir -p "$state"
+  if [[ ! -f $pg_dir/PG_VERSION ]]; then
+    say "creating a PostgreSQL cluster in $pg_dir"
+    mkdir -p "$pg_dir" && chown postgres:postgres "$pg_dir"
+    su postgres -c "$pg_bin/initdb -D '$pg_dir' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null
+  fi
+  say "starting PostgreSQL on 127.0.0.1:$pg_port"
+  su postgres -c "$pg_bin/pg_ctl -D '$pg_dir' -o '-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300' -l '$pg_dir/log' -w start" >/dev/null
+  echo postgres
+}
+
+pg_admin() { echo "Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"; }
+pg_workflow() { echo "Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=orleans_workflow"; }
+
+apply_schema() {
+  if ! su postgres -c "psql -h 127.0.0.1 -p $pg_port -tAc \"SELECT 1 FROM pg_database WHERE datname='orleans_workflow'\"" | grep -q 1; then
+    su postgres -c "psql -h 127.0.0.1 -p $pg_port -qc 'CREATE DATABASE orleans_workflow'"
+  fi
+  say "applying the OrleansWorkflow schema"
+  OWF_Storage__PostgreSql="$(pg_workflow)" dotnet run --project "$root/silo/OrleansWorkflow.Silo" -v q -- setup-database >&2
+}
+
+print_env() {
+  echo "export OWF_Storage__PostgreSql='$(pg_workflow)'"
+  echo "export OWF_RabbitMQ__Uri='amqp://guest:guest@127.0.0.1:5672/'"
+  echo "export OWF_TEST_POSTGRES_ADMIN='$(pg_admin)'"
+}
+
+stop() {
+  local name
+  for name in "$@"; do
+    case "$name" in
+      postgres) say "stopping PostgreSQL"; su postgres -c "$pg_bin/pg_ctl -D '$pg_dir' -m fast -w stop" >/dev/null || true ;;
+      rabbitmq) say "stopping RabbitMQ"; rabbitmqctl -q shutdown >/dev/null 2>&1 || true ;;
+      *) say "unknown service $name" ;;
+    esac
+  done
+}
+
+mkdir -p "$state"
+case "${1:-}" in
+  up) install_missing; start_rabbitmq; start_postgres; apply_schema ;;
+  down) shift; stop "$@" ;;
+  env) print_env ;;
+  *) echo "usage: $0 up|down|env" >&2; exit 2 ;;
+esac

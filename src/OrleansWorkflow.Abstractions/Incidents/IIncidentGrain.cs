@@ -1,0 +1,36 @@
+using Orleans.Concurrency;
+
+namespace OrleansWorkflow.Incidents;
+
+/// <summary>
+/// One incident, keyed by its IncidentID. Client apps call it to create, finish and inspect incidents;
+/// handler grains call it to check the incident still takes messages and to record each step.
+/// </summary>
+public interface IIncidentGrain : IGrainWithGuidKey
+{
+    /// <summary>Creates the incident. Creating it twice with the same name and kind is allowed; anything else throws.</summary>
+    Task<IncidentInfo> Create(string name, string kind, DateTimeOffset incidentDate);
+
+    /// <summary>The incident, or null when it was never created.</summary>
+    [AlwaysInterleave]
+    Task<IncidentInfo?> GetInfo();
+
+    /// <summary>Marks the incident Completed, clears the handlers' temporary data and keeps the record and graph.</summary>
+    Task Complete();
+
+    /// <summary>Marks the incident Cancelled with a reason, clears the handlers' temporary data and keeps the record and graph.</summary>
+    Task Cancel(string reason);
+
+    /// <summary>Marks the incident Error (a handler failed past its retry limit). Finished incidents stay as they are.</summary>
+    Task MarkError(string reason);
+
+    /// <summary>Records that a handler starts on a message and returns the status the handler must respect.</summary>
+    Task<IncidentStatus> BeginStep(string queue, string messageId, string? originator);
+
+    /// <summary>Records how a handler's step ended and where it sent messages.</summary>
+    Task EndStep(string queue, string messageId, StepOutcome outcome, IReadOnlyList<string> sentTo, string? error);
+
+    /// <summary>Every step of the incident so far, in order of start.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<IncidentStep>> GetSteps();
+}

@@ -1,0 +1,13 @@
+namespace OrleansWorkflow.Incidents;
+
+/// <summary>What an incident is and where it stands.</summary>
+[GenerateSerializer, Immutable]
+public sealed record IncidentInfo(
+    [property: Id(0)] Guid IncidentId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string Kind,
+    [property: Id(3)] DateTimeOffset IncidentDate,
+    [property: Id(4)] IncidentStatus Status,
+    [property: Id(5)] DateTimeOffset CreatedAt,
+    [property: Id(6)] DateTimeOffset UpdatedAt,
+    [property: Id(7)] string? Reason);

@@ -1,0 +1,32 @@
+namespace OrleansWorkflow.Wire;
+
+/// <summary>The names every language on the wire agrees on (see DESIGN.md, "Wire contract").</summary>
+public static class WireContract
+{
+    public const string IncidentIdKey = "IncidentID";
+    public const string MessageIdKey = "MessageID";
+    public const string OriginatorKey = "originator";
+    public const string ContentType = "application/json";
+
+    /// <summary>Header on a dead letter: why it was dead-lettered.</summary>
+    public const string ReasonHeader = "x-reason";
+    /// <summary>Header on a dead letter: the queue it was taken from.</summary>
+    public const string OriginalQueueHeader = "x-original-queue";
+
+    private const string DeadLetterSuffix = ".dead-letter";
+
+    public static string DeadLetterQueue(string queue) => queue + DeadLetterSuffix;
+
+    public static bool IsDeadLetterQueue(string queue) => queue.EndsWith(DeadLetterSuffix, StringComparison.Ordinal);
+
+    /// <summary>Throws when <paramref name="queue"/> cannot name a workflow queue.</summary>
+    public static void ValidateQueueName(string queue)
+    {
+        if (string.IsNullOrWhiteSpace(queue))
+            throw new ArgumentException("A queue name must not be empty; name the workflow node, e.g. \"fire_simulation\".", nameof(queue));
+        if (queue.Length > 200)
+            throw new ArgumentException($"Queue name \"{queue[..40]}...\" is {queue.Length} characters long; RabbitMQ allows 255 bytes and the engine keeps 200 for the name.", nameof(queue));
+        if (IsDeadLetterQueue(queue))
+            throw new ArgumentException($"Queue name \"{queue}\" ends in \"{DeadLetterSuffix}\", which is reserved for dead letters; choose another name.", nameof(queue));
+    }
+}

@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Unicode;
+
+namespace OrleansWorkflow.Wire;
+
+/// <summary>A workflow message as it travels: a JSON object that carries the IncidentID of its incident.</summary>
+public sealed class WireMessage
+{
+    private WireMessage(Guid incidentId, JsonObject body)
+    {
+        IncidentId = incidentId;
+        Body = body;
+    }
+
+    public Guid IncidentId { get; }
+
+    public JsonObject Body { get; }
+
+    public string? MessageId => Body[WireContract.MessageIdKey] is JsonValue v && v.TryGetValue(out string? id) ? id : null;
+
+    public string? Originator => Body[WireContract.OriginatorKey] is JsonValue v && v.TryGetValue(out string? name) ? name : null;
+
+    /// <summary>Reads a message off the wire; on failure <paramref name="reason"/> says what is wrong with it.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> body, out WireMessage? message, out string reason)
+    {
+        message = null;
+        if (!Utf8.IsValid(body))
+        {
+            reason = "body is not valid UTF-8";
+            return false;
+        }
+
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            reason = $"body is not JSON: {e.Message}";
+            return false;
+        }
+
+        if (node is not JsonObject json)
+        {
+            reason = $"body is JSON {Describe(node)}, not an object";
+            return false;
+        }
+
+        if (!TryReadIncidentId(json, out var incidentId, out reason))
+            return false;
+
+        message = new WireMessage(incidentId, json);
+        return true;
+    }
+
+    /// <summary>Checks a message that code is about to send and returns its IncidentID; throws with the fix when it has none.</summary>
+    public static Guid IncidentIdOf(JsonObject message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!TryReadIncidentId(message, out var incidentId, out var reason))
+            throw new ArgumentException($"Cannot send this message: {reason}. Every workflow message carries \"{WireContract.IncidentIdKey}\": the UUID of its incident.", nameof(message));
+        return incidentId;
+    }
+
+    private static bool TryReadIncidentId(JsonObject json, out Guid incidentId, out string reason)
+    {
+        incidentId = Guid.Empty;
+        if (!json.TryGetPropertyValue(WireContract.IncidentIdKey, out var value) || value is null)
+        {
+            reason = $"the message has no \"{WireContract.IncidentIdKey}\" key";
+            return false;
+        }
+
+        if (value is not JsonValue scalar || !scalar.TryGetValue(out string? text) || !Guid.TryParse(text, out incidentId))
+        {
+            reason = $"\"{WireContract.IncidentIdKey}\" is {Shorten(value.ToJsonString())}, which is not a UUID";
+            return false;
+        }
+
+        reason = string.Empty;
+        return true;
+    }
+
+    private static string Describe(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonArray => "an array",
+        JsonValue v => v.GetValueKind() switch
+        {
+            JsonValueKind.String => "a string",
+            JsonValueKind.Number => "a number",
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            _ => "a value",
+        },
+        _ => "a value",
+    };
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
+}

@@ -1,0 +1,117 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using OrleansWorkflow.Handlers;
+using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Messaging;
+using OrleansWorkflow.Wire;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace OrleansWorkflow.Adapter;
+
+/// <summary>
+/// Consumes one workflow queue: each delivery becomes one call to the handler grain of its incident, acknowledged
+/// only after the handler's state is written and its effects are carried out. A delivery that cannot be handled
+/// goes to the dead-letter queue with the reason, and is then acknowledged: nothing is dropped.
+/// </summary>
+internal sealed class QueueConsumer(
+    string queue,
+    IChannel channel,
+    HandlerRegistry handlers,
+    IGrainFactory grains,
+    QueuePublisher publisher,
+    RetryOptions retry,
+    ILogger logger)
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private string? _consumerTag;
+    private int _inFlight;
+
+    public async Task StartAsync(ushort prefetch, CancellationToken cancellationToken)
+    {
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(WireContract.DeadLetterQueue(queue), durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: prefetch, global: false, cancellationToken);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += OnDeliveryAsync;
+        _consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken);
+        logger.LogInformation("Consuming queue {Queue} for handler {Handler}", queue, handlers.HandlerOf(queue).Name);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_consumerTag is not null && channel.IsOpen)
+            await channel.BasicCancelAsync(_consumerTag, cancellationToken: cancellationToken);
+        _stopping.Cancel();
+        while (Volatile.Read(ref _inFlight) > 0 && !cancellationToken.IsCancellationRequested)
+            await Task.Delay(20, CancellationToken.None);
+        await channel.CloseAsync(cancellationToken);
+    }
+
+    private async Task OnDeliveryAsync(object sender, BasicDeliverEventArgs delivery)
+    {
+        Interlocked.Increment(ref _inFlight);
+        try
+        {
+            var verdict = await HandleAsync(delivery);
+            if (verdict is not null)
+                await DeadLetterAsync(delivery, verdict);
+            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+        }
+        catch (Exception e)
+        {
+            // Shutting down, or the broker went away mid-delivery: leave it unacknowledged for redelivery.
+            logger.LogWarning(e, "Delivery {DeliveryTag} on {Queue} left for redelivery", delivery.DeliveryTag, queue);
+            if (!_stopping.IsCancellationRequested)
+                await Task.Delay(retry.RetryBackoff, CancellationToken.None); // do not spin on a fault that persists
+            if (channel.IsOpen)
+                await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    /// <summary>Handles a delivery; returns null when done, or the reason to dead-letter it.</summary>
+    private async Task<string?> HandleAsync(BasicDeliverEventArgs delivery)
+    {
+        var body = delivery.Body;
+        if (body.Length > retry.MaxBodyBytes)
+            return $"body is {body.Length} bytes, over the limit of {retry.MaxBodyBytes} bytes (Workflow:MaxBodyBytes)";
+        if (!WireMessage.TryParse(body.Span, out var parsed, out var reason))
+            return reason;
+
+        var message = new InboundMessage(queue, parsed!.MessageId ?? delivery.BasicProperties.MessageId ?? MessageIds.New(),
+            parsed.Originator, Encoding.UTF8.GetString(body.Span));
+        var handler = handlers.Resolve(grains, parsed.IncidentId, queue);
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var result = await handler.Deliver(message);
+            switch (result.Outcome)
+            {
+                case DeliveryOutcome.Handled or DeliveryOutcome.Duplicate:
+                    return null;
+                case DeliveryOutcome.Rejected:
+                    return result.Detail;
+            }
+
+            if (attempt >= retry.RetryLimit)
+            {
+                var failure = $"handler failed {attempt + 1} times; last error: {result.Detail}";
+                await grains.GetGrain<IIncidentGrain>(parsed.IncidentId).MarkError($"{queue}: {failure}");
+                return failure;
+            }
+
+            await Task.Delay(retry.BackoffBefore(attempt + 1), _stopping.Token);
+        }
+    }
+
+    private async Task DeadLetterAsync(BasicDeliverEventArgs delivery, string reason)
+    {
+        logger.LogWarning("Dead-lettered a message from {Queue} to {DeadLetterQueue}: {Reason}", queue, WireContract.DeadLetterQueue(queue), reason);
+        await publisher.PublishAsync(DeadLetters.For(queue, delivery.Body, delivery.BasicProperties.MessageId, reason, delivery.BasicProperties.Headers));
+    }
+}

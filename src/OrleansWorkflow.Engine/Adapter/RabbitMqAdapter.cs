@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Messaging;
+using RabbitMQ.Client;
+
+namespace OrleansWorkflow.Adapter;
+
+/// <summary>
+/// Delivers every registered queue's messages into grain calls. It starts consuming once the silo is active and
+/// stops before the silo's grains go away, so no delivery meets a dying silo.
+/// </summary>
+internal sealed class RabbitMqAdapter(
+    WorkflowSettings settings,
+    HandlerRegistry handlers,
+    IGrainFactory grains,
+    QueuePublisher publisher,
+    ILoggerFactory loggers) : ILifecycleParticipant<ISiloLifecycle>
+{
+    private readonly ILogger _logger = loggers.CreateLogger<RabbitMqAdapter>();
+    private readonly List<QueueConsumer> _consumers = [];
+    private IConnection? _connection;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(RabbitMqAdapter), ServiceLifecycleStage.Active, StartAsync, StopAsync);
+
+    private async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var options = settings.RabbitMq;
+        _connection = await RabbitMqConnections.OpenAsync(options, "consumers", _logger, cancellationToken);
+        foreach (var queue in handlers.Queues)
+        {
+            var channel = await _connection.CreateChannelAsync(
+                new CreateChannelOptions(false, false, consumerDispatchConcurrency: options.ConsumerConcurrency), cancellationToken);
+            var consumer = new QueueConsumer(queue, channel, handlers, grains, publisher, settings.Workflow, loggers.CreateLogger<QueueConsumer>());
+            await consumer.StartAsync(options.Prefetch, cancellationToken);
+            _consumers.Add(consumer);
+        }
+
+        _logger.LogInformation("RabbitMQ adapter consuming {Count} queues (prefetch {Prefetch}, concurrency {Concurrency})",
+            _consumers.Count, options.Prefetch, options.ConsumerConcurrency);
+    }
+
+    private async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(_consumers.Select(c => c.StopAsync(cancellationToken)));
+        _consumers.Clear();
+        if (_connection is not null)
+            await _connection.DisposeAsync();
+        _logger.LogInformation("RabbitMQ adapter stopped");
+    }
+}

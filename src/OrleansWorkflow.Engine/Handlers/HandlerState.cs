@@ -1,0 +1,33 @@
+namespace OrleansWorkflow.Handlers;
+
+/// <summary>What one handler keeps for one incident, written in one storage write per handled message.</summary>
+[GenerateSerializer]
+public sealed class HandlerState
+{
+    /// <summary>Documents from Persist.Put, as JSON text, in order.</summary>
+    [Id(0)] public List<string> Documents { get; set; } = [];
+
+    /// <summary>Ids of the messages already handled: a redelivered one is skipped.</summary>
+    [Id(1)] public HashSet<string> HandledMessageIds { get; set; } = [];
+
+    /// <summary>Effects of the last handled message that may not have left the grain yet.</summary>
+    [Id(2)] public List<OutboxEntry> Outbox { get; set; } = [];
+}
+
+public enum OutboxKind
+{
+    Message = 0,
+    CompleteIncident = 1,
+    CancelIncident = 2,
+}
+
+/// <summary>One effect of a handled message: a message to publish, or the incident to complete or cancel.</summary>
+[GenerateSerializer]
+public sealed class OutboxEntry
+{
+    [Id(0)] public OutboxKind Kind { get; set; }
+    [Id(1)] public string? Queue { get; set; }
+    [Id(2)] public string? MessageId { get; set; }
+    [Id(3)] public string? Body { get; set; }
+    [Id(4)] public string? Reason { get; set; }
+}

@@ -1,0 +1,31 @@
+using System.Text;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Messaging;
+
+namespace OrleansWorkflow.Handlers;
+
+/// <summary>Carries out a handler's kept effects: publishes its messages (confirmed), then completes or cancels its incident.</summary>
+public sealed class OutboxDispatcher(QueuePublisher publisher, IGrainFactory grains)
+{
+    public async Task DispatchAsync(Guid incidentId, IReadOnlyList<OutboxEntry> outbox, CancellationToken cancellationToken)
+    {
+        await publisher.PublishAllAsync(
+            outbox.Where(e => e.Kind == OutboxKind.Message)
+                  .Select(e => new OutgoingMessage(e.Queue!, Encoding.UTF8.GetBytes(e.Body!), e.MessageId)),
+            cancellationToken);
+
+        var incident = grains.GetGrain<IIncidentGrain>(incidentId);
+        foreach (var entry in outbox)
+        {
+            switch (entry.Kind)
+            {
+                case OutboxKind.CompleteIncident:
+                    await incident.Complete();
+                    break;
+                case OutboxKind.CancelIncident:
+                    await incident.Cancel(entry.Reason!);
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Configuration;
+using OrleansWorkflow.Messaging;
+
+namespace OrleansWorkflow.Hosting;
+
+/// <summary>How handlers retry. Bound from the "Workflow" configuration section.</summary>
+public sealed class RetryOptions
+{
+    /// <summary>Retries after a handler's first failure; then the message is dead-lettered and its incident marked Error.</summary>
+    public int RetryLimit { get; set; } = 3;
+
+    /// <summary>Wait before the first retry; it doubles with each further retry, up to <see cref="MaxBackoff"/>.</summary>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Bodies above this size are dead-lettered unread.</summary>
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    public TimeSpan BackoffBefore(int retry) =>
+        TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, RetryBackoff.Ticks << Math.Min(retry - 1, 20)));
+
+    public void Validate()
+    {
+        if (RetryLimit < 0)
+            throw new ArgumentException($"Workflow:RetryLimit is {RetryLimit}; set it to 0 (no retries) or more.");
+        if (RetryBackoff < TimeSpan.Zero || MaxBackoff < RetryBackoff)
+            throw new ArgumentException("Workflow:RetryBackoff must be 0 or more and at most Workflow:MaxBackoff.");
+        if (MaxBodyBytes <= 0)
+            throw new ArgumentException($"Workflow:MaxBodyBytes is {MaxBodyBytes}; set a positive size in bytes (default 1048576).");
+    }
+}
+
+/// <summary>Where state lives and who this cluster is. Bound from the "Storage" and "Cluster" configuration sections.</summary>
+public sealed class StorageOptions
+{
+    public string PostgreSql { get; set; } = "Host=127.0.0.1;Port=55432;Username=postgres;Database=orleans_workflow";
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(PostgreSql))
+            throw new ArgumentException("Storage:PostgreSql is empty; set the PostgreSQL connection string (OWF_Storage__PostgreSql).");
+    }
+}
+
+public sealed class ClusterSettings
+{
+    public string ServiceId { get; set; } = "orleans-workflow";
+    public string ClusterId { get; set; } = "orleans-workflow";
+    public int SiloPort { get; set; } = 11111;
+    public int GatewayPort { get; set; } = 30000;
+}
+
+/// <summary>Everything the engine is configured with.</summary>
+public sealed class WorkflowSettings
+{
+    public RabbitMqOptions RabbitMq { get; init; } = new();
+    public StorageOptions Storage { get; init; } = new();
+    public RetryOptions Workflow { get; init; } = new();
+    public ClusterSettings Cluster { get; init; } = new();
+
+    public static WorkflowSettings From(IConfiguration configuration)
+    {
+        var settings = new WorkflowSettings();
+        configuration.GetSection(RabbitMqOptions.Section).Bind(settings.RabbitMq);
+        configuration.GetSection("Storage").Bind(settings.Storage);
+        configuration.GetSection("Workflow").Bind(settings.Workflow);
+        configuration.GetSection("Cluster").Bind(settings.Cluster);
+        return settings;
+    }
+
+    public void Validate()
+    {
+        RabbitMq.Validate();
+        Storage.Validate();
+        Workflow.Validate();
+    }
+}

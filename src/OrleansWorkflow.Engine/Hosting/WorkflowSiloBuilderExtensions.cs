@@ -1,0 +1,46 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using OrleansWorkflow.Adapter;
+using OrleansWorkflow.Handlers;
+using OrleansWorkflow.Messaging;
+
+namespace OrleansWorkflow.Hosting;
+
+public static class WorkflowSiloBuilderExtensions
+{
+    /// <summary>
+    /// Makes this silo an OrleansWorkflow engine: PostgreSQL grain state and reminders, localhost clustering,
+    /// the RabbitMQ adapter, and the handlers that <paramref name="registerHandlers"/> registers on their queues.
+    /// </summary>
+    public static ISiloBuilder AddOrleansWorkflow(this ISiloBuilder silo, WorkflowSettings settings, Action<HandlerRegistry> registerHandlers)
+    {
+        settings.Validate();
+        var handlers = new HandlerRegistry();
+        registerHandlers(handlers);
+
+        silo.UseLocalhostClustering(settings.Cluster.SiloPort, settings.Cluster.GatewayPort,
+            serviceId: settings.Cluster.ServiceId, clusterId: settings.Cluster.ClusterId);
+        silo.AddAdoNetGrainStorage(WorkflowStorage.Name, options =>
+        {
+            options.Invariant = "Npgsql";
+            options.ConnectionString = settings.Storage.PostgreSql;
+        });
+        silo.UseAdoNetReminderService(options =>
+        {
+            options.Invariant = "Npgsql";
+            options.ConnectionString = settings.Storage.PostgreSql;
+        });
+
+        var services = silo.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(settings.RabbitMq);
+        services.AddSingleton(handlers);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new QueuePublisher(settings.RabbitMq, sp.GetRequiredService<ILogger<QueuePublisher>>()));
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<RabbitMqAdapter>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RabbitMqAdapter>());
+        return silo;
+    }
+}

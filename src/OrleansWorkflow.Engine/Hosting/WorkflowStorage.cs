@@ -1,0 +1,12 @@
+namespace OrleansWorkflow.Hosting;
+
+/// <summary>Names of the engine's grain storage and of the states kept in it.</summary>
+public static class WorkflowStorage
+{
+    /// <summary>The ADO.NET grain storage provider that holds incidents and handler state.</summary>
+    public const string Name = "workflow";
+
+    // Distinct state names keep incident and handler rows apart even where grain keys coincide.
+    public const string IncidentState = "incident";
+    public const string HandlerState = "handler";
+}

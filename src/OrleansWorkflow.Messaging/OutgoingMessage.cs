@@ -1,0 +1,8 @@
+namespace OrleansWorkflow.Messaging;
+
+/// <summary>A message to publish to a queue through the default exchange.</summary>
+public sealed record OutgoingMessage(
+    string Queue,
+    ReadOnlyMemory<byte> Body,
+    string? MessageId,
+    IReadOnlyDictionary<string, object?>? Headers = null);

@@ -1,0 +1,76 @@
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using OrleansWorkflow.Wire;
+
+namespace OrleansWorkflow.Messaging;
+
+/// <summary>
+/// Publishes persistent messages and returns only once the broker confirmed them. One channel with confirm tracking
+/// is shared by every caller: many grains' confirms are in flight at once instead of one round trip after another.
+/// </summary>
+public sealed class QueuePublisher : IAsyncDisposable
+{
+    private readonly RabbitMqOptions _options;
+    private readonly ILogger _logger;
+    private readonly QueueTopology _topology = new();
+    private readonly SemaphoreSlim _open = new(1, 1);
+    private IConnection? _connection;
+    private IChannel? _channel;
+
+    public QueuePublisher(RabbitMqOptions options, ILogger<QueuePublisher> logger)
+    {
+        _options = options;
+        _logger = logger;
+    }
+
+    public async Task PublishAsync(OutgoingMessage message, CancellationToken cancellationToken = default)
+    {
+        var channel = await ChannelAsync(cancellationToken);
+        await _topology.EnsureDeclaredAsync(channel, message.Queue, cancellationToken);
+        var properties = new BasicProperties
+        {
+            Persistent = true,
+            ContentType = WireContract.ContentType,
+            MessageId = message.MessageId,
+            Headers = message.Headers?.ToDictionary(h => h.Key, h => h.Value),
+        };
+        await channel.BasicPublishAsync(exchange: string.Empty, routingKey: message.Queue, mandatory: false, properties, message.Body, cancellationToken);
+    }
+
+    public async Task PublishAllAsync(IEnumerable<OutgoingMessage> messages, CancellationToken cancellationToken = default) =>
+        await Task.WhenAll(messages.Select(m => PublishAsync(m, cancellationToken)));
+
+    private async ValueTask<IChannel> ChannelAsync(CancellationToken cancellationToken)
+    {
+        if (_channel is { IsOpen: true } open)
+            return open;
+
+        await _open.WaitAsync(cancellationToken);
+        try
+        {
+            if (_channel is { IsOpen: true } reopened)
+                return reopened;
+            _connection ??= await RabbitMqConnections.OpenAsync(_options, "publisher", _logger, cancellationToken);
+            if (_channel is not null)
+                await _channel.DisposeAsync();
+            _topology.Reset();
+            _channel = await _connection.CreateChannelAsync(
+                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
+                cancellationToken);
+            return _channel;
+        }
+        finally
+        {
+            _open.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_channel is not null)
+            await _channel.DisposeAsync();
+        if (_connection is not null)
+            await _connection.DisposeAsync();
+        _open.Dispose();
+    }
+}

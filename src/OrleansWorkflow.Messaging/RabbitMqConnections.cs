@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+
+namespace OrleansWorkflow.Messaging;
+
+/// <summary>Opens connections to the configured broker, with automatic recovery, and says clearly when it cannot.</summary>
+public static class RabbitMqConnections
+{
+    public static async Task<IConnection> OpenAsync(RabbitMqOptions options, string purpose, ILogger logger, CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory
+        {
+            Uri = new Uri(options.Uri),
+            AutomaticRecoveryEnabled = true,
+            TopologyRecoveryEnabled = true,
+            ClientProvidedName = $"orleans-workflow {purpose} ({Environment.MachineName})",
+        };
+
+        try
+        {
+            var connection = await factory.CreateConnectionAsync(cancellationToken);
+            logger.LogInformation("Connected to RabbitMQ at {Broker} for {Purpose}", options.RedactedUri, purpose);
+            return connection;
+        }
+        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.BrokerUnreachableException or System.Net.Sockets.SocketException)
+        {
+            throw new InvalidOperationException(
+                $"Cannot connect to RabbitMQ at {options.RedactedUri} ({e.GetBaseException().Message}). " +
+                "Start the broker (./scripts/services.sh up starts a local one) or set RabbitMQ:Uri / OWF_RabbitMQ__Uri.", e);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace OrleansWorkflow.Messaging;
+
+/// <summary>How the engine and its clients reach RabbitMQ. Bound from the "RabbitMQ" configuration section.</summary>
+public sealed class RabbitMqOptions
+{
+    public const string Section = "RabbitMQ";
+
+    /// <summary>The broker, as an AMQP URI. The default is a broker on this machine with RabbitMQ's loopback-only guest user.</summary>
+    public string Uri { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
+
+    /// <summary>Deliveries a queue consumer may hold unacknowledged.</summary>
+    public ushort Prefetch { get; set; } = 64;
+
+    /// <summary>Deliveries of one queue handled at the same time (different incidents run in parallel).</summary>
+    public ushort ConsumerConcurrency { get; set; } = 16;
+
+    /// <summary>The URI with its password replaced, for logs.</summary>
+    public string RedactedUri => Redact(Uri);
+
+    public void Validate()
+    {
+        if (!System.Uri.TryCreate(Uri, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "amqps"))
+            throw new ArgumentException($"RabbitMQ:Uri \"{RedactedUri}\" is not an AMQP URI; set it like amqp://user:password@host:5672/vhost.");
+        if (Prefetch == 0)
+            throw new ArgumentException("RabbitMQ:Prefetch is 0; set it to at least 1 (64 is a good start).");
+        if (ConsumerConcurrency == 0)
+            throw new ArgumentException("RabbitMQ:ConsumerConcurrency is 0; set it to at least 1.");
+    }
+
+    public static string Redact(string uri)
+    {
+        if (!System.Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || string.IsNullOrEmpty(parsed.UserInfo))
+            return uri;
+        var user = parsed.UserInfo.Split(':')[0];
+        return new UriBuilder(parsed) { UserName = user, Password = parsed.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString();
+    }
+}
