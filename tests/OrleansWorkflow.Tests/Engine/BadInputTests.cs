@@ -1,0 +1,105 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Tests.Handlers;
+using OrleansWorkflow.Tests.Infrastructure;
+using OrleansWorkflow.Wire;
+
+namespace OrleansWorkflow.Tests.Engine;
+
+[Collection(EngineCollection.Name)]
+public sealed class BadInputTests(EngineFixture engine)
+{
+    private static readonly string DeadLetters = WireContract.DeadLetterQueue(TestQueues.BadInput);
+
+    [Theory]
+    [InlineData("not json at all", "body is not JSON")]
+    [InlineData("[1, 2, 3]", "body is JSON an array, not an object")]
+    [InlineData("\"just a string\"", "body is JSON a string, not an object")]
+    [InlineData("{\"data\": \"no incident\"}", "the message has no \"IncidentID\" key")]
+    [InlineData("{\"IncidentID\": \"fire-42\"}", "\"IncidentID\" is \"fire-42\", which is not a UUID")]
+    [InlineData("{\"IncidentID\": 42}", "\"IncidentID\" is 42, which is not a UUID")]
+    public async Task A_malformed_body_is_dead_lettered_with_its_reason(string body, string reason)
+    {
+        var marker = Guid.NewGuid().ToString();
+        await engine.Broker.PublishRawAsync(TestQueues.BadInput, body, messageId: marker);
+
+        var letter = await DeadLetterAsync(marker);
+
+        Assert.Equal(body, Encoding.UTF8.GetString(letter.Body.Span));
+        Assert.StartsWith(reason, WorkflowTests.Header(letter, WireContract.ReasonHeader));
+        Assert.Equal(TestQueues.BadInput, WorkflowTests.Header(letter, WireContract.OriginalQueueHeader));
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_UTF8_is_dead_lettered_unchanged()
+    {
+        var marker = Guid.NewGuid().ToString();
+        byte[] body = [(byte)'{', 0xC3, 0x28, (byte)'}'];
+        await engine.Broker.PublishRawAsync(TestQueues.BadInput, body, messageId: marker);
+
+        var letter = await DeadLetterAsync(marker);
+
+        Assert.Equal(body, letter.Body.ToArray());
+        Assert.Equal("body is not valid UTF-8", WorkflowTests.Header(letter, WireContract.ReasonHeader));
+    }
+
+    [Fact]
+    public async Task A_message_for_an_incident_never_created_is_dead_lettered_and_creates_no_state()
+    {
+        var unknown = Guid.NewGuid();
+        var marker = Guid.NewGuid().ToString();
+        await engine.Broker.PublishRawAsync(TestQueues.BadInput, WorkflowTests.Message(unknown).ToJsonString(), messageId: marker);
+
+        var letter = await DeadLetterAsync(marker);
+
+        Assert.Equal($"incident {unknown} was never created", WorkflowTests.Header(letter, WireContract.ReasonHeader));
+        Assert.Equal(0, await engine.Database.StateRowsAsync(unknown, "handler"));
+        Assert.Equal(0, await engine.Database.StateRowsAsync(unknown, "incident"));
+    }
+
+    [Theory]
+    [InlineData("Completed")]
+    [InlineData("Cancelled")]
+    public async Task A_message_for_a_finished_incident_is_dead_lettered_and_creates_no_handler_state(string ending)
+    {
+        var incident = await engine.Client.CreateIncident("finished", "TEST");
+        if (ending == "Completed")
+            await engine.Client.Complete(incident);
+        else
+            await engine.Client.Cancel(incident, "operator stopped it");
+        var marker = Guid.NewGuid().ToString();
+        await engine.Broker.PublishRawAsync(TestQueues.BadInput, WorkflowTests.Message(incident).ToJsonString(), messageId: marker);
+
+        var letter = await DeadLetterAsync(marker);
+
+        Assert.Equal($"incident {incident} is already {ending}", WorkflowTests.Header(letter, WireContract.ReasonHeader));
+        Assert.Equal(0, await engine.Database.StateRowsAsync(incident, "handler"));
+    }
+
+    [Fact]
+    public async Task Sending_a_message_without_IncidentID_throws_naming_the_key()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => engine.Client.Send(TestQueues.Record, new JsonObject { ["data"] = 1 }));
+        Assert.Contains("\"IncidentID\"", error.Message);
+    }
+
+    [Fact]
+    public async Task Sending_to_an_incident_never_created_throws_naming_the_IncidentID()
+    {
+        var unknown = Guid.NewGuid();
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => engine.Client.Send(TestQueues.Record, WorkflowTests.Message(unknown)));
+        Assert.Contains(unknown.ToString(), error.Message);
+        Assert.Contains("never created", error.Message);
+    }
+
+    private async Task<RabbitMQ.Client.BasicGetResult> DeadLetterAsync(string marker)
+    {
+        var found = new List<RabbitMQ.Client.BasicGetResult>();
+        await Eventually.UntilAsync(async () =>
+        {
+            found.AddRange(await engine.Broker.DrainAsync(DeadLetters));
+            return found.Any(l => l.BasicProperties.MessageId == marker);
+        }, done => done, TimeSpan.FromSeconds(30), $"dead letter {marker}");
+        return found.Single(l => l.BasicProperties.MessageId == marker);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Handlers;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Samples.AB;
+using OrleansWorkflow.Tests.Handlers;
+using OrleansWorkflow.Tests.Infrastructure;
+using OrleansWorkflow.Wire;
+
+namespace OrleansWorkflow.Tests.Engine;
+
+[Collection(EngineCollection.Name)]
+public sealed class WorkflowTests(EngineFixture engine)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task The_A_to_B_workflow_completes_its_incident()
+    {
+        var incident = await engine.Client.CreateIncident("some name", "DUMMY_INCIDENT");
+        await engine.Client.Send(ABWorkflow.AQueue, Message(incident));
+        await engine.Client.FlushMessages();
+
+        var end = await engine.Client.WaitForEndAsync(incident, Patience);
+
+        Assert.Equal(IncidentStatus.Completed, end.Status);
+        var steps = await engine.Client.GetSteps(incident);
+        Assert.Equal([ABWorkflow.AQueue, ABWorkflow.BQueue], steps.Select(s => s.Queue));
+        Assert.All(steps, s => Assert.Equal(StepOutcome.Completed, s.Outcome));
+        Assert.Equal(ABWorkflow.AQueue, steps[1].Originator);
+    }
+
+    [Fact]
+    public async Task A_fan_in_of_three_branches_fires_the_join_exactly_once()
+    {
+        var incident = await engine.Client.CreateIncident("fan-in", "TEST");
+        foreach (var branch in TestQueues.Branches)
+            await engine.Client.Send(branch, Message(incident));
+        await engine.Client.FlushMessages();
+
+        var end = await engine.Client.WaitForEndAsync(incident, Patience);
+
+        Assert.Equal(IncidentStatus.Completed, end.Status);
+        Assert.Equal(1, Probe.JoinFired[incident]);
+        var joins = (await engine.Client.GetSteps(incident)).Where(s => s.Queue == TestQueues.Join).ToList();
+        Assert.Equal(3, joins.Count);
+        Assert.Equal(TestQueues.Branches.Order(), joins.Select(j => j.Originator!).Order());
+    }
+
+    [Fact]
+    public async Task Persisted_documents_survive_a_silo_restart_and_each_handler_keeps_its_own()
+    {
+        var incident = await engine.Client.CreateIncident("restart", "TEST");
+        await SendAndWaitAsync(incident, TestQueues.Record, new JsonObject { ["step"] = "first" });
+        await SendAndWaitAsync(incident, TestQueues.OtherRecord, new JsonObject { ["step"] = "other" });
+
+        await engine.RestartSiloAsync();
+        await SendAndWaitAsync(incident, TestQueues.Record, new JsonObject { ["step"] = "second" });
+
+        Assert.Equal(["first", "second"], await StepsPersistedAsync(incident, TestQueues.Record));
+        Assert.Equal(["other"], await StepsPersistedAsync(incident, TestQueues.OtherRecord));
+        Assert.Equal(2, await engine.Database.StateRowsAsync(incident, "handler"));
+    }
+
+    [Fact]
+    public async Task One_handler_runs_one_message_of_an_incident_at_a_time_while_incidents_run_in_parallel()
+    {
+        var first = await engine.Client.CreateIncident("serial-1", "TEST");
+        var second = await engine.Client.CreateIncident("serial-2", "TEST");
+        foreach (var incident in new[] { first, second })
+            for (var i = 0; i < 3; i++)
+                await engine.Client.Send(TestQueues.Record, Message(incident, new JsonObject { ["delay_ms"] = 300 }));
+        await engine.Client.FlushMessages();
+
+        await Eventually.UntilAsync(async () => Probe.RunsOf(first).Count + Probe.RunsOf(second).Count, n => n == 6, Patience, "six runs");
+
+        foreach (var incident in new[] { first, second })
+        {
+            var runs = Probe.RunsOf(incident);
+            for (var i = 1; i < runs.Count; i++)
+                Assert.True(runs[i].Start >= runs[i - 1].End, $"runs of incident {incident} overlapped: {runs[i - 1]} and {runs[i]}");
+        }
+
+        var overlapAcrossIncidents = Probe.RunsOf(first).Any(a => Probe.RunsOf(second).Any(b => a.Start < b.End && b.Start < a.End));
+        Assert.True(overlapAcrossIncidents, "the two incidents' handler runs never overlapped: incidents are not handled in parallel");
+    }
+
+    [Fact]
+    public async Task A_throwing_handler_is_retried_its_sends_discarded_then_dead_lettered_and_its_incident_marked_Error()
+    {
+        var incident = await engine.Client.CreateIncident("poison", "TEST");
+        await engine.Client.Send(TestQueues.Fail, Message(incident));
+        await engine.Client.FlushMessages();
+
+        var dead = await Eventually.UntilAsync(() => engine.Broker.DrainAsync(WireContract.DeadLetterQueue(TestQueues.Fail)),
+            letters => letters.Count > 0, Patience, "the dead letter");
+
+        Assert.Equal(1 + engine.Settings.Workflow.RetryLimit, Probe.FailedAttempts[incident]);
+        var reason = Header(dead.Single(), WireContract.ReasonHeader);
+        Assert.Contains("simulated failure in test_fail", reason);
+        Assert.Contains($"failed {1 + engine.Settings.Workflow.RetryLimit} times", reason);
+        Assert.Equal(TestQueues.Fail, Header(dead.Single(), WireContract.OriginalQueueHeader));
+        Assert.Equal(0u, await engine.Broker.CountAsync(TestQueues.FailSink));
+        var info = await engine.Client.GetIncident(incident);
+        Assert.Equal(IncidentStatus.Error, info.Status);
+        Assert.Contains("simulated failure", info.Reason);
+    }
+
+    [Fact]
+    public async Task A_message_redelivered_with_the_same_MessageID_changes_nothing_the_second_time()
+    {
+        var incident = await engine.Client.CreateIncident("redelivery", "TEST");
+        var body = Message(incident, new JsonObject { ["step"] = "once", [WireContract.MessageIdKey] = Guid.NewGuid().ToString() }).ToJsonString();
+        await engine.Broker.PublishRawAsync(TestQueues.Record, body);
+        await engine.Broker.PublishRawAsync(TestQueues.Record, body);
+        await engine.Broker.PublishRawAsync(TestQueues.Record, Message(incident, new JsonObject { ["step"] = "after" }).ToJsonString());
+
+        await Eventually.UntilAsync(() => StepsPersistedAsync(incident, TestQueues.Record), s => s.Contains("after"), Patience, "the last message");
+
+        Assert.Equal(["once", "after"], await StepsPersistedAsync(incident, TestQueues.Record));
+        Assert.Equal(2, Probe.RunsOf(incident).Count);
+        Assert.Equal(0u, await engine.Broker.CountAsync(WireContract.DeadLetterQueue(TestQueues.Record)));
+    }
+
+    [Fact]
+    public async Task A_message_published_by_a_plain_AMQP_client_is_handled_like_any_other()
+    {
+        var incident = await engine.Client.CreateIncident("plain client", "TEST");
+        var body = $"{{\"IncidentID\": \"{incident}\", \"step\": \"from amqp-publish\", \"complete\": true}}";
+
+        await TestServices.RunAsync("amqp-publish", "--url", engine.Broker.Uri, "-r", TestQueues.Record, "-p", "-C", "application/json", "-b", body);
+
+        var end = await engine.Client.WaitForEndAsync(incident, Patience);
+        Assert.Equal(IncidentStatus.Completed, end.Status);
+        Assert.Single(Probe.RunsOf(incident));
+    }
+
+    private async Task SendAndWaitAsync(Guid incident, string queue, JsonObject fields)
+    {
+        var before = Probe.RunsOf(incident).Count;
+        await engine.Client.Send(queue, Message(incident, fields));
+        await engine.Client.FlushMessages();
+        await Eventually.UntilAsync(async () => Probe.RunsOf(incident).Count, n => n > before, Patience, $"{queue} to run");
+        // The run is recorded before the state write returns; wait for the step to be marked done too.
+        await Eventually.UntilAsync(() => engine.Client.GetSteps(incident), s => s.All(x => x.Outcome != StepOutcome.Processing), Patience, "the step to end");
+    }
+
+    private async Task<List<string>> StepsPersistedAsync(Guid incident, string queue)
+    {
+        var handler = engine.Grains.GetGrain<IRecordingHandler>(incident, queue) as IWorkflowHandler;
+        if (queue == TestQueues.OtherRecord)
+            handler = engine.Grains.GetGrain<IOtherRecordingHandler>(incident, queue);
+        var documents = await handler.GetPersisted();
+        return [.. documents.Select(d => JsonNode.Parse(d)!["step"]!.GetValue<string>())];
+    }
+
+    internal static JsonObject Message(Guid incident, JsonObject? fields = null)
+    {
+        var message = new JsonObject { ["IncidentID"] = incident.ToString() };
+        foreach (var (key, value) in fields ?? [])
+            message[key] = value?.DeepClone();
+        return message;
+    }
+
+    internal static string Header(RabbitMQ.Client.BasicGetResult message, string name) =>
+        System.Text.Encoding.UTF8.GetString((byte[])message.BasicProperties.Headers![name]!);
+}

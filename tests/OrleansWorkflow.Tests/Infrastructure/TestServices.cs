@@ -1,0 +1,36 @@
+using System.Diagnostics;
+
+namespace OrleansWorkflow.Tests.Infrastructure;
+
+/// <summary>
+/// The real broker and database the tests run against, as ./test.sh started them
+/// (scripts/services.sh up). Each fixture gets its own database and RabbitMQ virtual host on them.
+/// </summary>
+public static class TestServices
+{
+    public static string PostgresAdmin =>
+        Environment.GetEnvironmentVariable("OWF_TEST_POSTGRES_ADMIN") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
+
+    public static string RabbitMqUri(string virtualHost) => $"amqp://guest:guest@127.0.0.1:5672/{Uri.EscapeDataString(virtualHost)}";
+
+    public static async Task<string> RunAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {await error}{await output}");
+        return await output;
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
