@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs the engine (owf-silo) in the background for the demo, and stops it.
+#   scripts/silo.sh start   start it, wait until it consumes its queues; its output goes to .run/silo.log
+#   scripts/silo.sh stop    stop it gracefully (SIGTERM), waiting for it to finish in-flight messages
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+run="$root/.run"
+pidfile="$run/silo.pid"
+log="$run/silo.log"
+silo_dir="$root/silo/OrleansWorkflow.Silo/bin/Release/net10.0"
+
+say() { printf '[silo] %s\n' "$*" >&2; }
+
+running() { [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
+
+start() {
+  if running; then say "already running (pid $(cat "$pidfile"))"; return; fi
+  mkdir -p "$run"
+  (cd "$silo_dir" && exec dotnet owf-silo.dll) >"$log" 2>&1 &
+  echo $! >"$pidfile"
+  for _ in $(seq 1 600); do
+    grep -q "RabbitMQ adapter consuming" "$log" && { say "running (pid $(cat "$pidfile")), log in $log"; return; }
+    running || { say "the silo exited during start-up:"; cat "$log" >&2; exit 1; }
+    sleep 0.1
+  done
+  say "the silo did not become ready in 60 s; its log:"; cat "$log" >&2; exit 1
+}
+
+stop() {
+  running || { rm -f "$pidfile"; return; }
+  local pid; pid="$(cat "$pidfile")"
+  kill -TERM "$pid"
+  for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$pid" 2>/dev/null && { say "still running after 30 s; killing it"; kill -KILL "$pid"; }
+  rm -f "$pidfile"
+  say "stopped"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+esac
