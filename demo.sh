@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The main job: runs the seed's Start -> A -> B -> End example on a real broker, database and silo,
-# prints the engine's transcript and the incident's final status. Installs and starts what is missing,
-# and stops what it started.
+# The main job: runs the forest fire + MesoNH example end to end on a real broker, database and silo,
+# prints the engine's transcript, the incident's final status and where its graph was drawn.
+# Installs and starts what is missing, and stops what it started.
+#   ./demo.sh        the fire example
+#   ./demo.sh ab     the seed's Start -> A -> B -> End example
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -18,11 +20,12 @@ echo "[demo] building (Release)"
 dotnet build OrleansWorkflow.sln -c Release -v q -nologo | grep -E "error|warn" || true
 scripts/silo.sh start
 
-echo "[demo] starting the A -> B example"
+example="${1:-fire}"
+echo "[demo] starting the $example example"
 status=0
-dotnet samples/OrleansWorkflow.Starter/bin/Release/net10.0/owf-example.dll ab || status=$?
+dotnet samples/OrleansWorkflow.Starter/bin/Release/net10.0/owf-example.dll "$example" --graph-dir .run/graph || status=$?
 
 echo
-echo "[demo] the engine's transcript (.run/silo.log):"
-grep -E "^Hello from" .run/silo.log
+echo "[demo] the engine's transcript (handler output from .run/silo.log; the engine's own log lines left out):"
+grep -vE "^[0-9:. ]*(trce|dbug|info|warn|fail|crit): " .run/silo.log || true
 exit $status

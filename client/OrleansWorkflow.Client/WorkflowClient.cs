@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OrleansWorkflow.Graph;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging;
 using OrleansWorkflow.Wire;
@@ -115,6 +116,13 @@ public sealed class WorkflowClient : IAsyncDisposable
         ?? throw new ArgumentException($"Incident {incidentId} was never created; create it with CreateIncident first.", nameof(incidentId));
 
     public Task<IReadOnlyList<IncidentStep>> GetSteps(Guid incidentId) => Incident(incidentId).GetSteps();
+
+    /// <summary>The incident's workflow graph as it stands now: drawable while it runs and after it ended.</summary>
+    public async Task<IncidentGraph> GetGraph(Guid incidentId)
+    {
+        var info = await GetIncident(incidentId);
+        return IncidentGraph.From(info, await GetSteps(incidentId));
+    }
 
     /// <summary>Waits until the incident is Completed or Cancelled, or <paramref name="timeout"/> passes.</summary>
     public async Task<IncidentInfo> WaitForEndAsync(Guid incidentId, TimeSpan timeout, CancellationToken cancellationToken = default)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using OrleansWorkflow.Messaging;
 
 namespace OrleansWorkflow.Client;
@@ -15,4 +16,14 @@ public sealed class WorkflowClientOptions
 
     /// <summary>The "originator" stamped on messages this client sends.</summary>
     public string Originator { get; set; } = "client";
+
+    /// <summary>Options from OWF_* environment variables (OWF_RabbitMQ__Uri, OWF_Cluster__GatewayPort, ...), as the silo reads them.</summary>
+    public static WorkflowClientOptions FromEnvironment()
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables("OWF_").Build();
+        var options = new WorkflowClientOptions();
+        configuration.GetSection(RabbitMqOptions.Section).Bind(options.RabbitMq);
+        configuration.GetSection("Cluster").Bind(options);
+        return options;
+    }
 }

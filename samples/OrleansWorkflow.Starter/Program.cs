@@ -1,30 +1,41 @@
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.Configuration;
 using OrleansWorkflow.Client;
-using OrleansWorkflow.Samples.AB;
+using OrleansWorkflow.Samples.Starter;
 
-// Usage: owf-example ab
+// Usage: owf-example fire [remote] [--graph-dir DIR]   the forest fire + MesoNH workflow (the original's example.py)
+//        owf-example ab                                the seed's Start -> A -> B -> End example
 // Connects to the silo and broker named by OWF_* environment variables (defaults: this machine).
 
-var example = args.FirstOrDefault() ?? "ab";
-if (example != "ab")
+var example = args.FirstOrDefault() ?? "fire";
+var remote = args.Contains("remote");
+var graphDir = args.SkipWhile(a => a != "--graph-dir").Skip(1).FirstOrDefault() ?? ".run/graph";
+
+if (example is not ("fire" or "ab"))
 {
-    Console.Error.WriteLine($"Unknown example \"{example}\". Known: ab.");
+    Console.Error.WriteLine($"Unknown example \"{example}\". Known: fire [remote], ab.");
     return 2;
 }
 
-var configuration = new ConfigurationBuilder().AddEnvironmentVariables("OWF_").Build();
-var options = new WorkflowClientOptions();
-configuration.GetSection("RabbitMQ").Bind(options.RabbitMq);
-configuration.GetSection("Cluster").Bind(options);
+if (remote)
+{
+    Console.Error.WriteLine("No HPC machine is configured: the remote fire simulation needs the HPC simulations feature " +
+                            "(Slurm/PBS over SSH), which this version does not have yet. Run \"owf-example fire\" for the local simulation.");
+    return 2;
+}
 
-await using var workflow = await WorkflowClient.ConnectAsync(options);
-var incidentId = await workflow.CreateIncident("some name", "DUMMY_INCIDENT");
-Console.WriteLine($"Created incident {incidentId}");
-await workflow.Send(ABWorkflow.AQueue, new JsonObject { ["IncidentID"] = incidentId.ToString() });
-await workflow.FlushMessages();
-Console.WriteLine($"Sent the first message to {ABWorkflow.AQueue}; waiting for the incident to finish");
+await using var workflow = await WorkflowClient.ConnectAsync(WorkflowClientOptions.FromEnvironment());
+var run = example == "fire" ? Examples.StartFireAsync(workflow) : Examples.StartABAsync(workflow);
+var incidentId = await run;
+Console.WriteLine($"Started incident {incidentId}; waiting for it to finish");
 
-var end = await workflow.WaitForEndAsync(incidentId, TimeSpan.FromMinutes(2));
-Console.WriteLine($"Incident {incidentId} {end.Status}");
+var end = await workflow.WaitForEndAsync(incidentId, TimeSpan.FromMinutes(5));
+Console.WriteLine($"Incident {incidentId} {end.Status}{(end.Reason is null ? "" : $": {end.Reason}")}");
+
+var graph = await workflow.GetGraph(incidentId);
+foreach (var format in OrleansWorkflow.Client.Graph.GraphFiles.Formats)
+{
+    var path = Path.Combine(graphDir, $"{example}-{incidentId}.{format}");
+    await OrleansWorkflow.Client.Graph.GraphFiles.WriteAsync(graph, path);
+    Console.WriteLine($"Graph written to {path}");
+}
+
 return end.Status == OrleansWorkflow.Incidents.IncidentStatus.Completed ? 0 : 1;

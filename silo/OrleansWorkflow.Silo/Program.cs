@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Samples.AB;
+using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Storage;
 
 // owf-silo                 runs the engine until stopped (Ctrl+C / SIGTERM)
@@ -36,6 +38,12 @@ catch (Exception e) when (e is ArgumentException or InvalidOperationException)
     return 2;
 }
 
-builder.UseOrleans(silo => silo.AddOrleansWorkflow(settings, handlers => handlers.AddABWorkflow()));
+builder.Logging.AddSimpleConsole(console =>
+{
+    console.SingleLine = true;
+    console.TimestampFormat = "HH:mm:ss.fff ";
+    console.UseUtcTimestamp = true;
+});
+builder.UseOrleans(silo => silo.AddOrleansWorkflow(settings, handlers => handlers.AddABWorkflow().AddFireWorkflow()));
 await builder.Build().RunAsync();
 return 0;

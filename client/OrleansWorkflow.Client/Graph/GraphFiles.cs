@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Text;
+using OrleansWorkflow.Graph;
+
+namespace OrleansWorkflow.Client.Graph;
+
+/// <summary>Writes an incident graph to a file whose extension picks the format: .dot, .json, .svg or .png (the last two drawn by Graphviz dot).</summary>
+public static class GraphFiles
+{
+    public static readonly string[] Formats = ["dot", "json", "svg", "png"];
+
+    public static async Task WriteAsync(IncidentGraph graph, string path, CancellationToken cancellationToken = default)
+    {
+        var format = Path.GetExtension(path).TrimStart('.').ToLowerInvariant();
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        switch (format)
+        {
+            case "dot":
+                await File.WriteAllTextAsync(path, GraphFormats.ToDot(graph), cancellationToken);
+                break;
+            case "json":
+                await File.WriteAllTextAsync(path, GraphFormats.ToJson(graph), cancellationToken);
+                break;
+            case "svg" or "png":
+                await File.WriteAllBytesAsync(path, await DrawAsync(GraphFormats.ToDot(graph), format, cancellationToken), cancellationToken);
+                break;
+            default:
+                throw new ArgumentException($"Cannot write a graph as \"{path}\": name the file with one of the extensions {string.Join(", ", Formats.Select(f => "." + f))}.", nameof(path));
+        }
+    }
+
+    private static async Task<byte[]> DrawAsync(string dot, string format, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo("dot", $"-T{format}")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("Drawing SVG or PNG needs Graphviz's dot: install it (apt-get install graphviz), or write .dot or .json.", e);
+        }
+
+        using (process)
+        {
+            await process.StandardInput.WriteAsync(dot.AsMemory(), cancellationToken);
+            process.StandardInput.Close();
+            using var image = new MemoryStream();
+            var copy = process.StandardOutput.BaseStream.CopyToAsync(image, cancellationToken);
+            var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+            await Task.WhenAll(copy, errors);
+            await process.WaitForExitAsync(cancellationToken);
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"dot failed ({process.ExitCode}): {await errors}");
+            return image.ToArray();
+        }
+    }
+}

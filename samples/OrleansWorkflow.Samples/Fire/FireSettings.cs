@@ -1,0 +1,10 @@
+namespace OrleansWorkflow.Samples.Fire;
+
+/// <summary>How the fire sample's handlers behave. Register an instance in the silo's services to change it.</summary>
+public sealed class FireSettings
+{
+    public static readonly FireSettings Default = new();
+
+    /// <summary>How long each handler pretends to work (the original slept 1 s); 0 for benchmarks.</summary>
+    public TimeSpan WorkTime { get; init; } = TimeSpan.FromSeconds(1);
+}
