@@ -5,6 +5,7 @@ using OrleansWorkflow.Client;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Messaging;
 using OrleansWorkflow.Samples.AB;
+using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Tests.Handlers;
 
 namespace OrleansWorkflow.Tests.Infrastructure;
@@ -22,6 +23,9 @@ public sealed class EngineFixture : IAsyncLifetime
     public TestVirtualHost Broker { get; private set; } = null!;
     public WorkflowSettings Settings { get; private set; } = null!;
     public WorkflowClient Client { get; private set; } = null!;
+    /// <summary>Short, but long enough that a graph drawn mid-run catches handlers at work.</summary>
+    public static readonly TimeSpan FireWorkTime = TimeSpan.FromMilliseconds(150);
+
     public IGrainFactory Grains => _silo!.Services.GetRequiredService<IGrainFactory>();
 
     public async Task InitializeAsync()
@@ -49,7 +53,11 @@ public sealed class EngineFixture : IAsyncLifetime
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.UseOrleans(silo => silo.AddOrleansWorkflow(Settings, handlers => handlers.AddABWorkflow().AddTestHandlers()));
+        builder.UseOrleans(silo =>
+        {
+            silo.AddOrleansWorkflow(Settings, handlers => handlers.AddABWorkflow().AddFireWorkflow().AddTestHandlers());
+            silo.Services.AddSingleton(new FireSettings { WorkTime = FireWorkTime });
+        });
         _silo = builder.Build();
         await _silo.StartAsync();
         _publisher = new QueuePublisher(Settings.RabbitMq, _silo.Services.GetRequiredService<ILogger<QueuePublisher>>());

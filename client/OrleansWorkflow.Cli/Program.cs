@@ -1,0 +1,46 @@
+using OrleansWorkflow.Client;
+using OrleansWorkflow.Client.Graph;
+
+// owf status <IncidentID>                  the incident's status
+// owf graph <IncidentID> -o <file>         its workflow graph; the extension picks .svg, .png, .dot or .json
+// Connects to the silo named by OWF_* environment variables (default: this machine).
+// Exit codes: 0 done, 1 failed, 2 bad usage.
+
+const string Usage = "usage: owf status <IncidentID>\n       owf graph <IncidentID> -o <file.svg|.png|.dot|.json>";
+
+if (args.Length < 2 || !Guid.TryParse(args[1], out var incidentId))
+{
+    Console.Error.WriteLine(args.Length >= 2 ? $"owf: \"{args[1]}\" is not an IncidentID (a UUID).\n{Usage}" : Usage);
+    return 2;
+}
+
+var output = args.SkipWhile(a => a is not ("-o" or "--output")).Skip(1).FirstOrDefault();
+if (args[0] == "graph" && output is null)
+{
+    Console.Error.WriteLine($"owf graph: say where to write the graph with -o <file>.\n{Usage}");
+    return 2;
+}
+
+try
+{
+    await using var workflow = await WorkflowClient.ConnectAsync(WorkflowClientOptions.FromEnvironment());
+    switch (args[0])
+    {
+        case "status":
+            var info = await workflow.GetIncident(incidentId);
+            Console.WriteLine($"{info.IncidentId} \"{info.Name}\" {info.Kind}: {info.Status}{(info.Reason is null ? "" : $" ({info.Reason})")}");
+            return 0;
+        case "graph":
+            await GraphFiles.WriteAsync(await workflow.GetGraph(incidentId), output!);
+            Console.WriteLine($"Graph of incident {incidentId} written to {output}");
+            return 0;
+        default:
+            Console.Error.WriteLine($"owf: unknown command \"{args[0]}\".\n{Usage}");
+            return 2;
+    }
+}
+catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+{
+    Console.Error.WriteLine($"owf: {e.Message}");
+    return 1;
+}
