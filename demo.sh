@@ -23,9 +23,13 @@ scripts/silo.sh start
 example="${1:-fire}"
 echo "[demo] starting the $example example"
 status=0
-dotnet samples/OrleansWorkflow.Starter/bin/Release/net10.0/owf-example.dll "$example" --graph-dir .run/graph || status=$?
+dotnet samples/OrleansWorkflow.Starter/bin/Release/net10.0/owf-example.dll "$example" --graph-dir .run/graph \
+  | tee .run/starter.log || status=$?
 
 echo
 echo "[demo] the engine's transcript (handler output from .run/silo.log; the engine's own log lines left out):"
 grep -vE "^[0-9:. ]*(trce|dbug|info|warn|fail|crit): " .run/silo.log || true
+echo
+echo "[demo] result:"
+grep -E "^(Incident|Graph written)" .run/starter.log || true
 exit $status

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
@@ -44,6 +45,7 @@ builder.Logging.AddSimpleConsole(console =>
     console.TimestampFormat = "HH:mm:ss.fff ";
     console.UseUtcTimestamp = true;
 });
+builder.Services.AddSingleton(new FireSettings { WorkTime = builder.Configuration.GetValue("Fire:WorkTime", FireSettings.Default.WorkTime) });
 builder.UseOrleans(silo => silo.AddOrleansWorkflow(settings, handlers => handlers.AddABWorkflow().AddFireWorkflow()));
 await builder.Build().RunAsync();
 return 0;
