@@ -51,6 +51,14 @@ public sealed class TestVirtualHost : IAsyncDisposable
         return declared.MessageCount;
     }
 
+    /// <summary>Messages in <paramref name="queue"/>, delivered-but-unacknowledged ones included (as the broker counts them).</summary>
+    public async Task<int> ReadyAndUnackedAsync(string queue)
+    {
+        var listing = await TestServices.RunAsync("rabbitmqctl", "-q", "list_queues", "-p", Name, "--no-table-headers", "name", "messages");
+        var row = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).Single(c => c[0] == queue);
+        return int.Parse(row[1]);
+    }
+
     private async Task<IChannel> ChannelAsync()
     {
         _connection ??= await new ConnectionFactory { Uri = new System.Uri(Uri) }.CreateConnectionAsync();
