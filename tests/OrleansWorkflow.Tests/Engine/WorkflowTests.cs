@@ -147,10 +147,7 @@ public sealed class WorkflowTests(EngineFixture engine)
 
     private async Task<List<string>> StepsPersistedAsync(Guid incident, string queue)
     {
-        var handler = engine.Grains.GetGrain<IRecordingHandler>(incident, queue) as IWorkflowHandler;
-        if (queue == TestQueues.OtherRecord)
-            handler = engine.Grains.GetGrain<IOtherRecordingHandler>(incident, queue);
-        var documents = await handler.GetPersisted();
+        var documents = await engine.Handler(incident, queue).GetPersisted();
         return [.. documents.Select(d => JsonNode.Parse(d)!["step"]!.GetValue<string>())];
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Client;
+using OrleansWorkflow.Handlers;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Messaging;
 using OrleansWorkflow.Samples.AB;
@@ -27,6 +28,10 @@ public sealed class EngineFixture : IAsyncLifetime
     public static readonly TimeSpan FireWorkTime = TimeSpan.FromMilliseconds(150);
 
     public IGrainFactory Grains => _silo!.Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>The handler grain registered on <paramref name="queue"/>, for one incident.</summary>
+    public IWorkflowHandler Handler(Guid incidentId, string queue) =>
+        _silo!.Services.GetRequiredService<HandlerRegistry>().Resolve(Grains, incidentId, queue);
 
     public async Task InitializeAsync()
     {
