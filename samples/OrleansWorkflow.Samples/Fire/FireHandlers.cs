@@ -8,24 +8,16 @@ public interface IFireHotspotHandler : IWorkflowHandler;
 public interface IFireSimulationHandler : IWorkflowHandler;
 public interface IFireResultsHandler : IWorkflowHandler;
 
-public sealed class FireTerrainHandler : SampleHandler, IFireTerrainHandler
+public sealed class FireTerrainHandler : RelayHandler, IFireTerrainHandler
 {
-    protected override async Task RunAsync(JsonObject message, IHandlerContext context)
-    {
-        Say("In Fire terrain handler");
-        await WorkAsync(context);
-        context.Send(FireWorkflow.FireSimulation, message);
-    }
+    protected override string Greeting => "In Fire terrain handler";
+    protected override string Next => FireWorkflow.FireSimulation;
 }
 
-public sealed class FireHotspotHandler : SampleHandler, IFireHotspotHandler
+public sealed class FireHotspotHandler : RelayHandler, IFireHotspotHandler
 {
-    protected override async Task RunAsync(JsonObject message, IHandlerContext context)
-    {
-        Say("In Fire hotspot handler");
-        await WorkAsync(context);
-        context.Send(FireWorkflow.FireSimulation, message);
-    }
+    protected override string Greeting => "In Fire hotspot handler";
+    protected override string Next => FireWorkflow.FireSimulation;
 }
 
 /// <summary>

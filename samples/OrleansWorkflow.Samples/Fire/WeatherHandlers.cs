@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using OrleansWorkflow.Handlers;
 
 namespace OrleansWorkflow.Samples.Fire;
@@ -9,32 +8,20 @@ public interface IWeatherDataHandler : IWorkflowHandler;
 public interface IWeatherSimulationHandler : IWorkflowHandler;
 public interface IWeatherResultsHandler : IWorkflowHandler;
 
-public sealed class WeatherDataHandler : SampleHandler, IWeatherDataHandler
+public sealed class WeatherDataHandler : RelayHandler, IWeatherDataHandler
 {
-    protected override async Task RunAsync(JsonObject message, IHandlerContext context)
-    {
-        Say("In weather data handler");
-        await WorkAsync(context);
-        context.Send(FireWorkflow.WeatherSimulation, message);
-    }
+    protected override string Greeting => "In weather data handler";
+    protected override string Next => FireWorkflow.WeatherSimulation;
 }
 
-public sealed class WeatherSimulationHandler : SampleHandler, IWeatherSimulationHandler
+public sealed class WeatherSimulationHandler : RelayHandler, IWeatherSimulationHandler
 {
-    protected override async Task RunAsync(JsonObject message, IHandlerContext context)
-    {
-        Say("In weather simulation handler");
-        await WorkAsync(context);
-        context.Send(FireWorkflow.WeatherResults, message);
-    }
+    protected override string Greeting => "In weather simulation handler";
+    protected override string Next => FireWorkflow.WeatherResults;
 }
 
-public sealed class WeatherResultsHandler : SampleHandler, IWeatherResultsHandler
+public sealed class WeatherResultsHandler : RelayHandler, IWeatherResultsHandler
 {
-    protected override async Task RunAsync(JsonObject message, IHandlerContext context)
-    {
-        Say("In weather results handler");
-        await WorkAsync(context);
-        context.Send(FireWorkflow.FireSimulation, message);
-    }
+    protected override string Greeting => "In weather results handler";
+    protected override string Next => FireWorkflow.FireSimulation;
 }
