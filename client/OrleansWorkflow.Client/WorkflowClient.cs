@@ -76,12 +76,10 @@ public sealed class WorkflowClient : IAsyncDisposable
         var incidentId = WireMessage.IncidentIdOf(message);
         await GetIncident(incidentId);
 
-        var stamped = message.DeepClone().AsObject();
         var messageId = MessageIds.New();
-        stamped[WireContract.MessageIdKey] = messageId;
-        stamped[WireContract.OriginatorKey] ??= _originator;
+        var body = WireMessage.Stamp(message, messageId, _originator);
         lock (_pending)
-            _pending.Add(new OutgoingMessage(queue, Encoding.UTF8.GetBytes(stamped.ToJsonString()), messageId));
+            _pending.Add(new OutgoingMessage(queue, Encoding.UTF8.GetBytes(body), messageId));
     }
 
     /// <summary>Publishes every queued message and returns once the broker has them all.</summary>

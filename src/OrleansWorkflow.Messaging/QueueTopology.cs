@@ -11,17 +11,22 @@ public sealed class QueueTopology
 {
     private readonly ConcurrentDictionary<string, Task> _declared = new(StringComparer.Ordinal);
 
+    /// <summary>Declares <paramref name="queue"/> as every workflow queue is declared; returns the broker's answer (with its message count).</summary>
+    public static Task<QueueDeclareOk> DeclareAsync(IChannel channel, string queue, CancellationToken cancellationToken = default) =>
+        channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: null, cancellationToken: cancellationToken);
+
+    /// <summary>Declares <paramref name="queue"/> once per channel lifetime.</summary>
     public Task EnsureDeclaredAsync(IChannel channel, string queue, CancellationToken cancellationToken) =>
-        _declared.GetOrAdd(queue, q => DeclareAsync(channel, q, cancellationToken));
+        _declared.GetOrAdd(queue, q => DeclareOnceAsync(channel, q, cancellationToken));
 
     /// <summary>Forgets what was declared (after a channel was replaced, declare again to be sure).</summary>
     public void Reset() => _declared.Clear();
 
-    private async Task DeclareAsync(IChannel channel, string queue, CancellationToken cancellationToken)
+    private async Task DeclareOnceAsync(IChannel channel, string queue, CancellationToken cancellationToken)
     {
         try
         {
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: null, cancellationToken: cancellationToken);
+            await DeclareAsync(channel, queue, cancellationToken);
         }
         catch
         {

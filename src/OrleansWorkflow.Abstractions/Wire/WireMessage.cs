@@ -64,6 +64,19 @@ public sealed class WireMessage
         return incidentId;
     }
 
+    /// <summary>
+    /// The JSON text to send for <paramref name="message"/>: a copy stamped with its MessageID and originator as the
+    /// wire contract says, the caller's other keys untouched. Throws, naming the fix, when it carries no IncidentID.
+    /// </summary>
+    public static string Stamp(JsonObject message, string messageId, string originator)
+    {
+        IncidentIdOf(message);
+        var stamped = message.DeepClone().AsObject();
+        stamped[WireContract.MessageIdKey] = messageId;
+        stamped[WireContract.OriginatorKey] = originator;
+        return stamped.ToJsonString();
+    }
+
     private static bool TryReadIncidentId(JsonObject json, out Guid incidentId, out string reason)
     {
         incidentId = Guid.Empty;

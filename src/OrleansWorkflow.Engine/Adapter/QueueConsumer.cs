@@ -21,7 +21,7 @@ internal sealed class QueueConsumer(
     HandlerRegistry handlers,
     IGrainFactory grains,
     QueuePublisher publisher,
-    RetryOptions retry,
+    DeliveryOptions limits,
     ILogger logger)
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -30,8 +30,8 @@ internal sealed class QueueConsumer(
 
     public async Task StartAsync(ushort prefetch, CancellationToken cancellationToken)
     {
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueDeclareAsync(WireContract.DeadLetterQueue(queue), durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+        await QueueTopology.DeclareAsync(channel, queue, cancellationToken);
+        await QueueTopology.DeclareAsync(channel, WireContract.DeadLetterQueue(queue), cancellationToken);
         await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: prefetch, global: false, cancellationToken);
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += OnDeliveryAsync;
@@ -64,7 +64,7 @@ internal sealed class QueueConsumer(
             // Shutting down, or the broker went away mid-delivery: leave it unacknowledged for redelivery.
             logger.LogWarning(e, "Delivery {DeliveryTag} on {Queue} left for redelivery", delivery.DeliveryTag, queue);
             if (!_stopping.IsCancellationRequested)
-                await Task.Delay(retry.RetryBackoff, CancellationToken.None); // do not spin on a fault that persists
+                await Task.Delay(limits.RetryBackoff, CancellationToken.None); // do not spin on a fault that persists
             if (channel.IsOpen)
                 await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true);
         }
@@ -78,8 +78,8 @@ internal sealed class QueueConsumer(
     private async Task<string?> HandleAsync(BasicDeliverEventArgs delivery)
     {
         var body = delivery.Body;
-        if (body.Length > retry.MaxBodyBytes)
-            return $"body is {body.Length} bytes, over the limit of {retry.MaxBodyBytes} bytes (Workflow:MaxBodyBytes)";
+        if (body.Length > limits.MaxBodyBytes)
+            return $"body is {body.Length} bytes, over the limit of {limits.MaxBodyBytes} bytes (Workflow:MaxBodyBytes)";
         if (!WireMessage.TryParse(body.Span, out var parsed, out var reason))
             return reason;
 
@@ -98,14 +98,14 @@ internal sealed class QueueConsumer(
                     return result.Detail;
             }
 
-            if (attempt >= retry.RetryLimit)
+            if (attempt >= limits.RetryLimit)
             {
                 var failure = $"handler failed {attempt + 1} times; last error: {result.Detail}";
                 await grains.GetGrain<IIncidentGrain>(parsed.IncidentId).MarkError($"{queue}: {failure}");
                 return failure;
             }
 
-            await Task.Delay(retry.BackoffBefore(attempt + 1), _stopping.Token);
+            await Task.Delay(limits.BackoffBefore(attempt + 1), _stopping.Token);
         }
     }
 

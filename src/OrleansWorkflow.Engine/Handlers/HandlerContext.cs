@@ -34,12 +34,9 @@ internal sealed class HandlerContext : IHandlerContext, IPersist
     public void Send(string queue, JsonObject message)
     {
         WireContract.ValidateQueueName(queue);
-        WireMessage.IncidentIdOf(message);
-        var stamped = message.DeepClone().AsObject();
         var messageId = MessageIds.Derive(MessageId, Queue, Effects.Count);
-        stamped[WireContract.MessageIdKey] = messageId;
-        stamped[WireContract.OriginatorKey] = Queue;
-        Effects.Add(new OutboxEntry { Kind = OutboxKind.Message, Queue = queue, MessageId = messageId, Body = stamped.ToJsonString() });
+        var body = WireMessage.Stamp(message, messageId, originator: Queue);
+        Effects.Add(new OutboxEntry { Kind = OutboxKind.Message, Queue = queue, MessageId = messageId, Body = body });
     }
 
     public void Complete() => Effects.Add(new OutboxEntry { Kind = OutboxKind.CompleteIncident });

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
@@ -16,6 +17,8 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
 {
     private readonly IPersistentState<HandlerState> _state;
     private readonly ILogger _logger;
+    private readonly OutboxDispatcher _dispatcher;
+    private readonly CancellationToken _shutdown;
     private Guid _incidentId;
     private string _queue = "";
     private bool _outboxDispatched;
@@ -25,6 +28,8 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         _state = ServiceProvider.GetRequiredService<IPersistentStateFactory>().Create<HandlerState>(
             GrainContext, new PersistentStateAttribute(WorkflowStorage.HandlerState, WorkflowStorage.Name));
         _logger = ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(GetType());
+        _dispatcher = ServiceProvider.GetRequiredService<OutboxDispatcher>();
+        _shutdown = ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
     }
 
     /// <summary>The handler's work for one message.</summary>
@@ -50,7 +55,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         if (status.IsFinished())
             return DeliveryResult.Rejected($"incident {_incidentId} is already {status}");
 
-        var context = new HandlerContext(_incidentId, _queue, message.MessageId, _state.State.Documents, _logger, ShutdownToken);
+        var context = new HandlerContext(_incidentId, _queue, message.MessageId, _state.State.Documents, _logger, _shutdown);
         try
         {
             var body = JsonNode.Parse(message.Body)?.AsObject() ?? throw new JsonException("message body is null");
@@ -95,13 +100,11 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         }
     }
 
-    private CancellationToken ShutdownToken => ServiceProvider.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().ApplicationStopping;
-
     private async Task DispatchPendingOutboxAsync()
     {
         if (_outboxDispatched || _state.State.Outbox.Count == 0)
             return;
-        await ServiceProvider.GetRequiredService<OutboxDispatcher>().DispatchAsync(_incidentId, _state.State.Outbox, CancellationToken.None);
+        await _dispatcher.DispatchAsync(_incidentId, _state.State.Outbox, CancellationToken.None);
         _outboxDispatched = true;
     }
 }

@@ -3,8 +3,8 @@ using OrleansWorkflow.Messaging;
 
 namespace OrleansWorkflow.Hosting;
 
-/// <summary>How handlers retry. Bound from the "Workflow" configuration section.</summary>
-public sealed class RetryOptions
+/// <summary>How deliveries are handled: retries of a failing handler, and the largest body taken. Bound from the "Workflow" configuration section.</summary>
+public sealed class DeliveryOptions
 {
     /// <summary>Retries after a handler's first failure; then the message is dead-lettered and its incident marked Error.</summary>
     public int RetryLimit { get; set; } = 3;
@@ -56,7 +56,7 @@ public sealed class WorkflowSettings
 {
     public RabbitMqOptions RabbitMq { get; init; } = new();
     public StorageOptions Storage { get; init; } = new();
-    public RetryOptions Workflow { get; init; } = new();
+    public DeliveryOptions Workflow { get; init; } = new();
     public ClusterSettings Cluster { get; init; } = new();
 
     public static WorkflowSettings From(IConfiguration configuration)

@@ -24,14 +24,14 @@ public sealed class OptionsTests
     [Fact]
     public void Retry_backoff_doubles_up_to_its_ceiling()
     {
-        var retry = new RetryOptions { RetryBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromMilliseconds(350) };
+        var retry = new DeliveryOptions { RetryBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromMilliseconds(350) };
         Assert.Equal([100, 200, 350, 350], new[] { 1, 2, 3, 30 }.Select(n => retry.BackoffBefore(n).TotalMilliseconds));
     }
 
     [Fact]
     public void A_negative_retry_limit_is_refused()
     {
-        var error = Assert.Throws<ArgumentException>(() => new RetryOptions { RetryLimit = -1 }.Validate());
+        var error = Assert.Throws<ArgumentException>(() => new DeliveryOptions { RetryLimit = -1 }.Validate());
         Assert.Contains("Workflow:RetryLimit", error.Message);
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using OrleansWorkflow.Messaging;
 using RabbitMQ.Client;
 
 namespace OrleansWorkflow.Tests.Infrastructure;
@@ -25,7 +26,7 @@ public sealed class TestVirtualHost : IAsyncDisposable
     public async Task PublishRawAsync(string queue, byte[] body, string? messageId = null)
     {
         await using var channel = await ChannelAsync();
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+        await QueueTopology.DeclareAsync(channel, queue);
         var properties = new BasicProperties { Persistent = true, MessageId = messageId };
         await channel.BasicPublishAsync(string.Empty, queue, mandatory: false, properties, body);
     }
@@ -37,7 +38,7 @@ public sealed class TestVirtualHost : IAsyncDisposable
     public async Task<List<BasicGetResult>> DrainAsync(string queue)
     {
         await using var channel = await ChannelAsync();
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+        await QueueTopology.DeclareAsync(channel, queue);
         var taken = new List<BasicGetResult>();
         while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
             taken.Add(message);
@@ -47,7 +48,7 @@ public sealed class TestVirtualHost : IAsyncDisposable
     public async Task<uint> CountAsync(string queue)
     {
         await using var channel = await ChannelAsync();
-        var declared = await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+        var declared = await QueueTopology.DeclareAsync(channel, queue);
         return declared.MessageCount;
     }
 
