@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs and starts the services OrleansWorkflow needs on this machine, idempotently:
-# RabbitMQ on 127.0.0.1:5672 and a project-owned PostgreSQL cluster on 127.0.0.1:55432.
+# Installs and starts the services OrleansWorkflow needs on this machine, idempotently: RabbitMQ on
+# 127.0.0.1:5672, a project-owned PostgreSQL cluster on 127.0.0.1:55432, and a loopback HPC machine
+# (sshd on 127.0.0.1:2222 in front of a single-node Slurm; see hpc-machine.sh).
 #
-#   scripts/services.sh up          install what is missing, start what is not running, apply the schema;
-#                                   prints the names of the services it started (for "down")
-#   scripts/services.sh down NAME…  stop the named services (rabbitmq, postgres) that this script started
-#   scripts/services.sh env    print the environment variables that point the engine and tests at them
+#   scripts/services.sh up           install what is missing, start what is not running, apply the schema;
+#                                    prints the names of the services it started (for "down")
+#   scripts/services.sh start NAME…  start only the named services (rabbitmq, postgres, sshd, slurm)
+#   scripts/services.sh down NAME…   stop the named services
+#   scripts/services.sh env          print the environment variables that point the engine and tests at them
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,6 +19,17 @@ pg_bin=/usr/lib/postgresql/15/bin
 
 say() { printf '[services] %s\n' "$*" >&2; }
 
+apt_install() {
+  if [[ ! -f "$state/apt-updated" ]]; then
+    apt-get update -qq >&2
+    mkdir -p "$state" && touch "$state/apt-updated"
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "$@" >&2
+}
+
+# shellcheck source=hpc-machine.sh
+source "$here/hpc-machine.sh"
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 install_missing() {
@@ -27,12 +40,9 @@ install_missing() {
   command -v dot >/dev/null || missing+=(graphviz)
   if ((${#missing[@]})); then
     say "installing ${missing[*]} (apt)"
-    if [[ ! -f "$state/apt-updated" ]]; then
-      apt-get update -qq >&2
-      mkdir -p "$state" && touch "$state/apt-updated"
-    fi
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${missing[@]}" >&2
+    apt_install "${missing[@]}"
   fi
+  install_hpc_missing
   command -v dotnet >/dev/null || { say "the .NET 10 SDK is not installed: install it (dotnet-sdk-10.0) and run again"; exit 1; }
 }
 
@@ -82,6 +92,7 @@ print_env() {
   echo "export OWF_Storage__PostgreSql='$(pg_workflow)'"
   echo "export OWF_RabbitMQ__Uri='amqp://guest:guest@127.0.0.1:5672/'"
   echo "export OWF_TEST_POSTGRES_ADMIN='$(pg_admin)'"
+  print_hpc_env
 }
 
 stop() {
@@ -90,6 +101,8 @@ stop() {
     case "$name" in
       postgres) say "stopping PostgreSQL"; su postgres -c "$pg_bin/pg_ctl -D '$pg_dir' -m fast -w stop" >/dev/null || true ;;
       rabbitmq) say "stopping RabbitMQ"; rabbitmqctl -q shutdown >/dev/null 2>&1 || true ;;
+      sshd) stop_sshd ;;
+      slurm) stop_slurm ;;
       *) say "unknown service $name" ;;
     esac
   done
@@ -97,8 +110,16 @@ stop() {
 
 mkdir -p "$state"
 case "${1:-}" in
-  up) install_missing; start_rabbitmq; start_postgres; apply_schema ;;
+  up) install_missing; start_rabbitmq; start_postgres; apply_schema; start_sshd; start_slurm ;;
+  start)
+    shift
+    for name in "$@"; do
+      case "$name" in
+        rabbitmq) start_rabbitmq ;; postgres) start_postgres ;; sshd) start_sshd ;; slurm) start_slurm ;;
+        *) say "unknown service $name"; exit 2 ;;
+      esac
+    done ;;
   down) shift; stop "$@" ;;
   env) print_env ;;
-  *) echo "usage: $0 up|down|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up|start NAME…|down NAME…|env" >&2; exit 2 ;;
 esac

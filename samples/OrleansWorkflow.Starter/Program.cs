@@ -15,19 +15,12 @@ if (example is not ("fire" or "ab"))
     return 2;
 }
 
-if (remote)
-{
-    Console.Error.WriteLine("No HPC machine is configured: the remote fire simulation needs the HPC simulations feature " +
-                            "(Slurm/PBS over SSH), which this version does not have yet. Run \"owf-example fire\" for the local simulation.");
-    return 2;
-}
-
 await using var workflow = await WorkflowClient.ConnectAsync(WorkflowClientOptions.FromEnvironment());
-var run = example == "fire" ? Examples.StartFireAsync(workflow) : Examples.StartABAsync(workflow);
+var run = example == "fire" ? Examples.StartFireAsync(workflow, remote) : Examples.StartABAsync(workflow);
 var incidentId = await run;
 Console.WriteLine($"Started incident {incidentId}; waiting for it to finish");
 
-var end = await workflow.WaitForEndAsync(incidentId, TimeSpan.FromMinutes(5));
+var end = await workflow.WaitForEndAsync(incidentId, TimeSpan.FromMinutes(10));
 Console.WriteLine($"Incident {incidentId} {end.Status}{(end.Reason is null ? "" : $": {end.Reason}")}");
 
 var graph = await workflow.GetGraph(incidentId);

@@ -45,7 +45,11 @@ builder.Logging.AddSimpleConsole(console =>
     console.TimestampFormat = "HH:mm:ss.fff ";
     console.UseUtcTimestamp = true;
 });
-builder.Services.AddSingleton(new FireSettings { WorkTime = builder.Configuration.GetValue("Fire:WorkTime", FireSettings.Default.WorkTime) });
+builder.Services.AddSingleton(new FireSettings
+{
+    WorkTime = builder.Configuration.GetValue("Fire:WorkTime", FireSettings.Default.WorkTime),
+    Machine = builder.Configuration.GetValue<string?>("Fire:Machine"),
+});
 builder.UseOrleans(silo => silo.AddOrleansWorkflow(settings, handlers => handlers.AddABWorkflow().AddFireWorkflow()));
 await builder.Build().RunAsync();
 return 0;

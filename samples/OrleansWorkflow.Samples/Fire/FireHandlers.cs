@@ -53,6 +53,13 @@ public sealed class FireSimulationHandler : SampleHandler, IFireSimulationHandle
         }
 
         context.Persist.Put(new JsonObject { ["simulation"] = "started" });
+        if (message["remote"]?.GetValue<bool>() == true)
+        {
+            Say("Will execute fire simulation remotely");
+            context.Send(FireWorkflow.FireSubmitJob, message.DeepClone().AsObject());
+            return;
+        }
+
         Say("Will execute fire simulation locally");
         await WorkAsync(context);
         var results = message.DeepClone().AsObject();

@@ -7,4 +7,7 @@ public sealed class FireSettings
 
     /// <summary>How long each handler pretends to work (the original slept 1 s); 0 for benchmarks.</summary>
     public TimeSpan WorkTime { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The configured HPC machine (Hpc:Machines:&lt;name&gt;) that runs the remote fire simulation.</summary>
+    public string? Machine { get; init; }
 }

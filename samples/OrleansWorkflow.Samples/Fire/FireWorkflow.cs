@@ -5,6 +5,8 @@ namespace OrleansWorkflow.Samples.Fire;
 /// <summary>
 /// The forest fire + MesoNH workflow of the original: terrain, hotspot and the weather chain each feed
 /// fire_simulation, which runs the simulation once all three have reported; fire_results completes the incident.
+/// With "remote": true in the messages, fire_simulation hands over to fire_submit_job, which runs the simulation
+/// as a job on an HPC machine; remote_fire_results gets the job's end, reads its output and completes the incident.
 /// </summary>
 public static class FireWorkflow
 {
@@ -15,6 +17,8 @@ public static class FireWorkflow
     public const string WeatherResults = "weather_results";
     public const string FireSimulation = "fire_simulation";
     public const string FireResults = "fire_results";
+    public const string FireSubmitJob = "fire_submit_job";
+    public const string RemoteFireResults = "remote_fire_results";
 
     /// <summary>The queues a fire incident starts on.</summary>
     public static readonly string[] Entry = [FireTerrain, FireHotspot, WeatherData];
@@ -26,5 +30,7 @@ public static class FireWorkflow
                 .RegisterHandler<IWeatherSimulationHandler>(WeatherSimulation)
                 .RegisterHandler<IWeatherResultsHandler>(WeatherResults)
                 .RegisterHandler<IFireSimulationHandler>(FireSimulation)
-                .RegisterHandler<IFireResultsHandler>(FireResults);
+                .RegisterHandler<IFireResultsHandler>(FireResults)
+                .RegisterHandler<IFireSubmitJobHandler>(FireSubmitJob)
+                .RegisterHandler<IRemoteFireResultsHandler>(RemoteFireResults);
 }

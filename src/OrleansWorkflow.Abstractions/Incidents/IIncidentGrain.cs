@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using OrleansWorkflow.Simulations;
 
 namespace OrleansWorkflow.Incidents;
 
@@ -18,7 +19,7 @@ public interface IIncidentGrain : IGrainWithGuidKey
     /// <summary>Marks the incident Completed, clears the handlers' temporary data and keeps the record and graph.</summary>
     Task Complete();
 
-    /// <summary>Marks the incident Cancelled with a reason, clears the handlers' temporary data and keeps the record and graph.</summary>
+    /// <summary>Marks the incident Cancelled with a reason, cancels its running simulations, clears the handlers' temporary data and keeps the record and graph.</summary>
     Task Cancel(string reason);
 
     /// <summary>Marks the incident Error (a handler failed past its retry limit). Finished incidents stay as they are.</summary>
@@ -33,4 +34,12 @@ public interface IIncidentGrain : IGrainWithGuidKey
     /// <summary>Every step of the incident so far, in order of start.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<IncidentStep>> GetSteps();
+
+    /// <summary>A simulation of the incident changed (called by simulation grains).</summary>
+    [OneWay]
+    Task SimulationChanged(SimulationInfo simulation);
+
+    /// <summary>The incident's HPC simulations, in order of creation.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<SimulationInfo>> GetSimulations();
 }

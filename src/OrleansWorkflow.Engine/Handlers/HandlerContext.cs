@@ -1,17 +1,21 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using OrleansWorkflow.Simulations;
+using OrleansWorkflow.Simulations.Machines;
 using OrleansWorkflow.Wire;
 
 namespace OrleansWorkflow.Handlers;
 
 /// <summary>Collects what a handler does during one run, for the grain to keep only if the run succeeds.</summary>
-internal sealed class HandlerContext : IHandlerContext, IPersist
+internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
 {
     private readonly IReadOnlyList<string> _persisted;
     private readonly List<JsonObject> _put = [];
+    private readonly HpcMachines _machines;
 
-    public HandlerContext(Guid incidentId, string queue, string messageId, IReadOnlyList<string> persisted, ILogger logger, CancellationToken cancellationToken)
+    public HandlerContext(Guid incidentId, string queue, string messageId, IReadOnlyList<string> persisted, HpcMachines machines, ILogger logger, CancellationToken cancellationToken)
     {
+        _machines = machines;
         IncidentId = incidentId;
         Queue = queue;
         MessageId = messageId;
@@ -26,6 +30,7 @@ internal sealed class HandlerContext : IHandlerContext, IPersist
     public ILogger Logger { get; }
     public CancellationToken CancellationToken { get; }
     public IPersist Persist => this;
+    public ISimulations Simulations => this;
 
     public List<OutboxEntry> Effects { get; } = [];
 
@@ -45,6 +50,25 @@ internal sealed class HandlerContext : IHandlerContext, IPersist
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(reason);
         Effects.Add(new OutboxEntry { Kind = OutboxKind.CancelIncident, Reason = reason });
+    }
+
+    public Guid Submit(SimulationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        _machines.Require(request.Machine);
+        // The same message always yields the same SimulationID, so a redelivery cannot start a second job.
+        var simulationId = Guid.Parse(MessageIds.Derive(MessageId, Queue + "#simulation", Effects.Count));
+        Effects.Add(new OutboxEntry { Kind = OutboxKind.SubmitSimulation, SimulationId = simulationId, Simulation = request });
+        return simulationId;
+    }
+
+    public Task<string> ReadFileAsync(SimulationEnd simulation, string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(simulation);
+        if (string.IsNullOrWhiteSpace(fileName) || fileName.StartsWith('/'))
+            throw new ArgumentException($"\"{fileName}\" is not a file name inside the simulation's working directory.");
+        return _machines.Get(simulation.Machine).ReadFileAsync($"{simulation.WorkingDirectory}/{fileName}", CancellationToken);
     }
 
     public void Put(JsonObject data)

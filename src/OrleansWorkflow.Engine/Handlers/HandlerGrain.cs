@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Simulations.Machines;
 
 namespace OrleansWorkflow.Handlers;
 
@@ -18,6 +19,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
     private readonly IPersistentState<HandlerState> _state;
     private readonly ILogger _logger;
     private readonly OutboxDispatcher _dispatcher;
+    private readonly HpcMachines _machines;
     private readonly CancellationToken _shutdown;
     private Guid _incidentId;
     private string _queue = "";
@@ -29,6 +31,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
             GrainContext, new PersistentStateAttribute(WorkflowStorage.HandlerState, WorkflowStorage.Name));
         _logger = ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(GetType());
         _dispatcher = ServiceProvider.GetRequiredService<OutboxDispatcher>();
+        _machines = ServiceProvider.GetRequiredService<HpcMachines>();
         _shutdown = ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
     }
 
@@ -55,7 +58,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         if (status.IsFinished())
             return DeliveryResult.Rejected($"incident {_incidentId} is already {status}");
 
-        var context = new HandlerContext(_incidentId, _queue, message.MessageId, _state.State.Documents, _logger, _shutdown);
+        var context = new HandlerContext(_incidentId, _queue, message.MessageId, _state.State.Documents, _machines, _logger, _shutdown);
         try
         {
             var body = JsonNode.Parse(message.Body)?.AsObject() ?? throw new JsonException("message body is null");
@@ -75,7 +78,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         _outboxDispatched = false;
 
         await DispatchPendingOutboxAsync();
-        var sentTo = context.Effects.Where(e => e.Kind == OutboxKind.Message).Select(e => e.Queue!).ToList();
+        var sentTo = context.Effects.Select(e => e.Destination).OfType<string>().ToList();
         await incident.EndStep(_queue, message.MessageId, StepOutcome.Completed, sentTo, null);
         return DeliveryResult.Handled;
     }

@@ -1,3 +1,5 @@
+using OrleansWorkflow.Simulations;
+
 namespace OrleansWorkflow.Handlers;
 
 /// <summary>What one handler keeps for one incident, written in one storage write per handled message.</summary>
@@ -19,9 +21,10 @@ public enum OutboxKind
     Message = 0,
     CompleteIncident = 1,
     CancelIncident = 2,
+    SubmitSimulation = 3,
 }
 
-/// <summary>One effect of a handled message: a message to publish, or the incident to complete or cancel.</summary>
+/// <summary>One effect of a handled message: a message to publish, the incident to complete or cancel, or a simulation to submit.</summary>
 [GenerateSerializer]
 public sealed class OutboxEntry
 {
@@ -30,4 +33,14 @@ public sealed class OutboxEntry
     [Id(2)] public string? MessageId { get; set; }
     [Id(3)] public string? Body { get; set; }
     [Id(4)] public string? Reason { get; set; }
+    [Id(5)] public Guid SimulationId { get; set; }
+    [Id(6)] public SimulationRequest? Simulation { get; set; }
+
+    /// <summary>Where the effect goes, as a node of the incident graph; null for Complete and Cancel.</summary>
+    public string? Destination => Kind switch
+    {
+        OutboxKind.Message => Queue,
+        OutboxKind.SubmitSimulation => SimulationSource.Of(Simulation!.Machine),
+        _ => null,
+    };
 }

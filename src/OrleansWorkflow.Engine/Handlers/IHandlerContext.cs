@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using OrleansWorkflow.Simulations;
 
 namespace OrleansWorkflow.Handlers;
 
@@ -26,6 +27,9 @@ public interface IHandlerContext
     /// <summary>Marks the incident Cancelled, with a reason, once the handler returns successfully.</summary>
     void Cancel(string reason);
 
+    /// <summary>HPC jobs: submitted once the handler returns successfully; their end arrives as a message.</summary>
+    ISimulations Simulations { get; }
+
     ILogger Logger { get; }
 
     /// <summary>Signalled when the silo shuts down.</summary>
@@ -40,4 +44,18 @@ public interface IPersist
 
     /// <summary>Every document this handler put for this incident, in order, including the ones put in this run.</summary>
     IReadOnlyList<JsonObject> Get();
+}
+
+/// <summary>The incident's jobs on HPC machines.</summary>
+public interface ISimulations
+{
+    /// <summary>
+    /// Submits <paramref name="request"/> once the handler returns successfully and returns its SimulationID. When the
+    /// job ends, a <see cref="SimulationEnd"/> message goes to the request's notify queue. Throws at once when the
+    /// request is invalid or names a machine that is not configured.
+    /// </summary>
+    Guid Submit(SimulationRequest request);
+
+    /// <summary>Reads a file (e.g. the job's output) from the working directory of an ended simulation, over SFTP.</summary>
+    Task<string> ReadFileAsync(SimulationEnd simulation, string fileName);
 }

@@ -1,10 +1,11 @@
 using System.Text;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging;
+using OrleansWorkflow.Simulations;
 
 namespace OrleansWorkflow.Handlers;
 
-/// <summary>Carries out a handler's kept effects: publishes its messages (confirmed), then completes or cancels its incident.</summary>
+/// <summary>Carries out a handler's kept effects: publishes its messages (confirmed), then, in order, submits its simulations and completes or cancels its incident.</summary>
 public sealed class OutboxDispatcher(QueuePublisher publisher, IGrainFactory grains)
 {
     public async Task DispatchAsync(Guid incidentId, IReadOnlyList<OutboxEntry> outbox, CancellationToken cancellationToken)
@@ -24,6 +25,9 @@ public sealed class OutboxDispatcher(QueuePublisher publisher, IGrainFactory gra
                     break;
                 case OutboxKind.CancelIncident:
                     await incident.Cancel(entry.Reason!);
+                    break;
+                case OutboxKind.SubmitSimulation:
+                    await grains.GetGrain<IMachinePollerGrain>(entry.Simulation!.Machine).Track(entry.SimulationId, incidentId, entry.Simulation);
                     break;
             }
         }

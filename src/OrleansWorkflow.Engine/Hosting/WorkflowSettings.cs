@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using OrleansWorkflow.Messaging;
+using OrleansWorkflow.Simulations.Machines;
 
 namespace OrleansWorkflow.Hosting;
 
@@ -58,6 +59,7 @@ public sealed class WorkflowSettings
     public StorageOptions Storage { get; init; } = new();
     public DeliveryOptions Workflow { get; init; } = new();
     public ClusterSettings Cluster { get; init; } = new();
+    public HpcOptions Hpc { get; init; } = new();
 
     public static WorkflowSettings From(IConfiguration configuration)
     {
@@ -66,6 +68,7 @@ public sealed class WorkflowSettings
         configuration.GetSection("Storage").Bind(settings.Storage);
         configuration.GetSection("Workflow").Bind(settings.Workflow);
         configuration.GetSection("Cluster").Bind(settings.Cluster);
+        configuration.GetSection(HpcOptions.Section).Bind(settings.Hpc);
         return settings;
     }
 
@@ -74,5 +77,6 @@ public sealed class WorkflowSettings
         RabbitMq.Validate();
         Storage.Validate();
         Workflow.Validate();
+        Hpc.Validate();
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Adapter;
 using OrleansWorkflow.Handlers;
 using OrleansWorkflow.Messaging;
+using OrleansWorkflow.Simulations.Machines;
 
 namespace OrleansWorkflow.Hosting;
 
@@ -11,7 +12,8 @@ public static class WorkflowSiloBuilderExtensions
 {
     /// <summary>
     /// Makes this silo an OrleansWorkflow engine: PostgreSQL grain state and reminders, localhost clustering,
-    /// the RabbitMQ adapter, and the handlers that <paramref name="registerHandlers"/> registers on their queues.
+    /// the RabbitMQ adapter, the configured HPC machines, and the handlers that <paramref name="registerHandlers"/>
+    /// registers on their queues.
     /// </summary>
     public static ISiloBuilder AddOrleansWorkflow(this ISiloBuilder silo, WorkflowSettings settings, Action<HandlerRegistry> registerHandlers)
     {
@@ -31,6 +33,9 @@ public static class WorkflowSiloBuilderExtensions
             options.Invariant = "Npgsql";
             options.ConnectionString = settings.Storage.PostgreSql;
         });
+        // Machine pollers are woken by reminders every PollPeriod; Orleans refuses periods under its minimum.
+        silo.Configure<ReminderOptions>(options =>
+            options.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(options.MinimumReminderPeriod.Ticks, settings.Hpc.ShortestPollPeriod.Ticks)));
 
         var services = silo.Services;
         services.AddSingleton(settings);
@@ -39,6 +44,8 @@ public static class WorkflowSiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new QueuePublisher(settings.RabbitMq, sp.GetRequiredService<ILogger<QueuePublisher>>()));
         services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton(settings.Hpc);
+        services.AddSingleton<HpcMachines>();
         services.AddSingleton<RabbitMqAdapter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RabbitMqAdapter>());
         return silo;

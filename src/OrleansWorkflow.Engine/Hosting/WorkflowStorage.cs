@@ -9,4 +9,6 @@ public static class WorkflowStorage
     // Distinct state names keep incident and handler rows apart even where grain keys coincide.
     public const string IncidentState = "incident";
     public const string HandlerState = "handler";
+    public const string SimulationState = "simulation";
+    public const string MachinePollerState = "machine-poller";
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Simulations;
 
 namespace OrleansWorkflow.Incidents;
 
@@ -95,6 +96,19 @@ public sealed class IncidentGrain(
 
     public Task<IReadOnlyList<IncidentStep>> GetSteps() => Task.FromResult<IReadOnlyList<IncidentStep>>([.. Incident.Steps]);
 
+    public Task SimulationChanged(SimulationInfo simulation)
+    {
+        var known = Incident.Simulations.FindIndex(s => s.SimulationId == simulation.SimulationId);
+        if (known < 0)
+            Incident.Simulations.Add(simulation);
+        else
+            Incident.Simulations[known] = simulation;
+        Touch();
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<SimulationInfo>> GetSimulations() => Task.FromResult<IReadOnlyList<SimulationInfo>>([.. Incident.Simulations]);
+
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_pendingWrite is not null)
@@ -112,9 +126,13 @@ public sealed class IncidentGrain(
         await WriteNowAsync();
         logger.LogInformation("Incident {IncidentId} {Status}{Reason}", IncidentId, final, reason is null ? "" : $": {reason}");
 
-        // One-way calls: the handler that completed us may still be inside its own call.
+        // One-way calls: the handler that completed us may still be inside its own call. A simulation that misses
+        // its cancel call (a crash) cancels itself at its next poll, when it sees the incident Cancelled.
         foreach (var queue in Incident.Steps.Select(s => s.Queue).Distinct().Where(handlers.IsRegistered))
             _ = handlers.Resolve(GrainFactory, IncidentId, queue).ClearIncidentData();
+        if (final == IncidentStatus.Cancelled)
+            foreach (var simulation in Incident.Simulations.Where(s => !s.Status.IsFinished()))
+                _ = GrainFactory.GetGrain<ISimulationGrain>(simulation.SimulationId).Cancel(reason!);
     }
 
     private void RequireExists()

@@ -1,3 +1,5 @@
+using OrleansWorkflow.Simulations;
+
 namespace OrleansWorkflow.Incidents;
 
 [GenerateSerializer]
@@ -11,4 +13,5 @@ public sealed class IncidentState
     [Id(5)] public DateTimeOffset UpdatedAt { get; set; }
     [Id(6)] public string? Reason { get; set; }
     [Id(7)] public List<IncidentStep> Steps { get; set; } = [];
+    [Id(8)] public List<SimulationInfo> Simulations { get; set; } = [];
 }

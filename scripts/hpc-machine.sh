@@ -1,0 +1,149 @@
+# Sourced by services.sh: a loopback "HPC machine" for the remote fire demo and the HPC tests.
+# An sshd on 127.0.0.1:2222 (its own host key, key authentication only) for the account owfhpc, and a
+# single-node Slurm whose commands the account reaches through that sshd. Everything lives in $hpc_dir.
+
+hpc_dir="$state/hpc"
+hpc_user=owfhpc
+hpc_ssh_port="${OWF_HPC_SSH_PORT:-2222}"
+slurm_dir="$hpc_dir/slurm"
+
+hpc_home() { getent passwd "$hpc_user" | cut -d: -f6; }
+
+install_hpc_missing() {
+  local missing=()
+  [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
+  command -v slurmctld >/dev/null || missing+=(slurm-wlm)
+  command -v munged >/dev/null || missing+=(munge)
+  if ((${#missing[@]})); then
+    say "installing ${missing[*]} (apt)"
+    apt_install "${missing[@]}"
+  fi
+}
+
+prepare_hpc_account() {
+  mkdir -p "$hpc_dir"
+  if ! id "$hpc_user" >/dev/null 2>&1; then
+    say "creating the account $hpc_user for the loopback HPC machine"
+    useradd --create-home --shell /bin/bash "$hpc_user"
+  fi
+  # "*": no password can log in, yet sshd does not treat the account as locked ("!" would).
+  usermod -p '*' "$hpc_user"
+  [[ -f $hpc_dir/id_ed25519 ]] || ssh-keygen -q -t ed25519 -N '' -C "orleans-workflow" -f "$hpc_dir/id_ed25519"
+  local home; home="$(hpc_home)"
+  install -d -m 700 -o "$hpc_user" -g "$hpc_user" "$home/.ssh"
+  install -m 600 -o "$hpc_user" -g "$hpc_user" "$hpc_dir/id_ed25519.pub" "$home/.ssh/authorized_keys"
+  install -d -o "$hpc_user" -g "$hpc_user" "$home/owf-jobs"
+}
+
+start_sshd() {
+  if port_open "$hpc_ssh_port"; then say "sshd already answers on 127.0.0.1:$hpc_ssh_port"; return; fi
+  prepare_hpc_account
+  [[ -f $hpc_dir/ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -f "$hpc_dir/ssh_host_ed25519_key"
+  mkdir -p /run/sshd
+  cat >"$hpc_dir/sshd_config" <<EOF
+Port $hpc_ssh_port
+ListenAddress 127.0.0.1
+HostKey $hpc_dir/ssh_host_ed25519_key
+PidFile $hpc_dir/sshd.pid
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+AllowUsers $hpc_user
+SetEnv SLURM_CONF=$slurm_dir/slurm.conf
+Subsystem sftp internal-sftp
+EOF
+  say "starting sshd on 127.0.0.1:$hpc_ssh_port"
+  /usr/sbin/sshd -f "$hpc_dir/sshd_config" -E "$hpc_dir/sshd.log"
+  for _ in $(seq 1 50); do port_open "$hpc_ssh_port" && break; sleep 0.1; done
+  port_open "$hpc_ssh_port" || { say "sshd did not start; see $hpc_dir/sshd.log"; exit 1; }
+  # The machine's known_hosts entry, as an operator would copy it from the machine's administrators.
+  printf '[127.0.0.1]:%s %s\n' "$hpc_ssh_port" "$(cut -d' ' -f1,2 "$hpc_dir/ssh_host_ed25519_key.pub")" >"$hpc_dir/known_hosts"
+  echo sshd
+}
+
+stop_sshd() {
+  say "stopping sshd"
+  [[ -f $hpc_dir/sshd.pid ]] && kill "$(cat "$hpc_dir/sshd.pid")" 2>/dev/null || true
+  # Open sessions outlive the listener; end them too, so clients really lose the machine.
+  pkill -f "^sshd: $hpc_user" 2>/dev/null || true
+  rm -f "$hpc_dir/sshd.pid"
+}
+
+write_slurm_conf() {
+  local node; node="$(hostname -s)"
+  mkdir -p "$slurm_dir/state" "$slurm_dir/spool"
+  chown -R slurm:slurm "$slurm_dir"
+  cat >"$slurm_dir/slurm.conf" <<EOF
+ClusterName=owf
+SlurmctldHost=$node(127.0.0.1)
+AuthType=auth/munge
+SlurmUser=slurm
+StateSaveLocation=$slurm_dir/state
+SlurmdSpoolDir=$slurm_dir/spool
+SlurmctldPidFile=$slurm_dir/slurmctld.pid
+SlurmdPidFile=$slurm_dir/slurmd.pid
+SlurmctldLogFile=$slurm_dir/slurmctld.log
+SlurmdLogFile=$slurm_dir/slurmd.log
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/filetxt
+JobCompLoc=$slurm_dir/jobcomp.log
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+MpiDefault=none
+ReturnToService=2
+FirstJobId=6901077
+KillWait=2
+OverTimeLimit=0
+SlurmdParameters=config_overrides
+NodeName=$node NodeAddr=127.0.0.1 CPUs=16 RealMemory=2000 State=UNKNOWN
+PartitionName=batch Nodes=$node Default=YES MaxTime=INFINITE State=UP
+EOF
+}
+
+slurm_running() { [[ -f $slurm_dir/slurmctld.pid ]] && kill -0 "$(cat "$slurm_dir/slurmctld.pid")" 2>/dev/null; }
+
+start_slurm() {
+  if slurm_running; then say "Slurm already runs"; return; fi
+  prepare_hpc_account
+  write_slurm_conf
+  if ! pgrep -x munged >/dev/null; then
+    mkdir -p /run/munge && chown munge:munge /run/munge
+    runuser -u munge -- /usr/sbin/munged
+  fi
+  say "starting Slurm (slurmctld, slurmd)"
+  slurmctld -f "$slurm_dir/slurm.conf"
+  slurmd -f "$slurm_dir/slurm.conf"
+  for _ in $(seq 1 100); do
+    SLURM_CONF="$slurm_dir/slurm.conf" sinfo -h -o %t 2>/dev/null | grep -qE '^(idle|mix|alloc)' && break
+    sleep 0.2
+  done
+  SLURM_CONF="$slurm_dir/slurm.conf" sinfo -h -o %t 2>/dev/null | grep -qE '^(idle|mix|alloc)' \
+    || { say "Slurm's node did not become idle; see $slurm_dir/slurmctld.log and slurmd.log"; exit 1; }
+  echo slurm
+}
+
+stop_slurm() {
+  say "stopping Slurm"
+  local f
+  for f in slurmd slurmctld; do
+    [[ -f $slurm_dir/$f.pid ]] && kill "$(cat "$slurm_dir/$f.pid")" 2>/dev/null || true
+  done
+  for _ in $(seq 1 50); do slurm_running || break; sleep 0.1; done
+}
+
+print_hpc_env() {
+  local m=OWF_Hpc__Machines__loopback__
+  echo "export ${m}Host='127.0.0.1'"
+  echo "export ${m}Port='$hpc_ssh_port'"
+  echo "export ${m}User='$hpc_user'"
+  echo "export ${m}PrivateKey='$hpc_dir/id_ed25519'"
+  [[ -f $hpc_dir/known_hosts ]] && echo "export ${m}KnownHost='$(cat "$hpc_dir/known_hosts")'"
+  echo "export ${m}Scheduler='slurm'"
+  echo "export ${m}PollPeriod='00:00:02'"
+  echo "export ${m}BaseDirectory='$(hpc_home 2>/dev/null || echo /home/$hpc_user)/owf-jobs'"
+  echo "export SLURM_CONF='$slurm_dir/slurm.conf'"
+}

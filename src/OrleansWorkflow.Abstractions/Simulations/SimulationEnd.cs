@@ -1,0 +1,49 @@
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Wire;
+
+namespace OrleansWorkflow.Simulations;
+
+/// <summary>
+/// The message a simulation sends to its notify queue when its job ends:
+/// <c>{IncidentID, SimulationID, machine, jobId, wkdir, status, exitCode, detail}</c>.
+/// </summary>
+public sealed record SimulationEnd(Guid IncidentId, Guid SimulationId, string Machine, string? JobId, string WorkingDirectory,
+    SimulationStatus Status, int? ExitCode, string? Detail)
+{
+    public static SimulationEnd Of(SimulationInfo simulation) => new(simulation.IncidentId, simulation.SimulationId,
+        simulation.Machine, simulation.JobId, simulation.WorkingDirectory, simulation.Status, simulation.ExitCode, simulation.Detail);
+
+    public JsonObject ToMessage() => new()
+    {
+        [WireContract.IncidentIdKey] = IncidentId.ToString(),
+        ["SimulationID"] = SimulationId.ToString(),
+        ["machine"] = Machine,
+        ["jobId"] = JobId,
+        ["wkdir"] = WorkingDirectory,
+        ["status"] = Status.ToWire(),
+        ["exitCode"] = ExitCode,
+        ["detail"] = Detail,
+    };
+
+    /// <summary>Reads the message a notify queue's handler received; throws naming the missing field.</summary>
+    public static SimulationEnd From(JsonObject message)
+    {
+        string Text(string key) => message[key]?.GetValue<string>() ?? throw new ArgumentException($"The simulation end message has no \"{key}\".");
+        var status = Text("status");
+        return new SimulationEnd(
+            Guid.Parse(Text(WireContract.IncidentIdKey)),
+            Guid.Parse(Text("SimulationID")),
+            Text("machine"),
+            message["jobId"]?.GetValue<string>(),
+            Text("wkdir"),
+            Enum.TryParse<SimulationStatus>(status, ignoreCase: true, out var parsed) ? parsed : throw new ArgumentException($"Unknown simulation status \"{status}\"."),
+            message["exitCode"]?.GetValue<int>(),
+            message["detail"]?.GetValue<string>());
+    }
+}
+
+public static class SimulationSource
+{
+    /// <summary>The originator of a simulation's end message, and its node in the incident graph: "hpc:&lt;machine&gt;".</summary>
+    public static string Of(string machine) => $"hpc:{machine}";
+}

@@ -1,0 +1,28 @@
+namespace OrleansWorkflow.Simulations;
+
+/// <summary>Where an HPC job is, as its scheduler last told us (or as we concluded when it stopped answering).</summary>
+public enum SimulationStatus
+{
+    /// <summary>Recorded; not yet accepted by the machine's scheduler.</summary>
+    Requested = 0,
+    /// <summary>Accepted by the scheduler, waiting for resources (Slurm PENDING, PBS Q/H).</summary>
+    Queued = 1,
+    Running = 2,
+    /// <summary>Ended with exit code 0.</summary>
+    Completed = 3,
+    /// <summary>Ended with a non-zero exit code, or the scheduler failed it (node failure, out of memory).</summary>
+    Failed = 4,
+    /// <summary>Killed for running past its time limit.</summary>
+    Timeout = 5,
+    Cancelled = 6,
+    /// <summary>The scheduler stopped answering for the job for longer than the machine's LostAfter; its end is unknown.</summary>
+    Lost = 7,
+}
+
+public static class SimulationStatusExtensions
+{
+    public static bool IsFinished(this SimulationStatus status) => status >= SimulationStatus.Completed;
+
+    /// <summary>The status as it appears in the message sent to the workflow ("COMPLETED", "FAILED", ...).</summary>
+    public static string ToWire(this SimulationStatus status) => status.ToString().ToUpperInvariant();
+}
