@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using OrleansWorkflow.Graph;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging;
+using OrleansWorkflow.Simulations;
 using OrleansWorkflow.Wire;
 
 namespace OrleansWorkflow.Client;
@@ -114,6 +115,9 @@ public sealed class WorkflowClient : IAsyncDisposable
         ?? throw new ArgumentException($"Incident {incidentId} was never created; create it with CreateIncident first.", nameof(incidentId));
 
     public Task<IReadOnlyList<IncidentStep>> GetSteps(Guid incidentId) => Incident(incidentId).GetSteps();
+
+    /// <summary>The incident's HPC simulations (machine, job id, status, exit code), in order of creation.</summary>
+    public Task<IReadOnlyList<SimulationInfo>> GetSimulations(Guid incidentId) => Incident(incidentId).GetSimulations();
 
     /// <summary>The incident's workflow graph as it stands now: drawable while it runs and after it ended.</summary>
     public async Task<IncidentGraph> GetGraph(Guid incidentId)

@@ -58,9 +58,25 @@ public sealed class SimulationGrain(
             return Info;
         }
 
-        var (jobId, adopted) = await machines.Get(request.Machine).SubmitAsync(SimulationId, Info.WorkingDirectory, request, CancellationToken.None);
+        string jobId;
+        bool adopted;
+        try
+        {
+            (jobId, adopted) = await machines.Get(request.Machine).SubmitAsync(SimulationId, Info.WorkingDirectory, request, CancellationToken.None);
+        }
+        catch (Exception e) when (e is MachineUnreachableException or InvalidOperationException)
+        {
+            // Shown to operators with the simulation; the poller retries at its next poll.
+            var detail = $"not submitted yet: {e.Message}";
+            if (Info.Detail != detail)
+            {
+                state.State.Info = Info with { Detail = detail };
+                await SaveAsync();
+            }
+            throw;
+        }
         state.State.LastAnsweredAt = clock.GetUtcNow();
-        state.State.Info = Info with { JobId = jobId, Status = SimulationStatus.Queued, SubmittedAt = clock.GetUtcNow() };
+        state.State.Info = Info with { JobId = jobId, Status = SimulationStatus.Queued, SubmittedAt = clock.GetUtcNow(), Detail = null };
         await SaveAsync();
         logger.LogInformation("Simulation {SimulationId}: {Verb} job {JobId} on machine {Machine} in {WorkingDirectory}",
             SimulationId, adopted ? "adopted the already submitted" : "submitted", jobId, Info.Machine, Info.WorkingDirectory);

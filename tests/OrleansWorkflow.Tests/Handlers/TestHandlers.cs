@@ -29,7 +29,7 @@ public static class TestQueues
                 .RegisterHandler<IFailingHandler>(Fail);
         foreach (var branch in Branches)
             handlers.RegisterHandler<IBranchHandler>(branch);
-        return handlers;
+        return handlers.AddHpcTestHandlers();
     }
 }
 

@@ -7,6 +7,7 @@ using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Messaging;
 using OrleansWorkflow.Samples.AB;
 using OrleansWorkflow.Samples.Fire;
+using OrleansWorkflow.Simulations.Machines;
 using OrleansWorkflow.Tests.Handlers;
 
 namespace OrleansWorkflow.Tests.Infrastructure;
@@ -29,6 +30,9 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public IGrainFactory Grains => _silo!.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>The silo's HPC machines (the loopback one and its impostor; see <see cref="LoopbackHpc"/>).</summary>
+    public HpcMachines Machines => _silo!.Services.GetRequiredService<HpcMachines>();
+
     /// <summary>The handler grain registered on <paramref name="queue"/>, for one incident.</summary>
     public IWorkflowHandler Handler(Guid incidentId, string queue) =>
         _silo!.Services.GetRequiredService<HandlerRegistry>().Resolve(Grains, incidentId, queue);
@@ -43,6 +47,7 @@ public sealed class EngineFixture : IAsyncLifetime
             Storage = { PostgreSql = Database.ConnectionString },
             Workflow = { RetryLimit = 2, RetryBackoff = TimeSpan.FromMilliseconds(20) },
             Cluster = { SiloPort = TestServices.FreePort(), GatewayPort = TestServices.FreePort(), ServiceId = Database.Name, ClusterId = Database.Name },
+            Hpc = LoopbackHpc.Options(),
         };
         await StartSiloAsync();
     }
@@ -58,10 +63,14 @@ public sealed class EngineFixture : IAsyncLifetime
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        // OWF_TEST_LOG=1 shows the silo's log while debugging a test.
+        if (Environment.GetEnvironmentVariable("OWF_TEST_LOG") == "1")
+            builder.Logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information)
+                .AddFilter("Orleans", LogLevel.Warning).AddFilter("OrleansWorkflow", LogLevel.Debug);
         builder.UseOrleans(silo =>
         {
             silo.AddOrleansWorkflow(Settings, handlers => handlers.AddABWorkflow().AddFireWorkflow().AddTestHandlers());
-            silo.Services.AddSingleton(new FireSettings { WorkTime = FireWorkTime });
+            silo.Services.AddSingleton(new FireSettings { WorkTime = FireWorkTime, Machine = LoopbackHpc.Machine });
         });
         _silo = builder.Build();
         await _silo.StartAsync();
@@ -93,4 +102,18 @@ public sealed class EngineFixture : IAsyncLifetime
 public sealed class EngineCollection : ICollectionFixture<EngineFixture>
 {
     public const string Name = "engine";
+}
+
+/// <summary>HPC tests get their own engine, so their long waits on the scheduler run beside the other tests.</summary>
+[CollectionDefinition(Name)]
+public sealed class HpcCollection : ICollectionFixture<EngineFixture>
+{
+    public const string Name = "hpc";
+}
+
+/// <summary>The time-limit test waits over a minute for Slurm; it runs on its own engine, beside everything else.</summary>
+[CollectionDefinition(Name)]
+public sealed class HpcTimeLimitCollection : ICollectionFixture<EngineFixture>
+{
+    public const string Name = "hpc-time-limit";
 }

@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Handlers;
+using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Simulations;
+
+namespace OrleansWorkflow.Tests.Handlers;
+
+public interface IHpcSubmitHandler : IWorkflowHandler;
+public interface IHpcEndHandler : IWorkflowHandler;
+
+public static class HpcTestQueues
+{
+    /// <summary>Takes {"machine", "script", "time_limit_minutes"?} and submits the script as a simulation.</summary>
+    public const string Submit = "test_hpc_submit";
+
+    /// <summary>Receives each simulation's end and persists it whole.</summary>
+    public const string End = "test_hpc_end";
+
+    public static HandlerRegistry AddHpcTestHandlers(this HandlerRegistry handlers) =>
+        handlers.RegisterHandler<IHpcSubmitHandler>(Submit).RegisterHandler<IHpcEndHandler>(End);
+}
+
+public sealed class HpcSubmitHandler : HandlerGrain, IHpcSubmitHandler
+{
+    protected override Task HandleAsync(JsonObject message, IHandlerContext context)
+    {
+        var minutes = message["time_limit_minutes"]?.GetValue<int>();
+        var simulationId = context.Simulations.Submit(new SimulationRequest
+        {
+            Machine = message["machine"]!.GetValue<string>(),
+            Script = message["script"]!.GetValue<string>(),
+            NotifyQueue = HpcTestQueues.End,
+            TimeLimit = minutes is { } m ? TimeSpan.FromMinutes(m) : null,
+            Files = new Dictionary<string, string> { ["input.txt"] = "input for the job\n" },
+        });
+        context.Persist.Put(new JsonObject { ["simulationId"] = simulationId.ToString() });
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class HpcEndHandler : HandlerGrain, IHpcEndHandler
+{
+    protected override Task HandleAsync(JsonObject message, IHandlerContext context)
+    {
+        context.Persist.Put(message);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Configuration;
+using OrleansWorkflow.Simulations.Machines;
+
+namespace OrleansWorkflow.Tests.Infrastructure;
+
+/// <summary>
+/// The loopback HPC machine that scripts/services.sh starts (sshd on 127.0.0.1:2222 before a one-node Slurm),
+/// as the tests configure it, and the local Slurm and service commands the tests use to act on it.
+/// </summary>
+public static class LoopbackHpc
+{
+    public const string Machine = "loopback";
+
+    /// <summary>The same sshd and account, pinned to a key the server does not have.</summary>
+    public const string Impostor = "impostor";
+
+    public static readonly TimeSpan PollPeriod = TimeSpan.FromSeconds(1);
+
+    public static HpcOptions Options()
+    {
+        var options = new HpcOptions();
+        new ConfigurationBuilder().AddEnvironmentVariables("OWF_").Build().GetSection(HpcOptions.Section).Bind(options);
+        if (!options.Machines.TryGetValue(Machine, out var loopback))
+            return options;
+        loopback.PollPeriod = PollPeriod;
+        loopback.MaxReconnectBackoff = TimeSpan.FromSeconds(2);
+        options.Machines[Impostor] = new MachineOptions
+        {
+            Host = loopback.Host, Port = loopback.Port, User = loopback.User, PrivateKey = loopback.PrivateKey,
+            Scheduler = loopback.Scheduler, BaseDirectory = loopback.BaseDirectory, PollPeriod = PollPeriod,
+            // Our own client key: a well-formed ed25519 key, but not the server's host key.
+            KnownHost = $"[{loopback.Host}]:{loopback.Port} " + File.ReadAllText(loopback.PrivateKey + ".pub").Trim(),
+        };
+        return options;
+    }
+
+    public static MachineOptions Require(HpcOptions options, string machine = Machine) =>
+        options.Machines.GetValueOrDefault(machine) ?? throw new InvalidOperationException(
+            "The loopback HPC machine is not configured: run the tests with ./test.sh, or `scripts/services.sh up` and " +
+            "`eval \"$(scripts/services.sh env)\"` before dotnet test.");
+
+    /// <summary>The fingerprint of the host key the loopback sshd really offers.</summary>
+    public static string HostKeyFingerprint(MachineOptions machine) =>
+        KnownHost.Parse(machine.KnownHost, "known host").Fingerprint;
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OrleansWorkflow.sln")))
+                directory = directory.Parent;
+            return directory?.FullName ?? throw new InvalidOperationException("The tests run outside the repository: OrleansWorkflow.sln not found above them.");
+        }
+    }
+
+    public static Task StopSshdAsync() => Services("down", "sshd");
+    public static Task StartSshdAsync() => Services("start", "sshd");
+
+    private static Task Services(string verb, string name) =>
+        TestServices.RunAsync("bash", Path.Combine(RepositoryRoot, "scripts", "services.sh"), verb, name);
+
+    /// <summary>Slurm's job state word for <paramref name="jobId"/>, asked locally (scontrol).</summary>
+    public static async Task<string> JobStateAsync(string jobId)
+    {
+        var line = await TestServices.RunAsync("scontrol", "-o", "show", "job", jobId);
+        return line.Split(' ').First(f => f.StartsWith("JobState=", StringComparison.Ordinal))["JobState=".Length..];
+    }
+
+    /// <summary>Ids of every job Slurm still knows (finished ones included) whose working directory is under <paramref name="path"/>.</summary>
+    public static async Task<IReadOnlyList<string>> JobsUnderAsync(string path)
+    {
+        var lines = await TestServices.RunAsync("squeue", "-h", "-t", "all", "-o", "%i %Z");
+        return [.. lines.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ', 2))
+            .Where(f => f.Length == 2 && f[1].StartsWith(path, StringComparison.Ordinal))
+            .Select(f => f[0])];
+    }
+
+    public static Task ScancelAsync(string jobId) => TestServices.RunAsync("scancel", jobId);
+}

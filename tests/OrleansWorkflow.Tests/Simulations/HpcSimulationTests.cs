@@ -1,0 +1,152 @@
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Simulations;
+using OrleansWorkflow.Simulations.Machines;
+using OrleansWorkflow.Tests.Handlers;
+using OrleansWorkflow.Tests.Infrastructure;
+
+namespace OrleansWorkflow.Tests.Simulations;
+
+/// <summary>Jobs on the real loopback Slurm, submitted and polled over the real sshd, their ends delivered through RabbitMQ.</summary>
+[Collection(HpcCollection.Name)]
+public sealed class HpcSimulationTests(EngineFixture engine)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_job_exiting_with_code_3_reaches_the_workflow_as_FAILED_with_exit_code_3()
+    {
+        var incident = await SubmitAsync("#!/bin/bash\ncat input.txt\nexit 3\n");
+
+        var end = await EndOfAsync(incident);
+
+        Assert.Equal("FAILED", end["status"]!.GetValue<string>());
+        Assert.Equal(3, end["exitCode"]!.GetValue<int>());
+        Assert.Equal(LoopbackHpc.Machine, end["machine"]!.GetValue<string>());
+        Assert.Equal(SimulationSource.Of(LoopbackHpc.Machine), end["originator"]!.GetValue<string>());
+        var simulation = Assert.Single(await engine.Client.GetSimulations(incident));
+        Assert.Equal(SimulationStatus.Failed, simulation.Status);
+        Assert.Equal(end["jobId"]!.GetValue<string>(), simulation.JobId);
+    }
+
+    [Fact]
+    public async Task A_job_cancelled_with_scancel_reaches_the_workflow_as_CANCELLED()
+    {
+        var incident = await SubmitAsync("#!/bin/bash\nsleep 300\n");
+        var running = await RunningSimulationAsync(incident);
+
+        await LoopbackHpc.ScancelAsync(running.JobId!);
+        var end = await EndOfAsync(incident);
+
+        Assert.Equal("CANCELLED", end["status"]!.GetValue<string>());
+        Assert.Equal(running.JobId, end["jobId"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Cancelling_the_incident_cancels_its_running_job_on_the_scheduler()
+    {
+        var incident = await SubmitAsync("#!/bin/bash\nsleep 300\n");
+        var running = await RunningSimulationAsync(incident);
+
+        await engine.Client.Cancel(incident, "the fire is out");
+
+        await Eventually.UntilAsync(() => LoopbackHpc.JobStateAsync(running.JobId!), state => state == "CANCELLED", Patience, "Slurm to cancel the job");
+        var recorded = await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).Single(),
+            s => s.Status == SimulationStatus.Cancelled, Patience, "the simulation to be recorded Cancelled");
+        Assert.Equal(running.JobId, recorded.JobId);
+        // The incident is finished: its workflow is not sent the job's end.
+        Assert.Empty(await engine.Handler(incident, HpcTestQueues.End).GetPersisted());
+    }
+
+    [Fact]
+    public async Task A_machine_whose_host_key_differs_from_the_pinned_one_is_refused_naming_the_machine_and_the_key_seen()
+    {
+        var loopback = LoopbackHpc.Require(engine.Settings.Hpc);
+        var incident = await SubmitAsync("#!/bin/bash\nexit 0\n", LoopbackHpc.Impostor);
+
+        var refused = await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).SingleOrDefault(),
+            s => s?.Detail?.Contains("host key") == true, Patience, "the refused submission to be recorded");
+
+        Assert.Equal(SimulationStatus.Requested, refused!.Status);
+        Assert.Null(refused.JobId);
+        Assert.Contains($"Machine {LoopbackHpc.Impostor}", refused.Detail);
+        Assert.Contains(LoopbackHpc.HostKeyFingerprint(loopback), refused.Detail);
+        Assert.Empty(await LoopbackHpc.JobsUnderAsync($"{loopback.BaseDirectory}/{incident}"));
+        await engine.Client.Cancel(incident, "test over");
+    }
+
+    [Fact]
+    public async Task A_repeated_submission_adopts_the_job_already_submitted_by_its_id_file_or_by_its_name()
+    {
+        var machine = engine.Machines.Get(LoopbackHpc.Machine);
+        var (incidentId, simulationId) = (Guid.NewGuid(), Guid.NewGuid());
+        var directory = machine.WorkingDirectoryOf(incidentId, simulationId);
+        var request = new SimulationRequest { Machine = LoopbackHpc.Machine, Script = "#!/bin/bash\nsleep 30\n", NotifyQueue = HpcTestQueues.End };
+
+        var first = await machine.SubmitAsync(simulationId, directory, request, CancellationToken.None);
+        var again = await machine.SubmitAsync(simulationId, directory, request, CancellationToken.None);
+        File.Delete(Path.Combine(directory, ".owf-job-id")); // as if the submitter died before recording the id
+        var byName = await machine.SubmitAsync(simulationId, directory, request, CancellationToken.None);
+
+        Assert.False(first.Adopted);
+        Assert.Equal((first.JobId, true), again);
+        Assert.Equal((first.JobId, true), byName);
+        Assert.Equal([first.JobId], await LoopbackHpc.JobsUnderAsync(directory));
+        await LoopbackHpc.ScancelAsync(first.JobId);
+    }
+
+    [Fact]
+    public async Task Jobs_that_end_while_sshd_is_down_for_30_seconds_are_never_reported_early_and_their_true_ends_arrive_after()
+    {
+        var completes = await SubmitAsync("#!/bin/bash\nsleep 8\nexit 0\n");
+        var fails = await SubmitAsync("#!/bin/bash\nsleep 12\nexit 4\n");
+        var jobs = new[] { await RunningSimulationAsync(completes), await RunningSimulationAsync(fails) };
+
+        await LoopbackHpc.StopSshdAsync();
+        try
+        {
+            var outage = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (DateTime.UtcNow < outage)
+            {
+                foreach (var incident in new[] { completes, fails })
+                {
+                    Assert.Empty(await engine.Handler(incident, HpcTestQueues.End).GetPersisted());
+                    Assert.False((await engine.Client.GetSimulations(incident)).Single().Status.IsFinished());
+                }
+                await Task.Delay(500);
+            }
+            // Both jobs really ended during the outage.
+            foreach (var job in jobs)
+                Assert.NotEqual("RUNNING", await LoopbackHpc.JobStateAsync(job.JobId!));
+        }
+        finally
+        {
+            await LoopbackHpc.StartSshdAsync();
+        }
+
+        var completed = await EndOfAsync(completes);
+        var failed = await EndOfAsync(fails);
+        Assert.Equal(("COMPLETED", 0), (completed["status"]!.GetValue<string>(), completed["exitCode"]!.GetValue<int>()));
+        Assert.Equal(("FAILED", 4), (failed["status"]!.GetValue<string>(), failed["exitCode"]!.GetValue<int>()));
+    }
+
+    private async Task<Guid> SubmitAsync(string script, string machine = LoopbackHpc.Machine)
+    {
+        LoopbackHpc.Require(engine.Settings.Hpc);
+        var incident = await engine.Client.CreateIncident("hpc test", "TEST");
+        await engine.Client.Send(HpcTestQueues.Submit, new JsonObject { ["IncidentID"] = incident.ToString(), ["machine"] = machine, ["script"] = script });
+        await engine.Client.FlushMessages();
+        return incident;
+    }
+
+    private async Task<SimulationInfo> RunningSimulationAsync(Guid incident) =>
+        (await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).SingleOrDefault(),
+            s => s?.Status == SimulationStatus.Running, Patience, "the job to run"))!;
+
+    private async Task<JsonObject> EndOfAsync(Guid incident)
+    {
+        var persisted = await Eventually.UntilAsync(() => engine.Handler(incident, HpcTestQueues.End).GetPersisted(),
+            p => p.Count > 0, Patience, "the job's end to reach the workflow");
+        return JsonNode.Parse(Assert.Single(persisted))!.AsObject();
+    }
+}
