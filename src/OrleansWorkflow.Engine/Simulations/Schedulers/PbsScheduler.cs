@@ -84,7 +84,7 @@ public sealed partial class PbsScheduler : IScheduler
         return JobObservation.Seen(StatusOf(state, exit, comment), exit, detail);
     }
 
-    internal static SimulationStatus StatusOf(string state, int? exit, string? comment)
+    public static SimulationStatus StatusOf(string state, int? exit, string? comment)
     {
         if (state is "Q" or "H" or "W" or "T" or "M")
             return SimulationStatus.Queued;

@@ -69,7 +69,7 @@ public sealed partial class SlurmScheduler : IScheduler
         return JobObservation.Seen(StatusOf(state), code, detail);
     }
 
-    internal static SimulationStatus StatusOf(string state) => state switch
+    public static SimulationStatus StatusOf(string state) => state switch
     {
         "PENDING" or "CONFIGURING" or "REQUEUED" or "REQUEUE_HOLD" or "REQUEUE_FED" => SimulationStatus.Queued,
         "COMPLETED" => SimulationStatus.Completed,
