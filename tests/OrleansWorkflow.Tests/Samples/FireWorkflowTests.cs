@@ -2,6 +2,7 @@ using OrleansWorkflow.Graph;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Samples.Starter;
+using OrleansWorkflow.Simulations;
 using OrleansWorkflow.Tests.Infrastructure;
 
 namespace OrleansWorkflow.Tests.Samples;
@@ -24,6 +25,25 @@ public sealed class FireWorkflowTests(EngineFixture engine)
         Assert.Equal([FireWorkflow.FireHotspot, FireWorkflow.FireTerrain, FireWorkflow.WeatherResults], simulations.Select(s => s.Originator!).Order());
         // Only the last of the three runs, the one that had all inputs, sent the simulation's results on.
         Assert.Equal([[], [], [FireWorkflow.FireResults]], simulations.Select(s => s.SentTo));
+    }
+
+    [Fact]
+    public async Task A_remote_fire_incident_runs_its_simulation_as_one_Slurm_job_and_completes_with_its_results()
+    {
+        var machine = LoopbackHpc.Require(engine.Settings.Hpc);
+        var incident = await Examples.StartFireAsync(engine.Client, remote: true);
+
+        var end = await engine.Client.WaitForEndAsync(incident, Patience);
+
+        Assert.Equal(IncidentStatus.Completed, end.Status);
+        var simulation = Assert.Single(await engine.Client.GetSimulations(incident));
+        Assert.Equal((SimulationStatus.Completed, 0), (simulation.Status, simulation.ExitCode));
+        Assert.Equal([simulation.JobId!], await LoopbackHpc.JobsUnderAsync($"{machine.BaseDirectory}/{incident}"));
+        Assert.Equal("lots of fire - simulated remotely!\n", await File.ReadAllTextAsync($"{simulation.WorkingDirectory}/output.dat"));
+        var graph = await engine.Client.GetGraph(incident);
+        Assert.Contains(new GraphEdge(FireWorkflow.FireSubmitJob, SimulationSource.Of(LoopbackHpc.Machine), 1), graph.Edges);
+        Assert.Contains(new GraphEdge(SimulationSource.Of(LoopbackHpc.Machine), FireWorkflow.RemoteFireResults, 1), graph.Edges);
+        Assert.DoesNotContain(graph.Nodes, n => n.Id == FireWorkflow.FireResults);
     }
 
     [Fact]

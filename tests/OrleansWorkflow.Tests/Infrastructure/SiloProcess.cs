@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using OrleansWorkflow.Client;
+
+namespace OrleansWorkflow.Tests.Infrastructure;
+
+/// <summary>
+/// The real engine host (owf-silo, as built with the tests) in a child process on a test's database and broker,
+/// so a test can kill it with SIGKILL mid-work and start another.
+/// </summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    public int GatewayPort { get; }
+    public string ServiceId { get; }
+    public string BrokerUri { get; }
+
+    private SiloProcess(Process process, int gatewayPort, string serviceId, string brokerUri)
+    {
+        _process = process;
+        GatewayPort = gatewayPort;
+        ServiceId = serviceId;
+        BrokerUri = brokerUri;
+    }
+
+    public static async Task<SiloProcess> StartAsync(TestDatabase database, TestVirtualHost broker, IDictionary<string, string>? settings = null)
+    {
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
+        var directory = Path.Combine(LoopbackHpc.RepositoryRoot, "silo", "OrleansWorkflow.Silo", "bin", configuration, "net10.0");
+        if (!File.Exists(Path.Combine(directory, "owf-silo.dll")))
+            throw new InvalidOperationException($"owf-silo is not built in {directory}: build the solution (dotnet build OrleansWorkflow.sln -c {configuration}).");
+
+        var gatewayPort = TestServices.FreePort();
+        var start = new ProcessStartInfo("dotnet", "owf-silo.dll") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["OWF_Storage__PostgreSql"] = database.ConnectionString;
+        start.Environment["OWF_RabbitMQ__Uri"] = broker.Uri;
+        start.Environment["OWF_Cluster__SiloPort"] = TestServices.FreePort().ToString();
+        start.Environment["OWF_Cluster__GatewayPort"] = gatewayPort.ToString();
+        start.Environment["OWF_Cluster__ServiceId"] = database.Name;
+        start.Environment["OWF_Cluster__ClusterId"] = database.Name;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            start.Environment[key] = value;
+
+        var silo = new SiloProcess(Process.Start(start)!, gatewayPort, database.Name, broker.Uri);
+        silo._process.OutputDataReceived += (_, e) => { if (e.Data is not null) silo._output.Enqueue(e.Data); };
+        silo._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) silo._output.Enqueue(e.Data); };
+        silo._process.BeginOutputReadLine();
+        silo._process.BeginErrorReadLine();
+        await silo.WaitForLogAsync("RabbitMQ adapter consuming", TimeSpan.FromSeconds(60));
+        return silo;
+    }
+
+    public Task<WorkflowClient> ConnectAsync() => WorkflowClient.ConnectAsync(new WorkflowClientOptions
+    {
+        RabbitMq = { Uri = BrokerUri },
+        GatewayPort = GatewayPort,
+        ServiceId = ServiceId,
+        ClusterId = ServiceId,
+    });
+
+    public string Log => string.Join('\n', _output);
+
+    public async Task WaitForLogAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!_output.Any(line => line.Contains(text, StringComparison.Ordinal)))
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"owf-silo exited ({_process.ExitCode}) before logging \"{text}\":\n{Log}");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"owf-silo did not log \"{text}\" in {timeout}:\n{Log}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>SIGKILL: no shutdown, no flushing, as a crashed machine.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+            await KillAsync();
+        _process.Dispose();
+    }
+}
