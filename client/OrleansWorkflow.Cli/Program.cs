@@ -1,12 +1,15 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using OrleansWorkflow.Client;
 using OrleansWorkflow.Client.Graph;
 
 // owf status <IncidentID>                  the incident's status
 // owf graph <IncidentID> -o <file>         its workflow graph; the extension picks .svg, .png, .dot or .json
+// owf simulations <IncidentID> [--json]    its HPC jobs: machine, job id, status, exit code, working directory
 // Connects to the silo named by OWF_* environment variables (default: this machine).
 // Exit codes: 0 done, 1 failed, 2 bad usage.
 
-const string Usage = "usage: owf status <IncidentID>\n       owf graph <IncidentID> -o <file.svg|.png|.dot|.json>";
+const string Usage = "usage: owf status <IncidentID>\n       owf graph <IncidentID> -o <file.svg|.png|.dot|.json>\n       owf simulations <IncidentID> [--json]";
 
 if (args.Length < 2 || !Guid.TryParse(args[1], out var incidentId))
 {
@@ -33,6 +36,17 @@ try
         case "graph":
             await GraphFiles.WriteAsync(await workflow.GetGraph(incidentId), output!);
             Console.WriteLine($"Graph of incident {incidentId} written to {output}");
+            return 0;
+        case "simulations":
+            var simulations = await workflow.GetSimulations(incidentId);
+            if (args.Contains("--json"))
+                Console.WriteLine(JsonSerializer.Serialize(simulations, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } }));
+            else if (simulations.Count == 0)
+                Console.WriteLine($"Incident {incidentId} has no simulations.");
+            else
+                foreach (var simulation in simulations)
+                    Console.WriteLine($"{simulation.SimulationId}  {simulation.Machine}  job {simulation.JobId ?? "-"}  {simulation.Status}" +
+                                      $"{(simulation.ExitCode is { } code ? $" (exit {code})" : "")}  {simulation.WorkingDirectory}{(simulation.Detail is null ? "" : $"\n    {simulation.Detail}")}");
             return 0;
         default:
             Console.Error.WriteLine($"owf: unknown command \"{args[0]}\".\n{Usage}");
