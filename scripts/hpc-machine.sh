@@ -113,6 +113,7 @@ start_slurm() {
   if ! pgrep -x munged >/dev/null; then
     mkdir -p /run/munge && chown munge:munge /run/munge
     runuser -u munge -- /usr/sbin/munged
+    touch "$slurm_dir/munged-started-here"
   fi
   say "starting Slurm (slurmctld, slurmd)"
   slurmctld -f "$slurm_dir/slurm.conf"
@@ -133,6 +134,10 @@ stop_slurm() {
     [[ -f $slurm_dir/$f.pid ]] && kill "$(cat "$slurm_dir/$f.pid")" 2>/dev/null || true
   done
   for _ in $(seq 1 50); do slurm_running || break; sleep 0.1; done
+  if [[ -f $slurm_dir/munged-started-here ]]; then
+    pkill -x munged 2>/dev/null || true
+    rm -f "$slurm_dir/munged-started-here"
+  fi
 }
 
 print_hpc_env() {
