@@ -58,6 +58,12 @@ public sealed class SimulationGrain(
             return Info;
         }
 
+        if (await IncidentStatusAsync() is var incident && incident.IsFinished())
+        {
+            await Cancel($"its incident is {incident}; the job was never submitted");
+            return Info;
+        }
+
         string jobId;
         bool adopted;
         try

@@ -72,7 +72,13 @@ public sealed class HpcSimulationTests(EngineFixture engine)
         Assert.Contains($"Machine {LoopbackHpc.Impostor}", refused.Detail);
         Assert.Contains(LoopbackHpc.HostKeyFingerprint(loopback), refused.Detail);
         Assert.Empty(await LoopbackHpc.JobsUnderAsync($"{loopback.BaseDirectory}/{incident}"));
+
+        // A simulation of a cancelled incident is never submitted, and stops being retried.
         await engine.Client.Cancel(incident, "test over");
+        await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).Single(),
+            s => s.Status == SimulationStatus.Cancelled, Patience, "the unsubmitted simulation to be cancelled");
+        await Eventually.UntilAsync(() => engine.Grains.GetGrain<IMachinePollerGrain>(LoopbackHpc.Impostor).GetTracked(),
+            tracked => !tracked.Contains(refused.SimulationId), Patience, "the poller to let go of it");
     }
 
     [Fact]
