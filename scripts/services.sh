@@ -91,6 +91,7 @@ apply_schema() {
 print_env() {
   echo "export OWF_Storage__PostgreSql='$(pg_workflow)'"
   echo "export OWF_RabbitMQ__Uri='amqp://guest:guest@127.0.0.1:5672/'"
+  echo "export OWF_POSTGRES_ADMIN='$(pg_admin)'"
   echo "export OWF_TEST_POSTGRES_ADMIN='$(pg_admin)'"
   print_hpc_env
 }

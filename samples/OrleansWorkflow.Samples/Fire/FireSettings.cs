@@ -10,4 +10,7 @@ public sealed class FireSettings
 
     /// <summary>The configured HPC machine (Hpc:Machines:&lt;name&gt;) that runs the remote fire simulation.</summary>
     public string? Machine { get; init; }
+
+    /// <summary>Whether handlers print the original's transcript lines (off for benchmarks).</summary>
+    public bool PrintTranscript { get; init; } = true;
 }

@@ -27,7 +27,8 @@ public abstract class SampleHandler : HandlerGrain
         }
         finally
         {
-            Console.Write(_transcript.ToString());
+            if (Settings.PrintTranscript)
+                Console.Write(_transcript.ToString());
         }
     }
 

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Npgsql;
+using OrleansWorkflow.Storage;
+
+namespace OrleansWorkflow.Bench;
+
+/// <summary>
+/// A fresh database (owf_bench) with the engine's schema and a fresh RabbitMQ virtual host (owf-bench) on the
+/// services scripts/services.sh started, so every scenario of a run starts from the same empty state.
+/// </summary>
+public sealed class BenchEnvironment
+{
+    public const string Name = "owf_bench";
+    private const string VirtualHost = "owf-bench";
+
+    private static string Admin => Environment.GetEnvironmentVariable("OWF_POSTGRES_ADMIN") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
+
+    public string Database { get; } = new NpgsqlConnectionStringBuilder(Admin) { Database = Name, MaxPoolSize = 200 }.ConnectionString;
+    public string BrokerUri { get; } = $"amqp://guest:guest@127.0.0.1:5672/{VirtualHost}";
+
+    public static async Task<BenchEnvironment> CreateAsync()
+    {
+        await AdminAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+        await AdminAsync($"CREATE DATABASE {Name}");
+        var environment = new BenchEnvironment();
+        await DatabaseSchema.ApplyAsync(environment.Database);
+        await RabbitMqCtlAsync(allowFailure: true, "delete_vhost", VirtualHost);
+        await RabbitMqCtlAsync(allowFailure: false, "add_vhost", VirtualHost);
+        await RabbitMqCtlAsync(allowFailure: false, "set_permissions", "-p", VirtualHost, "guest", ".*", ".*", ".*");
+        return environment;
+    }
+
+    /// <summary>
+    /// The next transaction id of the server: every committed (or aborted) write transaction takes one, read-only ones
+    /// do not, and reading it takes none. The project's PostgreSQL serves only this run, so the difference between
+    /// two readings counts the run's writing transactions at once (pg_stat_database lags by up to 10 s).
+    /// </summary>
+    public async Task<long> CommitsAsync()
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task AdminAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Admin);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task RabbitMqCtlAsync(bool allowFailure, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-q");
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0 && !allowFailure)
+            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed: {error.Trim()}. Is RabbitMQ running (scripts/services.sh up)?");
+    }
+}

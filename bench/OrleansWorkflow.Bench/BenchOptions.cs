@@ -1,0 +1,44 @@
+namespace OrleansWorkflow.Bench;
+
+/// <summary>What one benchmark run measures. Defaults are the documented run; --smoke is the tiny CI check.</summary>
+public sealed record BenchOptions
+{
+    /// <summary>Messages per R1, R2 and E1 measurement.</summary>
+    public int Messages { get; init; } = 20_000;
+
+    /// <summary>Rounds of R1, R2, E1, interleaved (R1 R2 E1 R1 R2 E1 ...); the table shows each scenario's median.</summary>
+    public int Rounds { get; init; } = 3;
+
+    /// <summary>Hops of the E1 chain: each incident's message passes this many handlers.</summary>
+    public int ChainLength { get; init; } = 4;
+
+    /// <summary>Body size of R1/R2 messages; E1's messages are padded to the same size.</summary>
+    public int BodyBytes { get; init; } = 256;
+
+    public int[] FireIncidents { get; init; } = [100, 1_000, 10_000];
+
+    public string Output { get; init; } = "bench/results/latest.json";
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            options = args[i] switch
+            {
+                "--smoke" => options with { Messages = 200, Rounds = 1, FireIncidents = [10], Output = Path.Combine(Path.GetTempPath(), "owf-bench-smoke.json") },
+                "--messages" => options with { Messages = Positive(Value(), "--messages") },
+                "--rounds" => options with { Rounds = Positive(Value(), "--rounds") },
+                "--chain" => options with { ChainLength = Positive(Value(), "--chain") },
+                "--fire" => options with { FireIncidents = [.. Value().Split(',').Select(n => Positive(n, "--fire"))] },
+                "--out" => options with { Output = Value() },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --smoke, --messages N, --rounds N, --chain N, --fire N[,N...], --out FILE."),
+            };
+        }
+        return options;
+    }
+
+    private static int Positive(string text, string option) =>
+        int.TryParse(text, out var value) && value > 0 ? value : throw new ArgumentException($"{option} takes a positive whole number, not \"{text}\".");
+}

@@ -1,0 +1,62 @@
+using OrleansWorkflow.Bench;
+using OrleansWorkflow.Messaging;
+
+// owf-bench [--messages N] [--rounds N] [--chain N] [--fire N,N,...] [--out FILE] | --smoke
+// Needs RabbitMQ and PostgreSQL as scripts/services.sh starts them; bench/run.sh does all of it.
+// Measures, interleaved: R1 (broker floor), R2 (floor + one committed write per message), E1 (the engine),
+// then F (N fire incidents at once), and writes the table's numbers to bench/results/latest.json.
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"owf-bench: {e.Message}");
+    return 2;
+}
+
+var command = "owf-bench " + string.Join(' ', args);
+Console.WriteLine($"[bench] preparing a fresh database and virtual host");
+var environment = await BenchEnvironment.CreateAsync();
+var broker = new RabbitMqOptions { Uri = environment.BrokerUri };
+await using var engine = await BenchEngine.StartAsync(environment, broker, options);
+
+// Warm up every path once (JIT, connections, pools) before anything is timed.
+await RawFloor.RunAsync(environment, broker, 200, options.BodyBytes, writeState: true);
+await (await ChainRun.PrepareAsync(engine.Client, broker, options with { Messages = 200 }))();
+
+var measurements = new List<Measurement>();
+for (var round = 1; round <= options.Rounds; round++)
+{
+    foreach (var scenario in new[] { "R1", "R2", "E1" })
+    {
+        Func<Task> run = scenario switch
+        {
+            "R1" => () => RawFloor.RunAsync(environment, broker, options.Messages, options.BodyBytes, writeState: false),
+            "R2" => () => RawFloor.RunAsync(environment, broker, options.Messages, options.BodyBytes, writeState: true),
+            _ => await ChainRun.PrepareAsync(engine.Client, broker, options),
+        };
+        var messages = scenario == "E1" ? options.Messages / options.ChainLength * options.ChainLength : options.Messages;
+        var measured = await Measurement.TakeAsync(scenario, messages, environment, run);
+        measurements.Add(measured);
+        Console.WriteLine($"[bench] round {round}/{options.Rounds} {scenario}: {measured.Messages} messages in {measured.Elapsed.TotalSeconds:0.00} s = {measured.MessagesPerSecond:0} msgs/s");
+    }
+}
+
+var fire = new List<FireResult>();
+foreach (var n in options.FireIncidents)
+{
+    Console.WriteLine($"[bench] F: starting {n} fire incidents at once");
+    var result = await FireRun.RunAsync(engine.Client, n, patience: TimeSpan.FromMinutes(15));
+    fire.Add(result);
+    Console.WriteLine($"[bench] F n={n}: {result.Completed} completed, {result.IncidentsPerSecond:0.0} incidents/s, p50 {result.P50Ms:0} ms, p99 {result.P99Ms:0} ms");
+}
+
+var report = new Report(options, command, measurements, fire);
+Console.WriteLine();
+Console.WriteLine(report.Table());
+await report.WriteAsync(options.Output);
+Console.WriteLine($"\n[bench] written to {options.Output}");
+return fire.All(f => f.Completed == f.N) ? 0 : 1;

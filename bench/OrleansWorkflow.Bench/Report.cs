@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace OrleansWorkflow.Bench;
+
+/// <summary>The run's table (printed) and its JSON (bench/results/latest.json): each scenario's median over the rounds.</summary>
+public sealed class Report(BenchOptions options, string command, IReadOnlyList<Measurement> measurements, IReadOnlyList<FireResult> fire)
+{
+    private Measurement Median(string scenario)
+    {
+        var runs = measurements.Where(m => m.Scenario == scenario).OrderBy(m => m.MessagesPerSecond).ToList();
+        return runs[runs.Count / 2];
+    }
+
+    public string Table()
+    {
+        var (r1, r2, e1) = (Median("R1"), Median("R2"), Median("E1"));
+        var lines = new List<string>
+        {
+            $"| scenario | msgs/s (median of {options.Rounds}) | all rounds | CPU ms/msg | DB commits/msg |",
+            "|---|---:|---|---:|---:|",
+        };
+        foreach (var m in new[] { r1, r2, e1 })
+        {
+            var all = string.Join(", ", measurements.Where(x => x.Scenario == m.Scenario).Select(x => x.MessagesPerSecond.ToString("0")));
+            lines.Add($"| {Describe(m.Scenario)} | {m.MessagesPerSecond:0} | {all} | {m.CpuMsPerMessage:0.000} | {m.CommitsPerMessage:0.00} |");
+        }
+        lines.Add("");
+        lines.Add($"E1/R1 = {e1.MessagesPerSecond / r1.MessagesPerSecond:0.00}, E1/R2 = {e1.MessagesPerSecond / r2.MessagesPerSecond:0.00}; " +
+                  $"process peak working set {PeakMegabytes:0} MB");
+        lines.Add("");
+        lines.Add("| F: fire incidents at once | completed | incidents/s | p50 ms | p95 ms | p99 ms | wall s |");
+        lines.Add("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var f in fire)
+            lines.Add($"| {f.N} | {f.Completed} | {f.IncidentsPerSecond:0.0} | {f.P50Ms:0} | {f.P95Ms:0} | {f.P99Ms:0} | {f.Elapsed.TotalSeconds:0.0} |");
+        return string.Join('\n', lines);
+    }
+
+    private string Describe(string scenario) => scenario switch
+    {
+        "R1" => "R1 broker floor (publish+confirm, consume, ack)",
+        "R2" => "R2 floor with state (R1 + 1 committed write)",
+        _ => $"E1 engine, chain of {options.ChainLength} handlers with state",
+    };
+
+    private static double PeakMegabytes => Process.GetCurrentProcess().PeakWorkingSet64 / 1024.0 / 1024.0;
+
+    public JsonObject Json()
+    {
+        var (r1, r2, e1) = (Median("R1"), Median("R2"), Median("E1"));
+        return new JsonObject
+        {
+            ["date"] = DateTimeOffset.UtcNow.ToString("u"),
+            ["command"] = command,
+            ["machine"] = $"{Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}",
+            ["messages_per_round"] = options.Messages,
+            ["rounds"] = options.Rounds,
+            ["body_bytes"] = options.BodyBytes,
+            ["chain_length"] = options.ChainLength,
+            ["r1_msgs_per_s"] = Math.Round(r1.MessagesPerSecond),
+            ["r2_msgs_per_s"] = Math.Round(r2.MessagesPerSecond),
+            ["e1_msgs_per_s"] = Math.Round(e1.MessagesPerSecond),
+            ["e1_over_r1"] = Math.Round(e1.MessagesPerSecond / r1.MessagesPerSecond, 3),
+            ["e1_over_r2"] = Math.Round(e1.MessagesPerSecond / r2.MessagesPerSecond, 3),
+            ["cpu_ms_per_msg"] = new JsonObject { ["r1"] = Round(r1.CpuMsPerMessage), ["r2"] = Round(r2.CpuMsPerMessage), ["e1"] = Round(e1.CpuMsPerMessage) },
+            ["db_commits_per_msg"] = new JsonObject { ["r2"] = Round(r2.CommitsPerMessage), ["e1"] = Round(e1.CommitsPerMessage) },
+            ["peak_working_set_mb"] = Math.Round(PeakMegabytes),
+            ["all_rounds"] = new JsonArray([.. measurements.Select(m => (JsonNode)new JsonObject
+            {
+                ["scenario"] = m.Scenario, ["msgs_per_s"] = Math.Round(m.MessagesPerSecond), ["seconds"] = Round(m.Elapsed.TotalSeconds),
+            })]),
+            ["fire"] = new JsonArray([.. fire.Select(f => (JsonNode)new JsonObject
+            {
+                ["n"] = f.N, ["completed"] = f.Completed, ["incidents_per_s"] = Round(f.IncidentsPerSecond),
+                ["p50_ms"] = Round(f.P50Ms), ["p95_ms"] = Round(f.P95Ms), ["p99_ms"] = Round(f.P99Ms), ["wall_s"] = Round(f.Elapsed.TotalSeconds),
+            })]),
+        };
+    }
+
+    private static double Round(double value) => double.IsFinite(value) ? Math.Round(value, 3) : -1;
+
+    public async Task WriteAsync(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        await File.WriteAllTextAsync(path, Json().ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+}
