@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test against a real RabbitMQ and PostgreSQL on this machine. Installs and starts what is
-# missing, and stops what it started. Extra arguments go to `dotnet test` (e.g. --filter Name~Fan).
+# Runs every test against a real RabbitMQ, PostgreSQL, sshd and Slurm on this machine, then a tiny benchmark
+# run (N = 10) to check the benchmark still works. Installs and starts what is missing, and stops what it
+# started. Extra arguments go to `dotnet test` (e.g. --filter Name~Fan).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -10,3 +11,8 @@ trap 'scripts/services.sh down $started' EXIT
 eval "$(scripts/services.sh env)"
 
 dotnet test OrleansWorkflow.sln -nologo --logger "console;verbosity=normal" --results-directory TestResults "$@"
+
+echo "[test] benchmark smoke run (owf-bench --smoke; numbers from it mean nothing)"
+dotnet bench/OrleansWorkflow.Bench/bin/Debug/net10.0/owf-bench.dll --smoke > TestResults/bench-smoke.log 2>&1 \
+  || { cat TestResults/bench-smoke.log; echo "[test] the benchmark smoke run failed"; exit 1; }
+echo "[test] benchmark smoke run completed"

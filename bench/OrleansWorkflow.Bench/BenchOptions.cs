@@ -19,6 +19,10 @@ public sealed record BenchOptions
 
     public string Output { get; init; } = "bench/results/latest.json";
 
+    /// <summary>RabbitMQ prefetch and consumer concurrency for the floors and the engine alike (engine defaults unless given).</summary>
+    public ushort? Prefetch { get; init; }
+    public ushort? Concurrency { get; init; }
+
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
@@ -33,7 +37,9 @@ public sealed record BenchOptions
                 "--chain" => options with { ChainLength = Positive(Value(), "--chain") },
                 "--fire" => options with { FireIncidents = [.. Value().Split(',').Select(n => Positive(n, "--fire"))] },
                 "--out" => options with { Output = Value() },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --smoke, --messages N, --rounds N, --chain N, --fire N[,N...], --out FILE."),
+                "--prefetch" => options with { Prefetch = (ushort)Positive(Value(), "--prefetch") },
+                "--concurrency" => options with { Concurrency = (ushort)Positive(Value(), "--concurrency") },
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --smoke, --messages N, --rounds N, --chain N, --fire N[,N...], --prefetch N, --concurrency N, --out FILE."),
             };
         }
         return options;

@@ -21,6 +21,8 @@ var command = "owf-bench " + string.Join(' ', args);
 Console.WriteLine($"[bench] preparing a fresh database and virtual host");
 var environment = await BenchEnvironment.CreateAsync();
 var broker = new RabbitMqOptions { Uri = environment.BrokerUri };
+broker.Prefetch = options.Prefetch ?? broker.Prefetch;
+broker.ConsumerConcurrency = options.Concurrency ?? broker.ConsumerConcurrency;
 await using var engine = await BenchEngine.StartAsync(environment, broker, options);
 
 // Warm up every path once (JIT, connections, pools) before anything is timed.

@@ -49,7 +49,7 @@ public static class RawFloor
         };
         await consuming.BasicConsumeAsync(queue, autoAck: false, consumer);
 
-        await using var publishing = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await using var publishing = await connection.CreateChannelAsync(QueuePublisher.ConfirmedChannel);
         var body = new byte[bodyBytes];
         Array.Fill(body, (byte)'x');
         var properties = new BasicProperties { Persistent = true, ContentType = "application/json" };

@@ -17,6 +17,14 @@ public sealed class QueuePublisher : IAsyncDisposable
     private IConnection? _connection;
     private IChannel? _channel;
 
+    /// <summary>
+    /// Confirms tracked per publish, without the client's default throttle (it delays every publish once 64 confirms
+    /// are outstanding, which is the normal state of a busy engine). What is outstanding stays bounded by the
+    /// consumers' prefetch: every publish comes from a handled delivery or a client's flush.
+    /// </summary>
+    public static CreateChannelOptions ConfirmedChannel { get; } =
+        new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: null);
+
     public QueuePublisher(RabbitMqOptions options, ILogger<QueuePublisher> logger)
     {
         _options = options;
@@ -54,9 +62,7 @@ public sealed class QueuePublisher : IAsyncDisposable
             if (_channel is not null)
                 await _channel.DisposeAsync();
             _topology.Reset();
-            _channel = await _connection.CreateChannelAsync(
-                new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
-                cancellationToken);
+            _channel = await _connection.CreateChannelAsync(ConfirmedChannel, cancellationToken);
             return _channel;
         }
         finally
