@@ -15,7 +15,7 @@ public sealed class BenchEnvironment
 
     private static string Admin => Environment.GetEnvironmentVariable("OWF_POSTGRES_ADMIN") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
 
-    public string Database { get; } = new NpgsqlConnectionStringBuilder(Admin) { Database = Name, MaxPoolSize = 200 }.ConnectionString;
+    public string Database { get; } = new NpgsqlConnectionStringBuilder(Admin) { Database = Name, MaxPoolSize = 200, NoResetOnClose = true, MaxAutoPrepare = 32, AutoPrepareMinUsages = 2 }.ConnectionString;
     public string BrokerUri { get; } = $"amqp://guest:guest@127.0.0.1:5672/{VirtualHost}";
 
     public static async Task<BenchEnvironment> CreateAsync()

@@ -28,6 +28,10 @@ public interface IIncidentGrain : IGrainWithGuidKey
     /// <summary>Records that a handler starts on a message and returns the status the handler must respect.</summary>
     Task<IncidentStatus> BeginStep(string queue, string messageId, string? originator);
 
+    /// <summary>Whether a handler on <paramref name="queue"/> ever started a step of this incident (so it may have stored state).</summary>
+    [AlwaysInterleave]
+    Task<bool> HasSteps(string queue);
+
     /// <summary>Records how a handler's step ended and where it sent messages. One-way: the record only draws the graph, and the handler need not wait for it.</summary>
     [OneWay]
     Task EndStep(string queue, string messageId, StepOutcome outcome, IReadOnlyList<string> sentTo, string? error);

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Storage;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Simulations.Machines;
@@ -13,10 +14,17 @@ namespace OrleansWorkflow.Handlers;
 /// Base of every handler grain: one activation per handler and incident. For each message it skips a redelivery,
 /// runs <see cref="HandleAsync"/>, keeps the documents, the message id and the effects in ONE storage write, then
 /// carries the effects out. A crash after the write is repaired when the unacknowledged message comes back.
+/// Its state is read from storage only when the incident says this handler ran before: most handlers of most
+/// incidents are new, and the read would find nothing. Were that answer ever wrong (a crash lost the step record),
+/// the write would meet the stored row, fail its version check, and the message is handled again on the stored state.
 /// </summary>
 public abstract class HandlerGrain : Grain, IWorkflowHandler
 {
-    private readonly IPersistentState<HandlerState> _state;
+    private readonly IGrainStorage _storage;
+    private readonly GrainState<HandlerState> _state = new(new HandlerState());
+    private bool _loaded;
+
+    private HandlerState Stored => _state.State!;
     private readonly ILogger _logger;
     private readonly OutboxDispatcher _dispatcher;
     private readonly HpcMachines _machines;
@@ -27,8 +35,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
 
     protected HandlerGrain()
     {
-        _state = ServiceProvider.GetRequiredService<IPersistentStateFactory>().Create<HandlerState>(
-            GrainContext, new PersistentStateAttribute(WorkflowStorage.HandlerState, WorkflowStorage.Name));
+        _storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(WorkflowStorage.Name);
         _logger = ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(GetType());
         _dispatcher = ServiceProvider.GetRequiredService<OutboxDispatcher>();
         _machines = ServiceProvider.GetRequiredService<HpcMachines>();
@@ -47,18 +54,34 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
 
     public async Task<DeliveryResult> Deliver(InboundMessage message)
     {
+        var incident = GrainFactory.GetGrain<IIncidentGrain>(_incidentId);
+        var readSkipped = false;
+        if (!_loaded)
+        {
+            if (await incident.HasSteps(_queue))
+            {
+                await ReadStateAsync();
+            }
+            else
+            {
+                _state.State = new HandlerState();
+                _state.ETag = null;
+                _state.RecordExists = false;
+                readSkipped = _loaded = true;
+            }
+        }
+
         await DispatchPendingOutboxAsync();
-        if (_state.State.HandledMessageIds.Contains(message.MessageId))
+        if (Stored.HandledMessageIds.Contains(message.MessageId))
             return DeliveryResult.Duplicate;
 
-        var incident = GrainFactory.GetGrain<IIncidentGrain>(_incidentId);
         var status = await incident.BeginStep(_queue, message.MessageId, message.Originator);
         if (!status.Exists())
             return DeliveryResult.Rejected($"incident {_incidentId} was never created");
         if (status.IsFinished())
             return DeliveryResult.Rejected($"incident {_incidentId} is already {status}");
 
-        var context = new HandlerContext(_incidentId, _queue, message.MessageId, _state.State.Documents, _machines, _logger, _shutdown);
+        var context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _machines, _logger, _shutdown);
         try
         {
             var body = JsonNode.Parse(message.Body)?.AsObject() ?? throw new JsonException("message body is null");
@@ -71,10 +94,26 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
             return DeliveryResult.Failed($"{e.GetType().Name}: {e.Message}");
         }
 
-        _state.State.Documents.AddRange(context.NewDocuments);
-        _state.State.HandledMessageIds.Add(message.MessageId);
-        _state.State.Outbox = context.Effects;
-        await _state.WriteStateAsync();
+        Stored.Documents.AddRange(context.NewDocuments);
+        Stored.HandledMessageIds.Add(message.MessageId);
+        Stored.Outbox = context.Effects;
+        try
+        {
+            await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
+        }
+        catch (InconsistentStateException) when (readSkipped)
+        {
+            _logger.LogInformation("Handler {Queue} of incident {IncidentId} had stored state after all; handling message {MessageId} again on it", _queue, _incidentId, message.MessageId);
+            await incident.EndStep(_queue, message.MessageId, StepOutcome.Failed, [], "stored state was found at write time; handled again on it");
+            await ReadStateAsync();
+            return await Deliver(message);
+        }
+        catch
+        {
+            // This message's changes are in memory but not stored: start the next delivery from storage.
+            _loaded = false;
+            throw;
+        }
         _outboxDispatched = false;
 
         await DispatchPendingOutboxAsync();
@@ -83,11 +122,19 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         return DeliveryResult.Handled;
     }
 
-    public Task<IReadOnlyList<string>> GetPersisted() => Task.FromResult<IReadOnlyList<string>>(_state.State.Documents.ToList());
+    public async Task<IReadOnlyList<string>> GetPersisted()
+    {
+        if (!_loaded)
+            await ReadStateAsync();
+        return [.. Stored.Documents];
+    }
 
     public async Task ClearIncidentData()
     {
-        await _state.ClearStateAsync();
+        if (!_loaded)
+            await ReadStateAsync();
+        if (_state.RecordExists)
+            await _storage.ClearStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
         _state.State = new HandlerState();
         _outboxDispatched = true;
         DeactivateOnIdle();
@@ -96,18 +143,25 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // The outbox was carried out but is still in storage: clear it so a later activation does not repeat it.
-        if (_outboxDispatched && _state.State.Outbox.Count > 0 && _state.RecordExists)
+        if (_outboxDispatched && Stored.Outbox.Count > 0 && _state.RecordExists)
         {
-            _state.State.Outbox = [];
-            await _state.WriteStateAsync(cancellationToken);
+            Stored.Outbox = [];
+            await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state, cancellationToken);
         }
+    }
+
+    private async Task ReadStateAsync()
+    {
+        await _storage.ReadStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
+        _state.State ??= new HandlerState();
+        _loaded = true;
     }
 
     private async Task DispatchPendingOutboxAsync()
     {
-        if (_outboxDispatched || _state.State.Outbox.Count == 0)
+        if (_outboxDispatched || Stored.Outbox.Count == 0)
             return;
-        await _dispatcher.DispatchAsync(_incidentId, _state.State.Outbox, CancellationToken.None);
+        await _dispatcher.DispatchAsync(_incidentId, Stored.Outbox, CancellationToken.None);
         _outboxDispatched = true;
     }
 }

@@ -37,6 +37,14 @@ public sealed class StorageOptions
 {
     public string PostgreSql { get; set; } = "Host=127.0.0.1;Port=55432;Username=postgres;Database=orleans_workflow";
 
+    /// <summary>
+    /// The connection string the Orleans providers use. The providers open and close a pooled connection for every
+    /// read and write; Npgsql's default reset on close (DISCARD ALL) would also throw away the server's cached plans
+    /// of the state write function, re-planning it every time. The engine keeps no session state, so it skips the reset.
+    /// </summary>
+    public string ProviderConnectionString =>
+        new Npgsql.NpgsqlConnectionStringBuilder(PostgreSql) { NoResetOnClose = true, MaxAutoPrepare = 32, AutoPrepareMinUsages = 2 }.ConnectionString;
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(PostgreSql))

@@ -28,12 +28,12 @@ public static class WorkflowSiloBuilderExtensions
         silo.AddAdoNetGrainStorage(WorkflowStorage.Name, options =>
         {
             options.Invariant = "Npgsql";
-            options.ConnectionString = settings.Storage.PostgreSql;
+            options.ConnectionString = settings.Storage.ProviderConnectionString;
         });
         silo.UseAdoNetReminderService(options =>
         {
             options.Invariant = "Npgsql";
-            options.ConnectionString = settings.Storage.PostgreSql;
+            options.ConnectionString = settings.Storage.ProviderConnectionString;
         });
         // Machine pollers are woken by reminders every PollPeriod; Orleans refuses periods under its minimum.
         silo.Configure<ReminderOptions>(options =>

@@ -94,6 +94,8 @@ public sealed class IncidentGrain(
         return Task.CompletedTask;
     }
 
+    public Task<bool> HasSteps(string queue) => Task.FromResult(Incident.Steps.Exists(s => s.Queue == queue));
+
     public Task<IReadOnlyList<IncidentStep>> GetSteps() => Task.FromResult<IReadOnlyList<IncidentStep>>([.. Incident.Steps]);
 
     public Task SimulationChanged(SimulationInfo simulation)

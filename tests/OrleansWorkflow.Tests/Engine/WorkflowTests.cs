@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using OrleansWorkflow.Handlers;
+using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Samples.AB;
 using OrleansWorkflow.Tests.Handlers;
@@ -103,6 +104,26 @@ public sealed class WorkflowTests(EngineFixture engine)
         var info = await engine.Client.GetIncident(incident);
         Assert.Equal(IncidentStatus.Error, info.Status);
         Assert.Contains("simulated failure", info.Reason);
+    }
+
+    [Fact]
+    public async Task A_handler_with_stored_state_its_incident_has_no_step_of_still_skips_a_message_it_already_handled()
+    {
+        // As after a crash that lost the incident's step record but not the handler's row: the handler skips its
+        // read, runs, meets the stored row at write time, and handles the message again on the stored state.
+        var incident = await engine.Client.CreateIncident("lost step record", "TEST");
+        var messageId = Guid.NewGuid().ToString();
+        var stored = new GrainState<HandlerState>(new HandlerState { Documents = ["{\"step\":\"stored\"}"], HandledMessageIds = [messageId] });
+        await engine.Storage.WriteStateAsync(WorkflowStorage.HandlerState, engine.Handler(incident, TestQueues.Record).GetGrainId(), stored);
+
+        var body = Message(incident, new JsonObject { ["step"] = "again", [WireContract.MessageIdKey] = messageId }).ToJsonString();
+        await engine.Broker.PublishRawAsync(TestQueues.Record, body);
+        var steps = await Eventually.UntilAsync(() => engine.Client.GetSteps(incident), s => s.Any(x => x.Outcome == StepOutcome.Failed), Patience, "the write to meet the stored row");
+        await Eventually.UntilAsync(() => engine.Broker.ReadyAndUnackedAsync(TestQueues.Record), n => n == 0, Patience, "the message to be acknowledged");
+
+        Assert.Contains("stored state", Assert.Single(steps).Error);
+        Assert.Equal(["stored"], await StepsPersistedAsync(incident, TestQueues.Record));
+        Assert.Equal(0u, await engine.Broker.CountAsync(WireContract.DeadLetterQueue(TestQueues.Record)));
     }
 
     [Fact]

@@ -30,6 +30,9 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public IGrainFactory Grains => _silo!.Services.GetRequiredService<IGrainFactory>();
 
+    /// <summary>The engine's grain storage, to plant or inspect stored state directly.</summary>
+    public Orleans.Storage.IGrainStorage Storage => _silo!.Services.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(WorkflowStorage.Name);
+
     /// <summary>The silo's HPC machines (the loopback one and its impostor; see <see cref="LoopbackHpc"/>).</summary>
     public HpcMachines Machines => _silo!.Services.GetRequiredService<HpcMachines>();
 
