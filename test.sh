@@ -13,6 +13,6 @@ eval "$(scripts/services.sh env)"
 dotnet test OrleansWorkflow.sln -nologo --logger "console;verbosity=normal" --results-directory TestResults "$@"
 
 echo "[test] benchmark smoke run (owf-bench --smoke; numbers from it mean nothing)"
-dotnet bench/OrleansWorkflow.Bench/bin/Debug/net10.0/owf-bench.dll --smoke > TestResults/bench-smoke.log 2>&1 \
+dotnet run --project bench/OrleansWorkflow.Bench -- --smoke > TestResults/bench-smoke.log 2>&1 \
   || { cat TestResults/bench-smoke.log; echo "[test] the benchmark smoke run failed"; exit 1; }
 echo "[test] benchmark smoke run completed"
