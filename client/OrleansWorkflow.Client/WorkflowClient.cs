@@ -43,7 +43,7 @@ public sealed class WorkflowClient : IAsyncDisposable
         options.RabbitMq.Validate();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client => client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId));
+        builder.UseOrleansClient(client => UseMembership(client, options));
         var host = builder.Build();
         try
         {
@@ -58,6 +58,27 @@ public sealed class WorkflowClient : IAsyncDisposable
 
         var publisher = new QueuePublisher(options.RabbitMq, (loggers ?? NullLoggerFactory.Instance).CreateLogger<QueuePublisher>());
         return new WorkflowClient(host.Services.GetRequiredService<IClusterClient>(), publisher, options.Originator, new OwnedResources(host, publisher));
+    }
+
+    private static void UseMembership(IClientBuilder client, WorkflowClientOptions options)
+    {
+        if (options.Membership == "localhost")
+        {
+            client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
+            return;
+        }
+        if (options.Membership != "postgresql" || string.IsNullOrWhiteSpace(options.PostgreSql))
+            throw new ArgumentException($"Cluster membership \"{options.Membership}\" needs: localhost, or postgresql with the engine's database (OWF_Storage__PostgreSql).");
+        client.Configure<Orleans.Configuration.ClusterOptions>(cluster =>
+        {
+            cluster.ServiceId = options.ServiceId;
+            cluster.ClusterId = options.ClusterId;
+        });
+        client.UseAdoNetClustering(adoNet =>
+        {
+            adoNet.Invariant = "Npgsql";
+            adoNet.ConnectionString = options.PostgreSql;
+        });
     }
 
     /// <summary>Creates an incident and returns its IncidentID.</summary>
@@ -115,6 +136,13 @@ public sealed class WorkflowClient : IAsyncDisposable
         ?? throw new ArgumentException($"Incident {incidentId} was never created; create it with CreateIncident first.", nameof(incidentId));
 
     public Task<IReadOnlyList<IncidentStep>> GetSteps(Guid incidentId) => Incident(incidentId).GetSteps();
+
+    /// <summary>The cluster's silos and their status (Active, Joining, ShuttingDown, Dead...), as Orleans' membership sees them.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> GetSilos()
+    {
+        var hosts = await _grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: false);
+        return hosts.ToDictionary(h => h.Key.ToString(), h => h.Value.ToString());
+    }
 
     /// <summary>The incident's HPC simulations (machine, job id, status, exit code), in order of creation.</summary>
     public Task<IReadOnlyList<SimulationInfo>> GetSimulations(Guid incidentId) => Incident(incidentId).GetSimulations();

@@ -14,6 +14,12 @@ public sealed class WorkflowClientOptions
     public string ServiceId { get; set; } = "orleans-workflow";
     public string ClusterId { get; set; } = "orleans-workflow";
 
+    /// <summary>"localhost" (one silo on this machine, at <see cref="GatewayPort"/>) or "postgresql" (any silo of the cluster, found in the membership table).</summary>
+    public string Membership { get; set; } = "localhost";
+
+    /// <summary>The engine's database, where the membership table is (postgresql membership only).</summary>
+    public string? PostgreSql { get; set; }
+
     /// <summary>The "originator" stamped on messages this client sends.</summary>
     public string Originator { get; set; } = "client";
 
@@ -24,6 +30,7 @@ public sealed class WorkflowClientOptions
         var options = new WorkflowClientOptions();
         configuration.GetSection(RabbitMqOptions.Section).Bind(options.RabbitMq);
         configuration.GetSection("Cluster").Bind(options);
+        options.PostgreSql = configuration["Storage:PostgreSql"] ?? options.PostgreSql;
         return options;
     }
 }

@@ -54,10 +54,32 @@ public sealed class StorageOptions
 
 public sealed class ClusterSettings
 {
+    public const string Localhost = "localhost";
+    public const string PostgreSql = "postgresql";
+
     public string ServiceId { get; set; } = "orleans-workflow";
     public string ClusterId { get; set; } = "orleans-workflow";
     public int SiloPort { get; set; } = 11111;
     public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// How silos find each other: "localhost" (one silo, the default) or "postgresql" (any number of silos, one
+    /// cluster, members kept in the Storage database's membership table).
+    /// </summary>
+    public string Membership { get; set; } = Localhost;
+
+    /// <summary>The address this silo listens on and tells the others (postgresql membership). Loopback unless set.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    public void Validate()
+    {
+        if (Membership is not (Localhost or PostgreSql))
+            throw new ArgumentException($"Cluster:Membership is \"{Membership}\"; set {Localhost} (one silo) or {PostgreSql} (several silos sharing the Storage database).");
+        if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out _))
+            throw new ArgumentException($"Cluster:AdvertisedAddress \"{AdvertisedAddress}\" is not an IP address; set the address other silos and clients reach this silo on.");
+        if (SiloPort is <= 0 or > 65535 || GatewayPort is <= 0 or > 65535 || SiloPort == GatewayPort)
+            throw new ArgumentException($"Cluster:SiloPort ({SiloPort}) and Cluster:GatewayPort ({GatewayPort}) must be two different ports; give each silo on one machine its own pair.");
+    }
 }
 
 /// <summary>Everything the engine is configured with.</summary>
@@ -85,6 +107,7 @@ public sealed class WorkflowSettings
         RabbitMq.Validate();
         Storage.Validate();
         Workflow.Validate();
+        Cluster.Validate();
         Hpc.Validate();
     }
 }

@@ -23,8 +23,7 @@ public static class WorkflowSiloBuilderExtensions
         var handlers = new HandlerRegistry();
         registerHandlers(handlers);
 
-        silo.UseLocalhostClustering(settings.Cluster.SiloPort, settings.Cluster.GatewayPort,
-            serviceId: settings.Cluster.ServiceId, clusterId: settings.Cluster.ClusterId);
+        silo.AddWorkflowMembership(settings);
         silo.AddAdoNetGrainStorage(WorkflowStorage.Name, options =>
         {
             options.Invariant = "Npgsql";

@@ -13,6 +13,8 @@ public static class DatabaseSchema
         "ReadFromStorageKey", "WriteToStorageKey", "ClearStorageKey", "DeleteStorageKey",
         "ReadReminderRowsKey", "ReadReminderRowKey", "ReadRangeRows1Key", "ReadRangeRows2Key",
         "UpsertReminderRowKey", "DeleteReminderRowKey", "DeleteReminderRowsKey",
+        "GatewaysQueryKey", "MembershipReadRowKey", "MembershipReadAllKey", "InsertMembershipVersionKey", "UpdateIAmAlivetimeKey",
+        "InsertMembershipKey", "UpdateMembershipKey", "DeleteMembershipTableEntriesKey", "CleanupDefunctSiloEntriesKey",
     ];
 
     // Any constant will do: it only keeps two setup runs from interleaving their DDL.

@@ -52,12 +52,15 @@ public sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    public Task<WorkflowClient> ConnectAsync() => WorkflowClient.ConnectAsync(new WorkflowClientOptions
+    /// <summary>A client of this silo (localhost membership), or of the whole cluster when <paramref name="membershipDatabase"/> is given.</summary>
+    public Task<WorkflowClient> ConnectAsync(string? membershipDatabase = null) => WorkflowClient.ConnectAsync(new WorkflowClientOptions
     {
         RabbitMq = { Uri = BrokerUri },
         GatewayPort = GatewayPort,
         ServiceId = ServiceId,
         ClusterId = ServiceId,
+        Membership = membershipDatabase is null ? "localhost" : "postgresql",
+        PostgreSql = membershipDatabase,
     });
 
     public string Log => string.Join('\n', _output);

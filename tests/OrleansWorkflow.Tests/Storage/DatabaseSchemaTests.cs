@@ -25,7 +25,7 @@ public sealed class DatabaseSchemaTests
         await DatabaseSchema.ApplyAsync(database.ConnectionString);
         await DatabaseSchema.VerifyAsync(database.ConnectionString);
 
-        Assert.Equal(11, await database.CountAsync("SELECT count(*) FROM orleansquery"));
+        Assert.Equal(20, await database.CountAsync("SELECT count(*) FROM orleansquery"));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
--- OrleansWorkflow's PostgreSQL schema for the Orleans ADO.NET grain storage and reminder providers.
+-- OrleansWorkflow's PostgreSQL schema for the Orleans ADO.NET grain storage, reminder and clustering providers.
 -- Written for this project from the providers' contract (shared/ORLEANS-ADONET-CONTRACT.md).
 -- Idempotent: run it as often as you like; it only creates what is missing and refreshes the query texts.
 
@@ -70,6 +70,72 @@ CREATE TABLE IF NOT EXISTS owf_reminders (
 
 CREATE INDEX IF NOT EXISTS owf_reminders_ring ON owf_reminders (service_id, grain_hash);
 
+-- Cluster membership: one version row per cluster (the only concurrency token) and one row per silo incarnation.
+CREATE TABLE IF NOT EXISTS owf_membership_version (
+    deployment_id text        PRIMARY KEY,
+    version       integer     NOT NULL DEFAULT 0,
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE IF NOT EXISTS owf_membership (
+    deployment_id   text        NOT NULL REFERENCES owf_membership_version (deployment_id) ON DELETE CASCADE,
+    address         text        NOT NULL,
+    port            integer     NOT NULL,
+    generation      integer     NOT NULL,
+    silo_name       text        NOT NULL,
+    host_name       text        NOT NULL,
+    status          integer     NOT NULL,
+    proxy_port      integer     NOT NULL DEFAULT 0,
+    suspect_times   text,
+    start_time      timestamptz NOT NULL,
+    i_am_alive_time timestamptz NOT NULL,
+    PRIMARY KEY (deployment_id, address, port, generation)
+);
+
+-- Adds a silo and bumps the cluster's version, both or neither: false when the version moved or the silo exists.
+CREATE OR REPLACE FUNCTION owf_insert_member(
+    p_deployment_id text, p_address text, p_port integer, p_generation integer, p_silo_name text, p_host_name text,
+    p_status integer, p_proxy_port integer, p_start_time timestamptz, p_i_am_alive_time timestamptz, p_version integer)
+RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE owf_membership_version SET version = version + 1
+     WHERE deployment_id = p_deployment_id AND version = p_version;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    INSERT INTO owf_membership (deployment_id, address, port, generation, silo_name, host_name, status, proxy_port,
+                                start_time, i_am_alive_time)
+    VALUES (p_deployment_id, p_address, p_port, p_generation, p_silo_name, p_host_name, p_status, p_proxy_port,
+            p_start_time, p_i_am_alive_time);
+    RETURN true;
+EXCEPTION WHEN unique_violation THEN
+    RETURN false; -- the block's implicit savepoint undoes the version bump
+END;
+$$;
+
+-- Changes a silo's status and suspicions and bumps the cluster's version, both or neither.
+CREATE OR REPLACE FUNCTION owf_update_member(
+    p_deployment_id text, p_address text, p_port integer, p_generation integer, p_status integer,
+    p_suspect_times text, p_i_am_alive_time timestamptz, p_version integer)
+RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE owf_membership_version SET version = version + 1
+     WHERE deployment_id = p_deployment_id AND version = p_version;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    UPDATE owf_membership
+       SET status = p_status, suspect_times = p_suspect_times, i_am_alive_time = p_i_am_alive_time
+     WHERE deployment_id = p_deployment_id AND address = p_address AND port = p_port AND generation = p_generation;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found';
+    END IF;
+    RETURN true;
+EXCEPTION WHEN no_data_found THEN
+    RETURN false; -- no such silo: the version bump is undone with the block
+END;
+$$;
+
 -- The query texts. Parameters are bound by name (@Name); the column aliases are the names the providers read.
 INSERT INTO orleansquery (querykey, querytext) VALUES
 ('ReadFromStorageKey', $q$
@@ -140,5 +206,54 @@ SELECT count(*) > 0 FROM deleted
 $q$),
 ('DeleteReminderRowsKey', $q$
 DELETE FROM owf_reminders WHERE service_id = @ServiceId
+$q$),
+('MembershipReadAllKey', $q$
+SELECT v.version AS Version, m.address AS Address, m.port AS Port, m.generation AS Generation, m.silo_name AS SiloName,
+       m.host_name AS HostName, m.status AS Status, m.proxy_port AS ProxyPort, m.suspect_times AS SuspectTimes,
+       m.start_time AS StartTime, m.i_am_alive_time AS IAmAliveTime
+  FROM owf_membership_version v
+  LEFT JOIN owf_membership m ON m.deployment_id = v.deployment_id
+ WHERE v.deployment_id = @DeploymentId
+$q$),
+('MembershipReadRowKey', $q$
+SELECT v.version AS Version, m.address AS Address, m.port AS Port, m.generation AS Generation, m.silo_name AS SiloName,
+       m.host_name AS HostName, m.status AS Status, m.proxy_port AS ProxyPort, m.suspect_times AS SuspectTimes,
+       m.start_time AS StartTime, m.i_am_alive_time AS IAmAliveTime
+  FROM owf_membership_version v
+  LEFT JOIN owf_membership m ON m.deployment_id = v.deployment_id
+       AND m.address = @Address AND m.port = @Port AND m.generation = @Generation
+ WHERE v.deployment_id = @DeploymentId
+$q$),
+('InsertMembershipVersionKey', $q$
+WITH created AS (
+    INSERT INTO owf_membership_version (deployment_id) VALUES (@DeploymentId)
+    ON CONFLICT (deployment_id) DO NOTHING
+    RETURNING 1)
+SELECT count(*) > 0 FROM created
+$q$),
+('InsertMembershipKey', $q$
+SELECT owf_insert_member(@DeploymentId, @Address, @Port, @Generation, @SiloName, @HostName, @Status, @ProxyPort,
+                         @StartTime, @IAmAliveTime, @Version)
+$q$),
+('UpdateMembershipKey', $q$
+SELECT owf_update_member(@DeploymentId, @Address, @Port, @Generation, @Status, @SuspectTimes, @IAmAliveTime, @Version)
+$q$),
+('UpdateIAmAlivetimeKey', $q$
+UPDATE owf_membership SET i_am_alive_time = GREATEST(i_am_alive_time, @IAmAliveTime)
+ WHERE deployment_id = @DeploymentId AND address = @Address AND port = @Port AND generation = @Generation
+$q$),
+('GatewaysQueryKey', $q$
+SELECT address AS Address, proxy_port AS ProxyPort, generation AS Generation
+  FROM owf_membership
+ WHERE deployment_id = @DeploymentId AND status = @Status AND proxy_port > 0
+$q$),
+('DeleteMembershipTableEntriesKey', $q$
+DELETE FROM owf_membership WHERE deployment_id = @DeploymentId;
+DELETE FROM owf_membership_version WHERE deployment_id = @DeploymentId
+$q$),
+('CleanupDefunctSiloEntriesKey', $q$
+DELETE FROM owf_membership
+ WHERE deployment_id = @DeploymentId AND status = 6
+   AND i_am_alive_time < @IAmAliveTime AND start_time < @IAmAliveTime
 $q$)
 ON CONFLICT (querykey) DO UPDATE SET querytext = EXCLUDED.querytext;

@@ -1,0 +1,49 @@
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Samples.Starter;
+using OrleansWorkflow.Tests.Infrastructure;
+
+namespace OrleansWorkflow.Tests.Cluster;
+
+[CollectionDefinition(Name)]
+public sealed class ClusterCollection
+{
+    public const string Name = "cluster";
+}
+
+/// <summary>Real owf-silo processes forming one cluster through the PostgreSQL membership table.</summary>
+[Collection(ClusterCollection.Name)]
+public sealed class MultiSiloTests
+{
+    private static readonly Dictionary<string, string> Settings = new()
+    {
+        ["OWF_Cluster__Membership"] = "postgresql",
+        ["OWF_Fire__WorkTime"] = "00:00:00.020",
+    };
+
+    [Fact]
+    public async Task Two_silos_on_postgresql_membership_form_one_cluster_and_share_the_work_of_100_fire_incidents()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var broker = await TestVirtualHost.CreateAsync();
+        await using var first = await SiloProcess.StartAsync(database, broker, Settings);
+        await using var second = await SiloProcess.StartAsync(database, broker, Settings);
+        await using var client = await first.ConnectAsync(membershipDatabase: database.ConnectionString);
+
+        var silos = await Eventually.UntilAsync(client.GetSilos, s => s.Values.Count(v => v == "Active") == 2,
+            TimeSpan.FromSeconds(60), "both silos to be active members");
+        Assert.Equal(2, await database.CountAsync("SELECT count(*) FROM owf_membership WHERE status = 3"));
+
+        var incidents = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Examples.StartFireAsync(client)));
+        var ends = await Task.WhenAll(incidents.Select(i => client.WaitForEndAsync(i, TimeSpan.FromMinutes(3))));
+
+        Assert.All(ends, end => Assert.Equal(IncidentStatus.Completed, end.Status));
+        Assert.Equal(2, silos.Count);
+        // Each silo consumes every queue, so both ran handlers of these incidents.
+        Assert.True(HandlerRuns(first) > 0, "the first silo ran no handler");
+        Assert.True(HandlerRuns(second) > 0, "the second silo ran no handler");
+        Assert.Equal(100 * 3, HandlerRuns(first) + HandlerRuns(second));
+    }
+
+    private static int HandlerRuns(SiloProcess silo) =>
+        silo.Log.Split('\n').Count(line => line == "In fire simulation handler");
+}
