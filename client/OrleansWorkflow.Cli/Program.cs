@@ -6,12 +6,14 @@ using OrleansWorkflow.Client.Graph;
 // owf status <IncidentID>                  the incident's status
 // owf graph <IncidentID> -o <file>         its workflow graph; the extension picks .svg, .png, .dot or .json
 // owf simulations <IncidentID> [--json]    its HPC jobs: machine, job id, status, exit code, working directory
+// owf silos                                the cluster's silos and their status
 // Connects to the silo named by OWF_* environment variables (default: this machine).
 // Exit codes: 0 done, 1 failed, 2 bad usage.
 
-const string Usage = "usage: owf status <IncidentID>\n       owf graph <IncidentID> -o <file.svg|.png|.dot|.json>\n       owf simulations <IncidentID> [--json]";
+const string Usage = "usage: owf status <IncidentID>\n       owf graph <IncidentID> -o <file.svg|.png|.dot|.json>\n       owf simulations <IncidentID> [--json]\n       owf silos";
 
-if (args.Length < 2 || !Guid.TryParse(args[1], out var incidentId))
+var incidentId = Guid.Empty;
+if (args is not ["silos"] && (args.Length < 2 || !Guid.TryParse(args[1], out incidentId)))
 {
     Console.Error.WriteLine(args.Length >= 2 ? $"owf: \"{args[1]}\" is not an IncidentID (a UUID).\n{Usage}" : Usage);
     return 2;
@@ -36,6 +38,10 @@ try
         case "graph":
             await GraphFiles.WriteAsync(await workflow.GetGraph(incidentId), output!);
             Console.WriteLine($"Graph of incident {incidentId} written to {output}");
+            return 0;
+        case "silos":
+            foreach (var (silo, status) in await workflow.GetSilos())
+                Console.WriteLine($"{silo}  {status}");
             return 0;
         case "simulations":
             var simulations = await workflow.GetSimulations(incidentId);
