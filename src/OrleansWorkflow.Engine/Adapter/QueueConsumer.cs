@@ -22,6 +22,7 @@ internal sealed class QueueConsumer(
     IGrainFactory grains,
     QueuePublisher publisher,
     DeliveryOptions limits,
+    OutageBackoff outage,
     ILogger logger)
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -58,13 +59,14 @@ internal sealed class QueueConsumer(
             if (verdict is not null)
                 await DeadLetterAsync(delivery, verdict);
             await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+            outage.Succeeded();
         }
         catch (Exception e)
         {
-            // Shutting down, or the broker went away mid-delivery: leave it unacknowledged for redelivery.
-            logger.LogWarning(e, "Delivery {DeliveryTag} on {Queue} left for redelivery", delivery.DeliveryTag, queue);
+            // The database or broker is unreachable, or the silo is stopping: give the delivery back, after a pause
+            // that grows while the fault lasts, so it is retried rather than dead-lettered or spun.
             if (!_stopping.IsCancellationRequested)
-                await Task.Delay(limits.RetryBackoff, CancellationToken.None); // do not spin on a fault that persists
+                await Task.Delay(outage.Failed(queue, e), CancellationToken.None);
             if (channel.IsOpen)
                 await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true);
         }

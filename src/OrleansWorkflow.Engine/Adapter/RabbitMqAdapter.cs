@@ -14,9 +14,11 @@ internal sealed class RabbitMqAdapter(
     HandlerRegistry handlers,
     IGrainFactory grains,
     QueuePublisher publisher,
+    TimeProvider clock,
     ILoggerFactory loggers) : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly ILogger _logger = loggers.CreateLogger<RabbitMqAdapter>();
+    private readonly OutageBackoff _outage = new(settings.Workflow, clock, loggers.CreateLogger<OutageBackoff>());
     private readonly List<QueueConsumer> _consumers = [];
     private IConnection? _connection;
 
@@ -31,7 +33,7 @@ internal sealed class RabbitMqAdapter(
         {
             var channel = await _connection.CreateChannelAsync(
                 new CreateChannelOptions(false, false, consumerDispatchConcurrency: options.ConsumerConcurrency), cancellationToken);
-            var consumer = new QueueConsumer(queue, channel, handlers, grains, publisher, settings.Workflow, loggers.CreateLogger<QueueConsumer>());
+            var consumer = new QueueConsumer(queue, channel, handlers, grains, publisher, settings.Workflow, _outage, loggers.CreateLogger<QueueConsumer>());
             await consumer.StartAsync(options.Prefetch, cancellationToken);
             _consumers.Add(consumer);
         }

@@ -25,7 +25,10 @@ public sealed class SiloProcess : IAsyncDisposable
         BrokerUri = brokerUri;
     }
 
-    public static async Task<SiloProcess> StartAsync(TestDatabase database, TestVirtualHost broker, IDictionary<string, string>? settings = null)
+    public static Task<SiloProcess> StartAsync(TestDatabase database, TestVirtualHost broker, IDictionary<string, string>? settings = null) =>
+        StartAsync(database.ConnectionString, database.Name, broker, settings);
+
+    public static async Task<SiloProcess> StartAsync(string database, string serviceId, TestVirtualHost broker, IDictionary<string, string>? settings = null)
     {
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
         var directory = Path.Combine(LoopbackHpc.RepositoryRoot, "silo", "OrleansWorkflow.Silo", "bin", configuration, "net10.0");
@@ -34,16 +37,16 @@ public sealed class SiloProcess : IAsyncDisposable
 
         var gatewayPort = TestServices.FreePort();
         var start = new ProcessStartInfo("dotnet", "owf-silo.dll") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.Environment["OWF_Storage__PostgreSql"] = database.ConnectionString;
+        start.Environment["OWF_Storage__PostgreSql"] = database;
         start.Environment["OWF_RabbitMQ__Uri"] = broker.Uri;
         start.Environment["OWF_Cluster__SiloPort"] = TestServices.FreePort().ToString();
         start.Environment["OWF_Cluster__GatewayPort"] = gatewayPort.ToString();
-        start.Environment["OWF_Cluster__ServiceId"] = database.Name;
-        start.Environment["OWF_Cluster__ClusterId"] = database.Name;
+        start.Environment["OWF_Cluster__ServiceId"] = serviceId;
+        start.Environment["OWF_Cluster__ClusterId"] = serviceId;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             start.Environment[key] = value;
 
-        var silo = new SiloProcess(Process.Start(start)!, gatewayPort, database.Name, broker.Uri);
+        var silo = new SiloProcess(Process.Start(start)!, gatewayPort, serviceId, broker.Uri);
         silo._process.OutputDataReceived += (_, e) => { if (e.Data is not null) silo._output.Enqueue(e.Data); };
         silo._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) silo._output.Enqueue(e.Data); };
         silo._process.BeginOutputReadLine();
