@@ -159,21 +159,32 @@ public sealed class WorkflowClient : IAsyncDisposable
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
-        var info = await GetIncident(incidentId);
+        IncidentInfo? info = null;
+        string? lastError = null;
         try
         {
-            while (!info.Status.IsFinished())
+            while (true)
             {
+                try
+                {
+                    info = await GetIncident(incidentId);
+                    if (info.Status.IsFinished())
+                        return info;
+                }
+                catch (Exception e) when (e is OrleansException or TimeoutException)
+                {
+                    // The silo that held the incident went away: the cluster moves it once membership declares that silo dead.
+                    lastError = e.Message;
+                }
                 await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
-                info = await GetIncident(incidentId);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"Incident {incidentId} is still {info.Status} after {timeout.TotalSeconds:0.#} s.");
+            throw new TimeoutException(info is not null
+                ? $"Incident {incidentId} is still {info.Status} after {timeout.TotalSeconds:0.#} s."
+                : $"Incident {incidentId} could not be read for {timeout.TotalSeconds:0.#} s: {lastError}");
         }
-
-        return info;
     }
 
     public IIncidentGrain Incident(Guid incidentId) => _grains.GetGrain<IIncidentGrain>(incidentId);

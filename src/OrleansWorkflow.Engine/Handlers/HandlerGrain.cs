@@ -79,7 +79,13 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         if (!status.Exists())
             return DeliveryResult.Rejected($"incident {_incidentId} was never created");
         if (status.IsFinished())
-            return DeliveryResult.Rejected($"incident {_incidentId} is already {status}");
+        {
+            // A copy of a message handled before the incident finished (its handler data is cleared by now), redelivered
+            // after a crash: nothing to do. Anything else for a finished incident is refused.
+            return await incident.Handled(_queue, message.MessageId)
+                ? DeliveryResult.Duplicate
+                : DeliveryResult.Rejected($"incident {_incidentId} is already {status}");
+        }
 
         var context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _machines, _logger, _shutdown);
         try

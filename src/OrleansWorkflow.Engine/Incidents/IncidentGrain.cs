@@ -94,6 +94,9 @@ public sealed class IncidentGrain(
         return Task.CompletedTask;
     }
 
+    public Task<bool> Handled(string queue, string messageId) =>
+        Task.FromResult(Incident.Steps.Exists(s => s.Queue == queue && s.MessageId == messageId && s.Outcome == StepOutcome.Completed));
+
     public Task<bool> HasSteps(string queue) => Task.FromResult(Incident.Steps.Exists(s => s.Queue == queue));
 
     public Task<IReadOnlyList<IncidentStep>> GetSteps() => Task.FromResult<IReadOnlyList<IncidentStep>>([.. Incident.Steps]);

@@ -127,6 +127,21 @@ public sealed class WorkflowTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task A_copy_of_an_already_handled_message_arriving_after_its_incident_completed_is_dropped_not_dead_lettered()
+    {
+        var incident = await engine.Client.CreateIncident("late copy", "TEST");
+        var body = Message(incident, new JsonObject { ["step"] = "last", ["complete"] = true, [WireContract.MessageIdKey] = Guid.NewGuid().ToString() }).ToJsonString();
+        await engine.Broker.PublishRawAsync(TestQueues.Record, body);
+        await engine.Client.WaitForEndAsync(incident, Patience);
+
+        await engine.Broker.PublishRawAsync(TestQueues.Record, body); // as redelivered after a crash before its ack
+        await Eventually.UntilAsync(() => engine.Broker.ReadyAndUnackedAsync(TestQueues.Record), n => n == 0, Patience, "the copy to be acknowledged");
+
+        Assert.Equal(0u, await engine.Broker.CountAsync(WireContract.DeadLetterQueue(TestQueues.Record)));
+        Assert.Single(Probe.RunsOf(incident));
+    }
+
+    [Fact]
     public async Task A_message_redelivered_with_the_same_MessageID_changes_nothing_the_second_time()
     {
         var incident = await engine.Client.CreateIncident("redelivery", "TEST");

@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Samples.Fire;
+using OrleansWorkflow.Tests.Infrastructure;
+using OrleansWorkflow.Wire;
+using Xunit.Abstractions;
+
+namespace OrleansWorkflow.Tests.Faults;
+
+[CollectionDefinition(Name)]
+public sealed class SiloKillCollection
+{
+    public const string Name = "fault-silo-kill";
+}
+
+/// <summary>Two real owf-silo processes in one cluster; one is killed with SIGKILL while the incidents run.</summary>
+[Collection(SiloKillCollection.Name)]
+public sealed class SiloKillTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Killing_one_of_two_silos_while_100_fire_incidents_run_leaves_every_incident_completed()
+    {
+        var settings = new Dictionary<string, string> { ["OWF_Cluster__Membership"] = "postgresql", ["OWF_Fire__WorkTime"] = "00:00:00" };
+        await using var database = await TestDatabase.CreateAsync();
+        await using var broker = await TestVirtualHost.CreateAsync();
+        await using var survivor = await SiloProcess.StartAsync(database, broker, settings);
+        await using var victim = await SiloProcess.StartAsync(database, broker, settings);
+        await using var client = await survivor.ConnectAsync(membershipDatabase: database.ConnectionString);
+        await Eventually.UntilAsync(client.GetSilos, s => s.Values.Count(v => v == "Active") == 2, TimeSpan.FromSeconds(60), "both silos to be active");
+
+        var incidents = new List<Guid>();
+        for (var i = 0; i < 100; i++)
+            incidents.Add(await client.CreateIncident($"fire {i}", "FIRE"));
+        foreach (var incident in incidents)
+            foreach (var queue in FireWorkflow.Entry)
+                await client.Send(queue, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString(), ["data"] = "some data" });
+        await client.FlushMessages();
+        await victim.WaitForLogAsync("In weather data handler", TimeSpan.FromSeconds(30)); // the victim is at work
+        await victim.KillAsync();
+
+        var ends = await Task.WhenAll(incidents.Select(i => client.WaitForEndAsync(i, TimeSpan.FromMinutes(3))));
+        output.WriteLine($"victim ran {Runs(victim)} handler steps before SIGKILL, the survivor {Runs(survivor)}");
+
+        Assert.All(ends, end => Assert.Equal(IncidentStatus.Completed, end.Status));
+        var deadLetters = new List<string>();
+        foreach (var queue in FireWorkflow.Entry.Concat([FireWorkflow.WeatherSimulation, FireWorkflow.WeatherResults, FireWorkflow.FireSimulation, FireWorkflow.FireResults]))
+            foreach (var dead in await broker.DrainAsync(WireContract.DeadLetterQueue(queue)))
+                deadLetters.Add($"{queue}: {Engine.WorkflowTests.Header(dead, WireContract.ReasonHeader)}");
+        Assert.True(deadLetters.Count == 0, "dead-lettered: " + string.Join("; ", deadLetters));
+    }
+
+    private static int Runs(SiloProcess silo) => silo.Log.Split('\n').Count(l => l.StartsWith("In ", StringComparison.Ordinal));
+}
