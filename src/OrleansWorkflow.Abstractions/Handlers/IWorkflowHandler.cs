@@ -12,7 +12,7 @@ public interface IWorkflowHandler : IGrainWithGuidCompoundKey
     /// <summary>Handles one message delivered from the handler's queue.</summary>
     Task<DeliveryResult> Deliver(InboundMessage message);
 
-    /// <summary>Drops this handler's temporary data for the incident (its incident finished). One-way: the caller does not wait.</summary>
+    /// <summary>Drops this handler's documents and outbox for the incident (its incident finished), keeping the ids of the messages it handled. One-way.</summary>
     [OneWay]
     Task ClearIncidentData();
 

@@ -80,9 +80,14 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
             return DeliveryResult.Rejected($"incident {_incidentId} was never created");
         if (status.IsFinished())
         {
-            // A copy of a message handled before the incident finished (its handler data is cleared by now), redelivered
-            // after a crash: nothing to do. Anything else for a finished incident is refused.
-            return await incident.Handled(_queue, message.MessageId)
+            // A copy of a message handled before the incident finished, redelivered after a crash: nothing to do. The
+            // incident's step record says so, or, when a crash lost that record, this handler's kept message ids do.
+            // Anything else for a finished incident is refused.
+            if (await incident.Handled(_queue, message.MessageId))
+                return DeliveryResult.Duplicate;
+            if (readSkipped)
+                await ReadStateAsync();
+            return Stored.HandledMessageIds.Contains(message.MessageId)
                 ? DeliveryResult.Duplicate
                 : DeliveryResult.Rejected($"incident {_incidentId} is already {status}");
         }
@@ -139,9 +144,13 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
     {
         if (!_loaded)
             await ReadStateAsync();
-        if (_state.RecordExists)
-            await _storage.ClearStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
-        _state.State = new HandlerState();
+        if (_state.RecordExists && (Stored.Documents.Count > 0 || Stored.Outbox.Count > 0))
+        {
+            // The documents go; the handled message ids stay, so a late copy of one is still known as a duplicate.
+            Stored.Documents.Clear();
+            Stored.Outbox = [];
+            await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
+        }
         _outboxDispatched = true;
         DeactivateOnIdle();
     }

@@ -31,6 +31,20 @@ public sealed class BadInputTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task A_body_over_the_size_limit_is_dead_lettered_unread()
+    {
+        var marker = Guid.NewGuid().ToString();
+        var limit = engine.Settings.Workflow.MaxBodyBytes;
+        var body = Encoding.UTF8.GetBytes($"{{\"IncidentID\": \"{Guid.NewGuid()}\", \"pad\": \"{new string('x', limit)}\"}}");
+        await engine.Broker.PublishRawAsync(TestQueues.BadInput, body, messageId: marker);
+
+        var letter = await DeadLetterAsync(marker);
+
+        Assert.Equal(body.Length, letter.Body.Length);
+        Assert.Equal($"body is {body.Length} bytes, over the limit of {limit} bytes (Workflow:MaxBodyBytes)", WorkflowTests.Header(letter, WireContract.ReasonHeader));
+    }
+
+    [Fact]
     public async Task A_body_that_is_not_UTF8_is_dead_lettered_unchanged()
     {
         var marker = Guid.NewGuid().ToString();

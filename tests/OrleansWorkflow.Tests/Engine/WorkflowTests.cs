@@ -142,6 +142,22 @@ public sealed class WorkflowTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task A_late_copy_is_known_by_the_handlers_kept_message_ids_when_the_finished_incident_lost_its_step_record()
+    {
+        var incident = await engine.Client.CreateIncident("late copy, lost steps", "TEST");
+        var messageId = Guid.NewGuid().ToString();
+        var kept = new GrainState<HandlerState>(new HandlerState { HandledMessageIds = [messageId] });
+        await engine.Storage.WriteStateAsync(WorkflowStorage.HandlerState, engine.Handler(incident, TestQueues.Record).GetGrainId(), kept);
+        await engine.Client.Complete(incident);
+
+        await engine.Broker.PublishRawAsync(TestQueues.Record, Message(incident, new JsonObject { [WireContract.MessageIdKey] = messageId }).ToJsonString());
+        await Eventually.UntilAsync(() => engine.Broker.ReadyAndUnackedAsync(TestQueues.Record), n => n == 0, Patience, "the copy to be acknowledged");
+
+        Assert.Equal(0u, await engine.Broker.CountAsync(WireContract.DeadLetterQueue(TestQueues.Record)));
+        Assert.Empty(Probe.RunsOf(incident));
+    }
+
+    [Fact]
     public async Task A_message_redelivered_with_the_same_MessageID_changes_nothing_the_second_time()
     {
         var incident = await engine.Client.CreateIncident("redelivery", "TEST");
