@@ -20,6 +20,17 @@ public static class RabbitMqConnections
         {
             var connection = await factory.CreateConnectionAsync(cancellationToken);
             logger.LogInformation("Connected to RabbitMQ at {Broker} for {Purpose}", options.RedactedUri, purpose);
+            connection.ConnectionShutdownAsync += (_, e) =>
+            {
+                if (e.Initiator != ShutdownInitiator.Application)
+                    logger.LogWarning("RabbitMQ connection for {Purpose} lost ({Reason}); recovering", purpose, e.ReplyText);
+                return Task.CompletedTask;
+            };
+            connection.RecoverySucceededAsync += (_, _) =>
+            {
+                logger.LogInformation("RabbitMQ connection for {Purpose} recovered", purpose);
+                return Task.CompletedTask;
+            };
             return connection;
         }
         catch (Exception e) when (e is RabbitMQ.Client.Exceptions.BrokerUnreachableException or System.Net.Sockets.SocketException)

@@ -28,6 +28,10 @@ public interface IIncidentGrain : IGrainWithGuidKey
     /// <summary>Records that a handler starts on a message and returns the status the handler must respect.</summary>
     Task<IncidentStatus> BeginStep(string queue, string messageId, string? originator);
 
+    /// <summary>Ends a step still open for a message its handler turns out to have handled already (its effects were carried out by an earlier attempt).</summary>
+    [OneWay]
+    Task CloseStep(string queue, string messageId);
+
     /// <summary>Whether the handler on <paramref name="queue"/> completed message <paramref name="messageId"/> (known even after the handler's data was cleared).</summary>
     [AlwaysInterleave]
     Task<bool> Handled(string queue, string messageId);

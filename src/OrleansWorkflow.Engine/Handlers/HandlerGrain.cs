@@ -71,9 +71,15 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
             }
         }
 
-        await DispatchPendingOutboxAsync();
+        // Effects left by an attempt that failed after its write (or by a crash) are carried out first, and that
+        // message's step is ended: its handling is complete only now.
+        if (await DispatchPendingOutboxAsync() && Stored.OutboxMessageId is { } previous)
+            await incident.EndStep(_queue, previous, StepOutcome.Completed, Destinations(Stored.Outbox), null);
         if (Stored.HandledMessageIds.Contains(message.MessageId))
+        {
+            await incident.CloseStep(_queue, message.MessageId);
             return DeliveryResult.Duplicate;
+        }
 
         var status = await incident.BeginStep(_queue, message.MessageId, message.Originator);
         if (!status.Exists())
@@ -108,6 +114,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         Stored.Documents.AddRange(context.NewDocuments);
         Stored.HandledMessageIds.Add(message.MessageId);
         Stored.Outbox = context.Effects;
+        Stored.OutboxMessageId = message.MessageId;
         try
         {
             await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
@@ -128,8 +135,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         _outboxDispatched = false;
 
         await DispatchPendingOutboxAsync();
-        var sentTo = context.Effects.Select(e => e.Destination).OfType<string>().ToList();
-        await incident.EndStep(_queue, message.MessageId, StepOutcome.Completed, sentTo, null);
+        await incident.EndStep(_queue, message.MessageId, StepOutcome.Completed, Destinations(context.Effects), null);
         return DeliveryResult.Handled;
     }
 
@@ -172,11 +178,15 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         _loaded = true;
     }
 
-    private async Task DispatchPendingOutboxAsync()
+    /// <summary>Carries out the stored effects unless done already; true when it did so now.</summary>
+    private async Task<bool> DispatchPendingOutboxAsync()
     {
         if (_outboxDispatched || Stored.Outbox.Count == 0)
-            return;
+            return false;
         await _dispatcher.DispatchAsync(_incidentId, Stored.Outbox, CancellationToken.None);
         _outboxDispatched = true;
+        return true;
     }
+
+    private static List<string> Destinations(IEnumerable<OutboxEntry> effects) => [.. effects.Select(e => e.Destination).OfType<string>()];
 }

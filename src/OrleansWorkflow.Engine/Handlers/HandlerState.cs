@@ -14,6 +14,9 @@ public sealed class HandlerState
 
     /// <summary>Effects of the last handled message that may not have left the grain yet.</summary>
     [Id(2)] public List<OutboxEntry> Outbox { get; set; } = [];
+
+    /// <summary>The message whose effects the outbox holds.</summary>
+    [Id(3)] public string? OutboxMessageId { get; set; }
 }
 
 public enum OutboxKind

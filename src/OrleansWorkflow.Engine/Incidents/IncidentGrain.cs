@@ -76,7 +76,9 @@ public sealed class IncidentGrain(
 
         if (status == IncidentStatus.Pending)
             Incident.Status = IncidentStatus.Active;
-        Incident.Steps.Add(new IncidentStep { Queue = queue, MessageId = messageId, Originator = originator, StartedAt = clock.GetUtcNow() });
+        // A retry of a message whose earlier attempt never ended (the database or broker failed under it) goes on in that step.
+        if (!Incident.Steps.Exists(s => s.Queue == queue && s.MessageId == messageId && s.Outcome == StepOutcome.Processing))
+            Incident.Steps.Add(new IncidentStep { Queue = queue, MessageId = messageId, Originator = originator, StartedAt = clock.GetUtcNow() });
         Touch();
         return Task.FromResult(Incident.Status);
     }
@@ -91,6 +93,18 @@ public sealed class IncidentGrain(
         step.SentTo = [.. sentTo];
         step.Error = error;
         Touch();
+        return Task.CompletedTask;
+    }
+
+    public Task CloseStep(string queue, string messageId)
+    {
+        var step = Incident.Steps.FindLast(s => s.Queue == queue && s.MessageId == messageId);
+        if (step is { Outcome: StepOutcome.Processing })
+        {
+            step.Outcome = StepOutcome.Completed;
+            step.EndedAt = clock.GetUtcNow();
+            Touch();
+        }
         return Task.CompletedTask;
     }
 

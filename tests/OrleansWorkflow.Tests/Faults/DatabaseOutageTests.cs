@@ -18,13 +18,6 @@ public sealed class DatabaseOutageCollection
 [Collection(DatabaseOutageCollection.Name)]
 public sealed class DatabaseOutageTests(ITestOutputHelper output)
 {
-    private static readonly Dictionary<string, int> HandledPerIncident = new()
-    {
-        [FireWorkflow.FireTerrain] = 1, [FireWorkflow.FireHotspot] = 1, [FireWorkflow.WeatherData] = 1,
-        [FireWorkflow.WeatherSimulation] = 1, [FireWorkflow.WeatherResults] = 1, [FireWorkflow.FireSimulation] = 3,
-        [FireWorkflow.FireResults] = 1,
-    };
-
     [Fact]
     public async Task PostgreSQL_stopped_for_30_seconds_while_100_fire_incidents_run_loses_and_repeats_nothing()
     {
@@ -56,12 +49,8 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         Assert.True(completedDuringOutage < 100, "every incident finished before the outage: the test proved nothing");
         Assert.All(ends, end => Assert.Equal(IncidentStatus.Completed, end.Status));
         foreach (var incident in incidents)
-        {
-            var steps = await client.GetSteps(incident);
-            foreach (var (queue, expected) in HandledPerIncident)
-                Assert.Equal(expected, steps.Count(s => s.Queue == queue && s.Outcome == StepOutcome.Completed));
-        }
-        foreach (var queue in HandledPerIncident.Keys)
+            FireCounts.AssertHandledExactlyOnce(incident, await client.GetSteps(incident));
+        foreach (var queue in FireCounts.HandledPerIncident.Keys)
             Assert.Equal(0u, await broker.CountAsync(WireContract.DeadLetterQueue(queue)));
         // The consumers paused with backoff: the outage is told once when it starts and once when it ends.
         var log = silo.Log.Split('\n');

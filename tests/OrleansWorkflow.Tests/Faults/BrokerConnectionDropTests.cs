@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Samples.Fire;
+using OrleansWorkflow.Tests.Infrastructure;
+using OrleansWorkflow.Wire;
+using Xunit.Abstractions;
+
+namespace OrleansWorkflow.Tests.Faults;
+
+[CollectionDefinition(Name)]
+public sealed class BrokerConnectionDropCollection
+{
+    public const string Name = "fault-broker-connections";
+}
+
+/// <summary>A real owf-silo whose RabbitMQ connections the broker closes (rabbitmqctl close_all_connections) mid-run.</summary>
+[Collection(BrokerConnectionDropCollection.Name)]
+public sealed class BrokerConnectionDropTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task The_broker_closing_every_engine_connection_twice_while_100_fire_incidents_run_loses_and_repeats_nothing()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var broker = await TestVirtualHost.CreateAsync();
+        await using var silo = await SiloProcess.StartAsync(database, broker, new Dictionary<string, string> { ["OWF_Fire__WorkTime"] = "00:00:00.300" });
+        await using var client = await silo.ConnectAsync();
+
+        var incidents = new List<Guid>();
+        for (var i = 0; i < 100; i++)
+            incidents.Add(await client.CreateIncident($"fire {i}", "FIRE"));
+        foreach (var incident in incidents)
+            foreach (var queue in FireWorkflow.Entry)
+                await client.Send(queue, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString(), ["data"] = "some data" });
+        await client.FlushMessages();
+
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        await DropConnectionsAsync(broker);
+        var completedAtFirstDrop = await CompletedAsync(client, incidents);
+        await silo.WaitForLogAsync("RabbitMQ connection for consumers recovered", TimeSpan.FromSeconds(60));
+        await DropConnectionsAsync(broker);
+        var recovery = Stopwatch.StartNew();
+        var ends = await Task.WhenAll(incidents.Select(i => client.WaitForEndAsync(i, TimeSpan.FromMinutes(3))));
+        output.WriteLine($"{completedAtFirstDrop} of 100 completed at the first drop; all 100 {recovery.Elapsed.TotalSeconds:0.0} s after the second");
+
+        Assert.True(completedAtFirstDrop < 100, "every incident finished before the first drop: the test proved nothing");
+        Assert.All(ends, end => Assert.Equal(IncidentStatus.Completed, end.Status));
+        foreach (var incident in incidents)
+            FireCounts.AssertHandledExactlyOnce(incident, await client.GetSteps(incident));
+        foreach (var queue in FireCounts.HandledPerIncident.Keys)
+            Assert.Equal(0u, await broker.CountAsync(WireContract.DeadLetterQueue(queue)));
+    }
+
+    private static Task DropConnectionsAsync(TestVirtualHost broker) =>
+        TestServices.RunAsync("rabbitmqctl", "-q", "close_all_connections", "-p", broker.Name, "fault test: connection dropped");
+
+    private static async Task<int> CompletedAsync(OrleansWorkflow.Client.WorkflowClient client, IEnumerable<Guid> incidents)
+    {
+        var infos = await Task.WhenAll(incidents.Select(client.GetIncident));
+        return infos.Count(i => i.Status == IncidentStatus.Completed);
+    }
+}
