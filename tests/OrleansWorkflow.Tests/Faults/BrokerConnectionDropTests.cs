@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using OrleansWorkflow.Incidents;
-using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Tests.Infrastructure;
-using OrleansWorkflow.Wire;
 using Xunit.Abstractions;
 
 namespace OrleansWorkflow.Tests.Faults;
@@ -26,13 +23,7 @@ public sealed class BrokerConnectionDropTests(ITestOutputHelper output)
         await using var silo = await SiloProcess.StartAsync(database, broker, new Dictionary<string, string> { ["OWF_Fire__WorkTime"] = "00:00:00.300" });
         await using var client = await silo.ConnectAsync();
 
-        var incidents = new List<Guid>();
-        for (var i = 0; i < 100; i++)
-            incidents.Add(await client.CreateIncident($"fire {i}", "FIRE"));
-        foreach (var incident in incidents)
-            foreach (var queue in FireWorkflow.Entry)
-                await client.Send(queue, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString(), ["data"] = "some data" });
-        await client.FlushMessages();
+        var incidents = await FireLoad.StartAsync(client, 100);
 
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         await DropConnectionsAsync(broker);
@@ -46,9 +37,8 @@ public sealed class BrokerConnectionDropTests(ITestOutputHelper output)
         Assert.True(completedAtFirstDrop < 100, "every incident finished before the first drop: the test proved nothing");
         Assert.All(ends, end => Assert.Equal(IncidentStatus.Completed, end.Status));
         foreach (var incident in incidents)
-            FireCounts.AssertHandledExactlyOnce(incident, await client.GetSteps(incident));
-        foreach (var queue in FireCounts.HandledPerIncident.Keys)
-            Assert.Equal(0u, await broker.CountAsync(WireContract.DeadLetterQueue(queue)));
+            FireLoad.AssertHandledExactlyOnce(incident, await client.GetSteps(incident));
+        await FireLoad.AssertNothingDeadLetteredAsync(broker);
     }
 
     private static Task DropConnectionsAsync(TestVirtualHost broker) =>

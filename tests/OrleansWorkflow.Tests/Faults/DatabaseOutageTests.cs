@@ -1,9 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using OrleansWorkflow.Incidents;
-using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Tests.Infrastructure;
-using OrleansWorkflow.Wire;
 using Xunit.Abstractions;
 
 namespace OrleansWorkflow.Tests.Faults;
@@ -27,13 +24,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
             new Dictionary<string, string> { ["OWF_Fire__WorkTime"] = "00:00:00.200" });
         await using var client = await silo.ConnectAsync();
 
-        var incidents = new List<Guid>();
-        for (var i = 0; i < 100; i++)
-            incidents.Add(await client.CreateIncident($"fire {i}", "FIRE"));
-        foreach (var incident in incidents)
-            foreach (var queue in FireWorkflow.Entry)
-                await client.Send(queue, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString(), ["data"] = "some data" });
-        await client.FlushMessages();
+        var incidents = await FireLoad.StartAsync(client, 100);
 
         await database.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(30));
@@ -49,9 +40,8 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         Assert.True(completedDuringOutage < 100, "every incident finished before the outage: the test proved nothing");
         Assert.All(ends, end => Assert.Equal(IncidentStatus.Completed, end.Status));
         foreach (var incident in incidents)
-            FireCounts.AssertHandledExactlyOnce(incident, await client.GetSteps(incident));
-        foreach (var queue in FireCounts.HandledPerIncident.Keys)
-            Assert.Equal(0u, await broker.CountAsync(WireContract.DeadLetterQueue(queue)));
+            FireLoad.AssertHandledExactlyOnce(incident, await client.GetSteps(incident));
+        await FireLoad.AssertNothingDeadLetteredAsync(broker);
         // The consumers paused with backoff: the outage is told once when it starts and once when it ends.
         var log = silo.Log.Split('\n');
         Assert.Single(log, line => line.Contains("Deliveries are failing"));

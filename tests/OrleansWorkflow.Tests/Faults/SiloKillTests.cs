@@ -1,8 +1,5 @@
-using System.Text.Json.Nodes;
 using OrleansWorkflow.Incidents;
-using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Tests.Infrastructure;
-using OrleansWorkflow.Wire;
 using Xunit.Abstractions;
 
 namespace OrleansWorkflow.Tests.Faults;
@@ -28,13 +25,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
         await using var client = await survivor.ConnectAsync(membershipDatabase: database.ConnectionString);
         await Eventually.UntilAsync(client.GetSilos, s => s.Values.Count(v => v == "Active") == 2, TimeSpan.FromSeconds(60), "both silos to be active");
 
-        var incidents = new List<Guid>();
-        for (var i = 0; i < 100; i++)
-            incidents.Add(await client.CreateIncident($"fire {i}", "FIRE"));
-        foreach (var incident in incidents)
-            foreach (var queue in FireWorkflow.Entry)
-                await client.Send(queue, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString(), ["data"] = "some data" });
-        await client.FlushMessages();
+        var incidents = await FireLoad.StartAsync(client, 100);
         await victim.WaitForLogAsync("In weather data handler", TimeSpan.FromSeconds(30)); // the victim is at work
         await victim.KillAsync();
         var recovery = System.Diagnostics.Stopwatch.StartNew();
@@ -44,11 +35,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
                          $"all 100 completed {recovery.Elapsed.TotalSeconds:0.0} s after the kill");
 
         Assert.All(ends, end => Assert.Equal(IncidentStatus.Completed, end.Status));
-        var deadLetters = new List<string>();
-        foreach (var queue in FireWorkflow.Entry.Concat([FireWorkflow.WeatherSimulation, FireWorkflow.WeatherResults, FireWorkflow.FireSimulation, FireWorkflow.FireResults]))
-            foreach (var dead in await broker.DrainAsync(WireContract.DeadLetterQueue(queue)))
-                deadLetters.Add($"{queue}: {Engine.WorkflowTests.Header(dead, WireContract.ReasonHeader)}");
-        Assert.True(deadLetters.Count == 0, "dead-lettered: " + string.Join("; ", deadLetters));
+        await FireLoad.AssertNothingDeadLetteredAsync(broker);
     }
 
     private static int Runs(SiloProcess silo) => silo.Log.Split('\n').Count(l => l.StartsWith("In ", StringComparison.Ordinal));

@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Client;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Samples.Fire;
+using OrleansWorkflow.Tests.Infrastructure;
+using OrleansWorkflow.Wire;
+
+namespace OrleansWorkflow.Tests.Faults;
+
+/// <summary>The load of the fault tests: many local fire incidents at once, and the counts that prove nothing was lost or repeated.</summary>
+public static class FireLoad
+{
+    /// <summary>How many times each handler of one (local) fire incident handles a message: once, and three times at the join.</summary>
+    public static readonly IReadOnlyDictionary<string, int> HandledPerIncident = new Dictionary<string, int>
+    {
+        [FireWorkflow.FireTerrain] = 1, [FireWorkflow.FireHotspot] = 1, [FireWorkflow.WeatherData] = 1,
+        [FireWorkflow.WeatherSimulation] = 1, [FireWorkflow.WeatherResults] = 1, [FireWorkflow.FireSimulation] = 3,
+        [FireWorkflow.FireResults] = 1,
+    };
+
+    /// <summary>Creates <paramref name="count"/> fire incidents, then feeds them all and publishes at once.</summary>
+    public static async Task<List<Guid>> StartAsync(WorkflowClient client, int count)
+    {
+        var incidents = new List<Guid>();
+        for (var i = 0; i < count; i++)
+            incidents.Add(await client.CreateIncident($"fire {i}", "FIRE"));
+        foreach (var incident in incidents)
+            foreach (var queue in FireWorkflow.Entry)
+                await client.Send(queue, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString(), ["data"] = "some data" });
+        await client.FlushMessages();
+        return incidents;
+    }
+
+    /// <summary>Fails, listing the queue's steps, unless every handler completed exactly its number of messages.</summary>
+    public static void AssertHandledExactlyOnce(Guid incident, IReadOnlyList<IncidentStep> steps)
+    {
+        foreach (var (queue, expected) in HandledPerIncident)
+        {
+            var mine = steps.Where(s => s.Queue == queue).ToList();
+            var completed = mine.Count(s => s.Outcome == StepOutcome.Completed);
+            Assert.True(completed == expected, $"incident {incident}: {queue} completed {completed} steps, expected {expected}; its steps: " +
+                string.Join("; ", mine.Select(s => $"{s.MessageId} from {s.Originator}: {s.Outcome} {s.Error}")));
+        }
+    }
+
+    /// <summary>Fails, with each letter's queue and reason, when any fire queue dead-lettered a message.</summary>
+    public static async Task AssertNothingDeadLetteredAsync(TestVirtualHost broker)
+    {
+        var letters = new List<string>();
+        foreach (var queue in HandledPerIncident.Keys)
+            foreach (var letter in await broker.DrainAsync(WireContract.DeadLetterQueue(queue)))
+                letters.Add($"{queue}: {Engine.WorkflowTests.Header(letter, WireContract.ReasonHeader)}");
+        Assert.True(letters.Count == 0, "dead-lettered: " + string.Join("; ", letters));
+    }
+}
