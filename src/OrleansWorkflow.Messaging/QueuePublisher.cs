@@ -12,7 +12,7 @@ public sealed class QueuePublisher : IAsyncDisposable
 {
     private readonly RabbitMqOptions _options;
     private readonly ILogger _logger;
-    private readonly QueueTopology _topology = new();
+    private readonly QueueTopology _topology;
     private readonly SemaphoreSlim _open = new(1, 1);
     private IConnection? _connection;
     private IChannel? _channel;
@@ -29,12 +29,13 @@ public sealed class QueuePublisher : IAsyncDisposable
     {
         _options = options;
         _logger = logger;
+        _topology = new QueueTopology(options);
     }
 
     public async Task PublishAsync(OutgoingMessage message, CancellationToken cancellationToken = default)
     {
         var channel = await ChannelAsync(cancellationToken);
-        await _topology.EnsureDeclaredAsync(channel, message.Queue, cancellationToken);
+        await _topology.EnsureDeclaredAsync(_connection!, message.Queue, cancellationToken);
         var properties = new BasicProperties
         {
             Persistent = true,

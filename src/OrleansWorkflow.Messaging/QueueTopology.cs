@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OrleansWorkflow.Wire;
 using RabbitMQ.Client;
 
 namespace OrleansWorkflow.Messaging;
@@ -6,27 +7,63 @@ namespace OrleansWorkflow.Messaging;
 /// <summary>
 /// Declares workflow queues as the wire contract says: durable, named by the user. Declaring a queue before
 /// publishing to it means a message sent to a node whose handler is not running yet waits there, never vanishes.
+/// Quorum queues (RabbitMQ:QueueType) carry a delivery limit whose overflow the broker routes to the queue's dead-letter queue.
 /// </summary>
-public sealed class QueueTopology
+public sealed class QueueTopology(RabbitMqOptions? options = null)
 {
     private readonly ConcurrentDictionary<string, Task> _declared = new(StringComparer.Ordinal);
 
     /// <summary>Declares <paramref name="queue"/> as every workflow queue is declared; returns the broker's answer (with its message count).</summary>
     public static Task<QueueDeclareOk> DeclareAsync(IChannel channel, string queue, CancellationToken cancellationToken = default) =>
-        channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: null, cancellationToken: cancellationToken);
+        DeclareAsync(channel, queue, options: null, cancellationToken);
 
-    /// <summary>Declares <paramref name="queue"/> once per channel lifetime.</summary>
-    public Task EnsureDeclaredAsync(IChannel channel, string queue, CancellationToken cancellationToken) =>
-        _declared.GetOrAdd(queue, q => DeclareOnceAsync(channel, q, cancellationToken));
+    /// <summary>Declares <paramref name="queue"/> with the queue type of <paramref name="options"/> (classic when null).</summary>
+    public static Task<QueueDeclareOk> DeclareAsync(IChannel channel, string queue, RabbitMqOptions? options, CancellationToken cancellationToken = default) =>
+        channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: ArgumentsFor(queue, options), cancellationToken: cancellationToken);
+
+    public static Dictionary<string, object?>? ArgumentsFor(string queue, RabbitMqOptions? options)
+    {
+        if (options?.QueueType != "quorum")
+            return null;
+        var arguments = new Dictionary<string, object?> { ["x-queue-type"] = "quorum" };
+        if (!WireContract.IsDeadLetterQueue(queue))
+        {
+            arguments["x-delivery-limit"] = options.DeliveryLimit;
+            arguments["x-dead-letter-exchange"] = "";
+            arguments["x-dead-letter-routing-key"] = WireContract.DeadLetterQueue(queue);
+        }
+        return arguments;
+    }
+
+    /// <summary>
+    /// Makes sure <paramref name="queue"/> exists, once per connection lifetime: a queue that exists is used as it is
+    /// (whoever declared it chose its type and limits); a missing one is declared with this topology's options.
+    /// </summary>
+    public Task EnsureDeclaredAsync(IConnection connection, string queue, CancellationToken cancellationToken) =>
+        _declared.GetOrAdd(queue, q => DeclareOnceAsync(connection, q, cancellationToken));
 
     /// <summary>Forgets what was declared (after a channel was replaced, declare again to be sure).</summary>
     public void Reset() => _declared.Clear();
 
-    private async Task DeclareOnceAsync(IChannel channel, string queue, CancellationToken cancellationToken)
+    private async Task DeclareOnceAsync(IConnection connection, string queue, CancellationToken cancellationToken)
     {
         try
         {
-            await DeclareAsync(channel, queue, cancellationToken);
+            // A failed passive declare closes its channel, so each attempt gets a channel of its own.
+            await using (var probe = await connection.CreateChannelAsync(cancellationToken: cancellationToken))
+            {
+                try
+                {
+                    await probe.QueueDeclarePassiveAsync(queue, cancellationToken);
+                    return;
+                }
+                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+                {
+                    // missing: declare it below
+                }
+            }
+            await using var declaring = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+            await DeclareAsync(declaring, queue, options, cancellationToken);
         }
         catch
         {

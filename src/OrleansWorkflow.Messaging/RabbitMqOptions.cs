@@ -14,6 +14,18 @@ public sealed class RabbitMqOptions
     /// <summary>Deliveries of one queue handled at the same time (different incidents run in parallel).</summary>
     public ushort ConsumerConcurrency { get; set; } = 16;
 
+    /// <summary>
+    /// "classic" (the default) or "quorum": replicated queues for a RabbitMQ cluster. Silos and clients must agree, since a
+    /// queue is declared once with its type. The type of an existing queue never changes; new queues get this one.
+    /// </summary>
+    public string QueueType { get; set; } = "classic";
+
+    /// <summary>
+    /// Quorum queues only: deliveries of one message before the broker itself moves it to &lt;queue&gt;.dead-letter (a
+    /// backstop for a message that crashes its silo each time; handler failures are dead-lettered by the engine first).
+    /// </summary>
+    public int DeliveryLimit { get; set; } = 20;
+
     /// <summary>The URI with its password replaced, for logs.</summary>
     public string RedactedUri => Redact(Uri);
 
@@ -25,6 +37,10 @@ public sealed class RabbitMqOptions
             throw new ArgumentException("RabbitMQ:Prefetch is 0; set it to at least 1 (64 is a good start).");
         if (ConsumerConcurrency == 0)
             throw new ArgumentException("RabbitMQ:ConsumerConcurrency is 0; set it to at least 1.");
+        if (QueueType is not ("classic" or "quorum"))
+            throw new ArgumentException($"RabbitMQ:QueueType is \"{QueueType}\"; set classic or quorum.");
+        if (DeliveryLimit < 1)
+            throw new ArgumentException($"RabbitMQ:DeliveryLimit is {DeliveryLimit}; set at least 1 (20 is a safe backstop).");
     }
 
     public static string Redact(string uri)

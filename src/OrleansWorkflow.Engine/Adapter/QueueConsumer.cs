@@ -21,6 +21,7 @@ internal sealed class QueueConsumer(
     HandlerRegistry handlers,
     IGrainFactory grains,
     QueuePublisher publisher,
+    RabbitMqOptions broker,
     DeliveryOptions limits,
     OutageBackoff outage,
     ILogger logger)
@@ -31,8 +32,8 @@ internal sealed class QueueConsumer(
 
     public async Task StartAsync(ushort prefetch, CancellationToken cancellationToken)
     {
-        await QueueTopology.DeclareAsync(channel, queue, cancellationToken);
-        await QueueTopology.DeclareAsync(channel, WireContract.DeadLetterQueue(queue), cancellationToken);
+        await QueueTopology.DeclareAsync(channel, queue, broker, cancellationToken);
+        await QueueTopology.DeclareAsync(channel, WireContract.DeadLetterQueue(queue), broker, cancellationToken);
         await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: prefetch, global: false, cancellationToken);
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += OnDeliveryAsync;

@@ -33,13 +33,13 @@ internal sealed class RabbitMqAdapter(
         {
             var channel = await _connection.CreateChannelAsync(
                 new CreateChannelOptions(false, false, consumerDispatchConcurrency: options.ConsumerConcurrency), cancellationToken);
-            var consumer = new QueueConsumer(queue, channel, handlers, grains, publisher, settings.Workflow, _outage, loggers.CreateLogger<QueueConsumer>());
+            var consumer = new QueueConsumer(queue, channel, handlers, grains, publisher, options, settings.Workflow, _outage, loggers.CreateLogger<QueueConsumer>());
             await consumer.StartAsync(options.Prefetch, cancellationToken);
             _consumers.Add(consumer);
         }
 
-        _logger.LogInformation("RabbitMQ adapter consuming {Count} queues (prefetch {Prefetch}, concurrency {Concurrency})",
-            _consumers.Count, options.Prefetch, options.ConsumerConcurrency);
+        _logger.LogInformation("RabbitMQ adapter consuming {Count} {QueueType} queues (prefetch {Prefetch}, concurrency {Concurrency})",
+            _consumers.Count, options.QueueType, options.Prefetch, options.ConsumerConcurrency);
     }
 
     private async Task StopAsync(CancellationToken cancellationToken)

@@ -56,9 +56,9 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>A client of this silo (localhost membership), or of the whole cluster when <paramref name="membershipDatabase"/> is given.</summary>
-    public Task<WorkflowClient> ConnectAsync(string? membershipDatabase = null) => WorkflowClient.ConnectAsync(new WorkflowClientOptions
+    public Task<WorkflowClient> ConnectAsync(string? membershipDatabase = null, string queueType = "classic") => WorkflowClient.ConnectAsync(new WorkflowClientOptions
     {
-        RabbitMq = { Uri = BrokerUri },
+        RabbitMq = { Uri = BrokerUri, QueueType = queueType },
         GatewayPort = GatewayPort,
         ServiceId = ServiceId,
         ClusterId = ServiceId,
