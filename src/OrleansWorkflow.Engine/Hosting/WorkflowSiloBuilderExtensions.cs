@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Orleans.Serialization;
-using Orleans.Storage;
 using OrleansWorkflow.Adapter;
 using OrleansWorkflow.Handlers;
 using OrleansWorkflow.Messaging;
@@ -39,9 +37,6 @@ public static class WorkflowSiloBuilderExtensions
             options.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(options.MinimumReminderPeriod.Ticks, settings.Hpc.ShortestPollPeriod.Ticks)));
 
         var services = silo.Services;
-        // Orleans' own binary serializer for stored state: the state types are [GenerateSerializer] with stable ids,
-        // and it costs a fraction of the default JSON serializer's CPU and bytes (bench/: E1).
-        services.AddKeyedSingleton<IGrainStorageSerializer>(WorkflowStorage.Name, (sp, _) => new OrleansGrainStorageSerializer(sp.GetRequiredService<Serializer>()));
         services.AddSingleton(settings);
         services.AddSingleton(settings.RabbitMq);
         services.AddSingleton(handlers);
