@@ -1,6 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Orleans.Serialization;
+using Orleans.Storage;
+using OrleansWorkflow.Storage;
 using OrleansWorkflow.Adapter;
 using OrleansWorkflow.Handlers;
 using OrleansWorkflow.Messaging;
@@ -37,6 +40,8 @@ public static class WorkflowSiloBuilderExtensions
             options.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(options.MinimumReminderPeriod.Ticks, settings.Hpc.ShortestPollPeriod.Ticks)));
 
         var services = silo.Services;
+        services.AddKeyedSingleton<IGrainStorageSerializer>(WorkflowStorage.Name, (sp, _) =>
+            new UpgradingStateSerializer(sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IGrainStorageSerializer>()));
         services.AddSingleton(settings);
         services.AddSingleton(settings.RabbitMq);
         services.AddSingleton(handlers);

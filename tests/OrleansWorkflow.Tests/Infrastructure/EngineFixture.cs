@@ -30,6 +30,8 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public IGrainFactory Grains => _silo!.Services.GetRequiredService<IGrainFactory>();
 
+    public IServiceProvider Services => _silo!.Services;
+
     /// <summary>The engine's grain storage, to plant or inspect stored state directly.</summary>
     public Orleans.Storage.IGrainStorage Storage => _silo!.Services.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(WorkflowStorage.Name);
 
