@@ -27,7 +27,7 @@ public sealed class BrokerConnectionDropTests(ITestOutputHelper output)
 
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         await DropConnectionsAsync(broker);
-        var completedAtFirstDrop = await CompletedAsync(client, incidents);
+        var completedAtFirstDrop = await FireLoad.CompletedAsync(client, incidents);
         await silo.WaitForLogAsync("RabbitMQ connection for consumers recovered", TimeSpan.FromSeconds(60));
         await DropConnectionsAsync(broker);
         var recovery = Stopwatch.StartNew();
@@ -43,10 +43,4 @@ public sealed class BrokerConnectionDropTests(ITestOutputHelper output)
 
     private static Task DropConnectionsAsync(TestVirtualHost broker) =>
         TestServices.RunAsync("rabbitmqctl", "-q", "close_all_connections", "-p", broker.Name, "fault test: connection dropped");
-
-    private static async Task<int> CompletedAsync(OrleansWorkflow.Client.WorkflowClient client, IEnumerable<Guid> incidents)
-    {
-        var infos = await Task.WhenAll(incidents.Select(client.GetIncident));
-        return infos.Count(i => i.Status == IncidentStatus.Completed);
-    }
 }

@@ -28,9 +28,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
 
         await database.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(30));
-        var completedDuringOutage = 0;
-        foreach (var incident in incidents)
-            completedDuringOutage += (await client.GetIncident(incident)).Status == IncidentStatus.Completed ? 1 : 0;
+        var completedDuringOutage = await FireLoad.CompletedAsync(client, incidents);
         await database.StartAgainAsync();
         var recovery = Stopwatch.StartNew();
 

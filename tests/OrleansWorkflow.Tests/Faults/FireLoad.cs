@@ -31,6 +31,13 @@ public static class FireLoad
         return incidents;
     }
 
+    /// <summary>How many of <paramref name="incidents"/> are Completed now.</summary>
+    public static async Task<int> CompletedAsync(WorkflowClient client, IEnumerable<Guid> incidents)
+    {
+        var infos = await Task.WhenAll(incidents.Select(client.GetIncident));
+        return infos.Count(i => i.Status == IncidentStatus.Completed);
+    }
+
     /// <summary>Fails, listing the queue's steps, unless every handler completed exactly its number of messages.</summary>
     public static void AssertHandledExactlyOnce(Guid incident, IReadOnlyList<IncidentStep> steps)
     {

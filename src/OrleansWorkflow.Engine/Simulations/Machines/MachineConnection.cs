@@ -41,7 +41,7 @@ public sealed class MachineConnection(string name, MachineOptions options, TimeP
 
     public async Task WriteFileAsync(string path, string text, CancellationToken cancellationToken)
     {
-        var sftp = await ConnectedAsync(() => _sftp, client => _sftp = client, info => new SftpClient(info), cancellationToken);
+        var sftp = await SftpAsync(cancellationToken);
         try
         {
             await using var file = await sftp.OpenAsync(path, FileMode.Create, FileAccess.Write, cancellationToken);
@@ -55,7 +55,7 @@ public sealed class MachineConnection(string name, MachineOptions options, TimeP
 
     public async Task<string> ReadFileAsync(string path, CancellationToken cancellationToken)
     {
-        var sftp = await ConnectedAsync(() => _sftp, client => _sftp = client, info => new SftpClient(info), cancellationToken);
+        var sftp = await SftpAsync(cancellationToken);
         try
         {
             await using var file = await sftp.OpenAsync(path, FileMode.Open, FileAccess.Read, cancellationToken);
@@ -71,6 +71,9 @@ public sealed class MachineConnection(string name, MachineOptions options, TimeP
             throw Lost(e);
         }
     }
+
+    private Task<SftpClient> SftpAsync(CancellationToken cancellationToken) =>
+        ConnectedAsync(() => _sftp, client => _sftp = client, info => new SftpClient(info), cancellationToken);
 
     private async Task<T> ConnectedAsync<T>(Func<T?> current, Action<T?> keep, Func<ConnectionInfo, T> create, CancellationToken cancellationToken)
         where T : BaseClient
