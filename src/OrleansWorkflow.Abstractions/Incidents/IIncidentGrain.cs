@@ -40,8 +40,7 @@ public interface IIncidentGrain : IGrainWithGuidKey
     [AlwaysInterleave]
     Task<bool> HasSteps(string queue);
 
-    /// <summary>Records how a handler's step ended and where it sent messages. One-way: the record only draws the graph, and the handler need not wait for it.</summary>
-    [OneWay]
+    /// <summary>Records how a handler's step ended and where it sent messages.</summary>
     Task EndStep(string queue, string messageId, StepOutcome outcome, IReadOnlyList<string> sentTo, string? error);
 
     /// <summary>Every step of the incident so far, in order of start.</summary>

@@ -134,8 +134,10 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         }
         _outboxDispatched = false;
 
-        await DispatchPendingOutboxAsync();
+        // The step is recorded before its effects go out, so the next handler, or the incident's completion, can
+        // never be seen before the step that caused it.
         await incident.EndStep(_queue, message.MessageId, StepOutcome.Completed, Destinations(context.Effects), null);
+        await DispatchPendingOutboxAsync();
         return DeliveryResult.Handled;
     }
 
