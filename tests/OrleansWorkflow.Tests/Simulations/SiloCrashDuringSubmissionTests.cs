@@ -28,6 +28,8 @@ public sealed class SiloCrashDuringSubmissionTests(ITestOutputHelper output)
             ["OWF_Fire__WorkTime"] = "00:00:00.050",
             ["OWF_Fire__Machine"] = LoopbackHpc.Machine,
             ["OWF_Hpc__Machines__loopback__PollPeriod"] = "00:00:01",
+            // The sshd-outage test of another collection may hold sshd down for 30 s meanwhile: retry soon after.
+            ["OWF_Hpc__Machines__loopback__MaxReconnectBackoff"] = "00:00:02",
         };
 
         Guid incident;
@@ -36,7 +38,7 @@ public sealed class SiloCrashDuringSubmissionTests(ITestOutputHelper output)
             await using var client = await first.ConnectAsync();
             incident = await Examples.StartFireAsync(client, remote: true);
             await Eventually.UntilAsync(() => LoopbackHpc.JobsUnderAsync($"{machine.BaseDirectory}/{incident}"), jobs => jobs.Count > 0,
-                TimeSpan.FromSeconds(60), "the job to be submitted");
+                TimeSpan.FromSeconds(120), "the job to be submitted");
             await first.KillAsync();
             output.WriteLine("Killed silo, last simulation lines: " + string.Join("\n", first.Log.Split('\n').Where(l => l.Contains("Simulation "))));
         }
