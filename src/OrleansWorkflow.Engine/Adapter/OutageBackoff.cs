@@ -23,7 +23,7 @@ internal sealed class OutageBackoff(DeliveryOptions limits, TimeProvider clock, 
             if (_since is null)
             {
                 _since = clock.GetUtcNow();
-                logger.LogWarning("Deliveries are failing (first on {Queue}: {Error}); consumers give messages back with backoff up to {MaxBackoff} until it recovers",
+                logger.LogWarning("Deliveries are failing (first on {Queue}: {Error}); consumers hold their messages and retry with backoff up to {MaxBackoff} until it recovers",
                     queue, error.GetBaseException().Message, limits.MaxBackoff);
             }
             else
@@ -41,7 +41,7 @@ internal sealed class OutageBackoff(DeliveryOptions limits, TimeProvider clock, 
         lock (_lock)
         {
             if (_since is { } since)
-                logger.LogInformation("Deliveries succeed again after {Seconds:0.0} s of failures ({Failures} attempts given back)",
+                logger.LogInformation("Deliveries succeed again after {Seconds:0.0} s of failures ({Failures} attempts retried)",
                     (clock.GetUtcNow() - since).TotalSeconds, _failures);
             _since = null;
             _failures = 0;

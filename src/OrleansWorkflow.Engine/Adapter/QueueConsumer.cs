@@ -56,18 +56,29 @@ internal sealed class QueueConsumer(
         Interlocked.Increment(ref _inFlight);
         try
         {
-            var verdict = await HandleAsync(delivery);
-            if (verdict is not null)
-                await DeadLetterAsync(delivery, verdict);
-            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
-            outage.Succeeded();
+            while (true)
+            {
+                try
+                {
+                    var verdict = await HandleAsync(delivery);
+                    if (verdict is not null)
+                        await DeadLetterAsync(delivery, verdict);
+                    await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+                    outage.Succeeded();
+                    return;
+                }
+                catch (Exception e) when (!_stopping.IsCancellationRequested && channel.IsOpen)
+                {
+                    // The database or broker is unreachable: keep the delivery and try it again after a pause that grows
+                    // while the fault lasts. Giving it back would spin it around, and each return counts against a
+                    // quorum queue's delivery limit, so a long outage would dead-letter healthy messages.
+                    await Task.Delay(outage.Failed(queue, e), _stopping.Token);
+                }
+            }
         }
-        catch (Exception e)
+        catch (Exception) when (_stopping.IsCancellationRequested || !channel.IsOpen)
         {
-            // The database or broker is unreachable, or the silo is stopping: give the delivery back, after a pause
-            // that grows while the fault lasts, so it is retried rather than dead-lettered or spun.
-            if (!_stopping.IsCancellationRequested)
-                await Task.Delay(outage.Failed(queue, e), CancellationToken.None);
+            // The silo is stopping, or the channel is gone (the broker then redelivers the message by itself).
             if (channel.IsOpen)
                 await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true);
         }

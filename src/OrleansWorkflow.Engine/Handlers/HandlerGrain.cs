@@ -29,6 +29,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
     private readonly OutboxDispatcher _dispatcher;
     private readonly HpcMachines _machines;
     private readonly CancellationToken _shutdown;
+    private readonly FaultInjection _faults;
     private Guid _incidentId;
     private string _queue = "";
     private bool _outboxDispatched;
@@ -40,6 +41,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         _dispatcher = ServiceProvider.GetRequiredService<OutboxDispatcher>();
         _machines = ServiceProvider.GetRequiredService<HpcMachines>();
         _shutdown = ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        _faults = ServiceProvider.GetService<FaultInjection>() ?? new FaultInjection();
     }
 
     /// <summary>The handler's work for one message.</summary>
@@ -133,6 +135,11 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
             throw;
         }
         _outboxDispatched = false;
+        if (_faults.KillsAfterStateWrite(_queue))
+        {
+            _logger.LogCritical("Fault injection: killing this silo after {Queue} stored message {MessageId} of incident {IncidentId}", _queue, message.MessageId, _incidentId);
+            FaultInjection.KillThisProcess();
+        }
 
         // The step is recorded before its effects go out, so the next handler, or the incident's completion, can
         // never be seen before the step that caused it.

@@ -90,6 +90,7 @@ public sealed class WorkflowSettings
     public DeliveryOptions Workflow { get; init; } = new();
     public ClusterSettings Cluster { get; init; } = new();
     public HpcOptions Hpc { get; init; } = new();
+    public FaultInjection Faults { get; init; } = new();
 
     public static WorkflowSettings From(IConfiguration configuration)
     {
@@ -99,6 +100,7 @@ public sealed class WorkflowSettings
         configuration.GetSection("Workflow").Bind(settings.Workflow);
         configuration.GetSection("Cluster").Bind(settings.Cluster);
         configuration.GetSection(HpcOptions.Section).Bind(settings.Hpc);
+        configuration.GetSection("Faults").Bind(settings.Faults);
         return settings;
     }
 

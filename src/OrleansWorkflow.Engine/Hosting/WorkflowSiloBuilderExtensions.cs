@@ -49,6 +49,7 @@ public static class WorkflowSiloBuilderExtensions
         services.AddSingleton(sp => new QueuePublisher(settings.RabbitMq, sp.GetRequiredService<ILogger<QueuePublisher>>()));
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton(settings.Hpc);
+        services.AddSingleton(settings.Faults);
         services.AddSingleton<HpcMachines>();
         services.AddSingleton<RabbitMqAdapter>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RabbitMqAdapter>());

@@ -59,4 +59,7 @@ public static class FireLoad
                 letters.Add($"{queue}: {Engine.WorkflowTests.Header(letter, WireContract.ReasonHeader)}");
         Assert.True(letters.Count == 0, "dead-lettered: " + string.Join("; ", letters));
     }
+
+    /// <summary>How many handler steps a silo process ran, counted from the sample handlers' greetings ("In … handler").</summary>
+    public static int HandlerRuns(SiloProcess silo) => silo.Log.Split('\n').Count(l => l.StartsWith("In ", StringComparison.OrdinalIgnoreCase));
 }

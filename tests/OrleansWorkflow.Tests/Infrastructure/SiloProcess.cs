@@ -81,6 +81,20 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits for the process to end by itself (a fault-injection crash point) and returns how long that took.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"owf-silo still runs after {timeout}:\n{Log}");
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown, no flushing, as a crashed machine.</summary>
     public async Task KillAsync()
     {

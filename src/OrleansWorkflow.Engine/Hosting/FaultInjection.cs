@@ -1,0 +1,18 @@
+namespace OrleansWorkflow.Hosting;
+
+/// <summary>
+/// Crash points for the fault-injection tests, bound from the "Faults" configuration section. Empty (off) by
+/// default; never set them on a real engine.
+/// </summary>
+public sealed class FaultInjection
+{
+    /// <summary>
+    /// A queue name: the silo kills itself (as SIGKILL would) right after a handler of this queue has written its
+    /// state, before the effects go out and before the message is acknowledged.
+    /// </summary>
+    public string? KillAfterStateWrite { get; set; }
+
+    public bool KillsAfterStateWrite(string queue) => string.Equals(KillAfterStateWrite, queue, StringComparison.Ordinal);
+
+    public static void KillThisProcess() => System.Diagnostics.Process.GetCurrentProcess().Kill();
+}
