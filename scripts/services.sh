@@ -38,6 +38,7 @@ install_missing() {
   [[ -x $pg_bin/pg_ctl ]] || missing+=(postgresql)
   command -v amqp-publish >/dev/null || missing+=(amqp-tools)
   command -v dot >/dev/null || missing+=(graphviz)
+  command -v chromium >/dev/null || missing+=(chromium)   # the incident pages' browser test
   if ((${#missing[@]})); then
     say "installing ${missing[*]} (apt)"
     apt_install "${missing[@]}"

@@ -94,14 +94,31 @@ public sealed class WorkflowClient : IAsyncDisposable
     /// <summary>Queues <paramref name="message"/> for <paramref name="queue"/>; <see cref="FlushMessages"/> publishes it.</summary>
     public async Task Send(string queue, JsonObject message)
     {
+        var outgoing = await PrepareAsync(queue, message);
+        lock (_pending)
+            _pending.Add(outgoing);
+    }
+
+    /// <summary>Publishes <paramref name="message"/> to <paramref name="queue"/> now, on its own, and returns its MessageID.</summary>
+    public async Task<string> SendNow(string queue, JsonObject message, CancellationToken cancellationToken = default)
+    {
+        var outgoing = await PrepareAsync(queue, message);
+        await _publisher.PublishAsync(outgoing, cancellationToken);
+        return outgoing.MessageId!;
+    }
+
+    /// <summary>Checks the queue name and that the message's incident takes messages, and stamps the message.</summary>
+    private async Task<OutgoingMessage> PrepareAsync(string queue, JsonObject message)
+    {
         WireContract.ValidateQueueName(queue);
         var incidentId = WireMessage.IncidentIdOf(message);
-        await GetIncident(incidentId);
+        var incident = await GetIncident(incidentId);
+        if (incident.Status.IsFinished())
+            throw new InvalidOperationException($"Incident {incidentId} is {incident.Status} and takes no more messages; create a new incident for new work.");
 
         var messageId = MessageIds.New();
         var body = WireMessage.Stamp(message, messageId, _originator);
-        lock (_pending)
-            _pending.Add(new OutgoingMessage(queue, Encoding.UTF8.GetBytes(body), messageId));
+        return new OutgoingMessage(queue, Encoding.UTF8.GetBytes(body), messageId);
     }
 
     /// <summary>Publishes every queued message and returns once the broker has them all.</summary>
@@ -136,6 +153,16 @@ public sealed class WorkflowClient : IAsyncDisposable
         ?? throw new ArgumentException($"Incident {incidentId} was never created; create it with CreateIncident first.", nameof(incidentId));
 
     public Task<IReadOnlyList<IncidentStep>> GetSteps(Guid incidentId) => Incident(incidentId).GetSteps();
+
+    /// <summary>Incidents, newest first, filtered by status and kind when given.</summary>
+    public Task<IReadOnlyList<IncidentInfo>> ListIncidents(IncidentQuery query)
+    {
+        query.Validate();
+        return _grains.GetGrain<IIncidentCatalogGrain>(0).List(query);
+    }
+
+    /// <summary>The incident's messages that went to dead-letter queues, with their reasons.</summary>
+    public Task<IReadOnlyList<DeadLetterRecord>> GetDeadLetters(Guid incidentId) => Incident(incidentId).GetDeadLetters();
 
     /// <summary>The cluster's silos and their status (Active, Joining, ShuttingDown, Dead...), as Orleans' membership sees them.</summary>
     public async Task<IReadOnlyDictionary<string, string>> GetSilos()

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -6,18 +7,24 @@ using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Samples.AB;
 using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Storage;
+using OrleansWorkflow.Web;
 
-// owf-silo                 runs the engine until stopped (Ctrl+C / SIGTERM)
+// owf-silo                 runs the engine until stopped (Ctrl+C / SIGTERM), with its web view on Web:Url
 // owf-silo setup-database  creates or updates the PostgreSQL schema, then exits
 // Configuration: appsettings.json, then environment variables prefixed OWF_ (e.g. OWF_RabbitMQ__Uri).
 
-var builder = Host.CreateApplicationBuilder();
-builder.Configuration.AddEnvironmentVariables("OWF_");
-var settings = WorkflowSettings.From(builder.Configuration);
+var configuration = new ConfigurationBuilder()
+    .SetBasePath(AppContext.BaseDirectory)
+    .AddJsonFile("appsettings.json", optional: true)
+    .AddEnvironmentVariables("OWF_")
+    .Build();
+var settings = WorkflowSettings.From(configuration);
+var web = configuration.GetSection(WebOptions.Section).Get<WebOptions>() ?? new WebOptions();
 
 try
 {
     settings.Validate();
+    web.Validate();
     if (args.FirstOrDefault() == "setup-database")
     {
         await DatabaseSchema.ApplyAsync(settings.Storage.PostgreSql);
@@ -39,17 +46,40 @@ catch (Exception e) when (e is ArgumentException or InvalidOperationException)
     return 2;
 }
 
-builder.Logging.AddSimpleConsole(console =>
+if (!web.Enabled)
 {
-    console.SingleLine = true;
-    console.TimestampFormat = "HH:mm:ss.fff ";
-    console.UseUtcTimestamp = true;
-});
-builder.Services.AddSingleton(new FireSettings
-{
-    WorkTime = builder.Configuration.GetValue("Fire:WorkTime", FireSettings.Default.WorkTime),
-    Machine = builder.Configuration.GetValue<string?>("Fire:Machine"),
-});
-builder.UseOrleans(silo => silo.AddOrleansWorkflow(settings, handlers => handlers.AddABWorkflow().AddFireWorkflow()));
-await builder.Build().RunAsync();
+    var engine = Host.CreateApplicationBuilder();
+    ConfigureEngine(engine);
+    await engine.Build().RunAsync();
+    return 0;
+}
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+ConfigureEngine(builder);
+builder.AddWorkflowWeb(web);
+var app = builder.Build();
+app.MapWorkflowWeb();
+await app.StartAsync();
+app.Logger.LogInformation("Incident pages on {Url}/incidents, the dashboard on {Url}/dashboard/, the HTTP API on {Url}/api/incidents", web.Url, web.Url, web.Url);
+await app.WaitForShutdownAsync();
 return 0;
+
+void ConfigureEngine(IHostApplicationBuilder host)
+{
+    host.Configuration.AddConfiguration(configuration);
+    host.Logging.ClearProviders();
+    host.Logging.AddSimpleConsole(console =>
+    {
+        console.SingleLine = true;
+        console.TimestampFormat = "HH:mm:ss.fff ";
+        console.UseUtcTimestamp = true;
+    });
+    host.Services.AddSingleton(new FireSettings
+    {
+        WorkTime = configuration.GetValue("Fire:WorkTime", FireSettings.Default.WorkTime),
+        Machine = configuration.GetValue<string?>("Fire:Machine"),
+    });
+    host.UseOrleans(silo => silo
+        .AddOrleansWorkflow(settings, handlers => handlers.AddABWorkflow().AddFireWorkflow())
+        .AddWorkflowDashboard(web));
+}

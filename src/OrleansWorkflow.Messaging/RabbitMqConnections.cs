@@ -8,13 +8,17 @@ public static class RabbitMqConnections
 {
     public static async Task<IConnection> OpenAsync(RabbitMqOptions options, string purpose, ILogger logger, CancellationToken cancellationToken)
     {
+        var broker = new Uri(options.Uri);
+        var certificate = broker.Scheme == "amqps" ? new BrokerCertificate(options, broker) : null;
         var factory = new ConnectionFactory
         {
-            Uri = new Uri(options.Uri),
+            Uri = broker,
             AutomaticRecoveryEnabled = true,
             TopologyRecoveryEnabled = true,
             ClientProvidedName = $"orleans-workflow {purpose} ({Environment.MachineName})",
         };
+        if (certificate is not null)
+            factory.Ssl = certificate.SslOption();
 
         try
         {
@@ -32,6 +36,10 @@ public static class RabbitMqConnections
                 return Task.CompletedTask;
             };
             return connection;
+        }
+        catch (Exception e) when (certificate?.Refusal is { } refusal)
+        {
+            throw new InvalidOperationException($"Refused the TLS certificate of RabbitMQ at {options.RedactedUri}: {refusal}.", e);
         }
         catch (Exception e) when (e is RabbitMQ.Client.Exceptions.BrokerUnreachableException or System.Net.Sockets.SocketException)
         {

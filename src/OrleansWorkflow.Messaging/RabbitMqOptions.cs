@@ -26,6 +26,12 @@ public sealed class RabbitMqOptions
     /// </summary>
     public int DeliveryLimit { get; set; } = 20;
 
+    /// <summary>
+    /// amqps:// only: a PEM file of the certificate authority that issued the broker's certificate, trusted in addition
+    /// to the system's roots (for a broker with a certificate of the site's own CA).
+    /// </summary>
+    public string? TlsCaFile { get; set; }
+
     /// <summary>The URI with its password replaced, for logs.</summary>
     public string RedactedUri => Redact(Uri);
 
@@ -33,6 +39,13 @@ public sealed class RabbitMqOptions
     {
         if (!System.Uri.TryCreate(Uri, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "amqps"))
             throw new ArgumentException($"RabbitMQ:Uri \"{RedactedUri}\" is not an AMQP URI; set it like amqp://user:password@host:5672/vhost.");
+        if (!string.IsNullOrEmpty(TlsCaFile))
+        {
+            if (uri.Scheme != "amqps")
+                throw new ArgumentException($"RabbitMQ:TlsCaFile is set but RabbitMQ:Uri \"{RedactedUri}\" is not amqps://; use amqps://host:5671/ for TLS, or unset TlsCaFile.");
+            if (!File.Exists(TlsCaFile))
+                throw new ArgumentException($"RabbitMQ:TlsCaFile \"{TlsCaFile}\" does not exist; set it to the PEM file of the CA that issued the broker's certificate.");
+        }
         if (Prefetch == 0)
             throw new ArgumentException("RabbitMQ:Prefetch is 0; set it to at least 1 (64 is a good start).");
         if (ConsumerConcurrency == 0)

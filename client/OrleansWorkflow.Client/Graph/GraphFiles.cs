@@ -12,22 +12,20 @@ public static class GraphFiles
     public static async Task WriteAsync(IncidentGraph graph, string path, CancellationToken cancellationToken = default)
     {
         var format = Path.GetExtension(path).TrimStart('.').ToLowerInvariant();
+        if (!Formats.Contains(format))
+            throw new ArgumentException($"Cannot write a graph as \"{path}\": name the file with one of the extensions {string.Join(", ", Formats.Select(f => "." + f))}.", nameof(path));
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        switch (format)
-        {
-            case "dot":
-                await File.WriteAllTextAsync(path, GraphFormats.ToDot(graph), cancellationToken);
-                break;
-            case "json":
-                await File.WriteAllTextAsync(path, GraphFormats.ToJson(graph), cancellationToken);
-                break;
-            case "svg" or "png":
-                await File.WriteAllBytesAsync(path, await DrawAsync(GraphFormats.ToDot(graph), format, cancellationToken), cancellationToken);
-                break;
-            default:
-                throw new ArgumentException($"Cannot write a graph as \"{path}\": name the file with one of the extensions {string.Join(", ", Formats.Select(f => "." + f))}.", nameof(path));
-        }
+        await File.WriteAllBytesAsync(path, await RenderAsync(graph, format, cancellationToken), cancellationToken);
     }
+
+    /// <summary>The graph in <paramref name="format"/> (one of <see cref="Formats"/>).</summary>
+    public static async Task<byte[]> RenderAsync(IncidentGraph graph, string format, CancellationToken cancellationToken = default) => format switch
+    {
+        "dot" => Encoding.UTF8.GetBytes(GraphFormats.ToDot(graph)),
+        "json" => Encoding.UTF8.GetBytes(GraphFormats.ToJson(graph)),
+        "svg" or "png" => await DrawAsync(GraphFormats.ToDot(graph), format, cancellationToken),
+        _ => throw new ArgumentException($"\"{format}\" is not a graph format; use one of {string.Join(", ", Formats)}.", nameof(format)),
+    };
 
     private static async Task<byte[]> DrawAsync(string dot, string format, CancellationToken cancellationToken)
     {

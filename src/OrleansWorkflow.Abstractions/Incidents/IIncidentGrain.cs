@@ -26,11 +26,15 @@ public interface IIncidentGrain : IGrainWithGuidKey
     Task MarkError(string reason);
 
     /// <summary>Records that a handler starts on a message and returns the status the handler must respect.</summary>
+    [AlwaysInterleave]
     Task<IncidentStatus> BeginStep(string queue, string messageId, string? originator);
 
-    /// <summary>Ends a step still open for a message its handler turns out to have handled already (its effects were carried out by an earlier attempt).</summary>
-    [OneWay]
-    Task CloseStep(string queue, string messageId);
+    /// <summary>
+    /// Records, stored before it returns, that the handler on <paramref name="queue"/> handled <paramref name="messageId"/>
+    /// in an earlier attempt (a redelivery after a crash): its step ends Completed, or is added when a crash lost it.
+    /// </summary>
+    [AlwaysInterleave]
+    Task ConfirmHandled(string queue, string messageId, string? originator);
 
     /// <summary>Whether the handler on <paramref name="queue"/> completed message <paramref name="messageId"/> (known even after the handler's data was cleared).</summary>
     [AlwaysInterleave]
@@ -40,18 +44,38 @@ public interface IIncidentGrain : IGrainWithGuidKey
     [AlwaysInterleave]
     Task<bool> HasSteps(string queue);
 
-    /// <summary>Records how a handler's step ended and where it sent messages.</summary>
-    Task EndStep(string queue, string messageId, StepOutcome outcome, IReadOnlyList<string> sentTo, string? error);
+    /// <summary>
+    /// Records how a handler's step ended and where it sent messages, and returns once that record is stored: the
+    /// message is acknowledged only after it, so a crash cannot take a handled step out of the incident's graph.
+    /// Steps ending together share one write.
+    /// </summary>
+    [AlwaysInterleave]
+    Task EndStep(string queue, string messageId, string? originator, StepOutcome outcome, IReadOnlyList<string> sentTo, string? error);
 
     /// <summary>Every step of the incident so far, in order of start.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<IncidentStep>> GetSteps();
 
     /// <summary>A simulation of the incident changed (called by simulation grains).</summary>
-    [OneWay]
+    [OneWay, AlwaysInterleave]
     Task SimulationChanged(SimulationInfo simulation);
 
     /// <summary>The incident's HPC simulations, in order of creation.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<SimulationInfo>> GetSimulations();
+
+    /// <summary>A message of this incident went to a dead-letter queue (called by the engine's queue consumers). Ignored for an incident never created.</summary>
+    [AlwaysInterleave]
+    Task RecordDeadLetter(DeadLetterRecord letter);
+
+    /// <summary>The incident's dead letters, oldest first.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<DeadLetterRecord>> GetDeadLetters();
+
+    /// <summary>
+    /// Someone watches this incident live: for <paramref name="duration"/> (at most 10 minutes; call again to go on)
+    /// its changes are published on its stream (<see cref="IncidentEvents"/>). Unwatched incidents publish nothing.
+    /// </summary>
+    [AlwaysInterleave]
+    Task Watch(TimeSpan duration);
 }

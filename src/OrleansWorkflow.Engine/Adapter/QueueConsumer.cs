@@ -60,9 +60,9 @@ internal sealed class QueueConsumer(
             {
                 try
                 {
-                    var verdict = await HandleAsync(delivery);
-                    if (verdict is not null)
-                        await DeadLetterAsync(delivery, verdict);
+                    var (reason, incidentId) = await HandleAsync(delivery);
+                    if (reason is not null)
+                        await DeadLetterAsync(delivery, reason, incidentId);
                     await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
                     outage.Succeeded();
                     return;
@@ -88,14 +88,14 @@ internal sealed class QueueConsumer(
         }
     }
 
-    /// <summary>Handles a delivery; returns null when done, or the reason to dead-letter it.</summary>
-    private async Task<string?> HandleAsync(BasicDeliverEventArgs delivery)
+    /// <summary>Handles a delivery; returns a null reason when done, or the reason to dead-letter it (with its incident when known).</summary>
+    private async Task<(string? Reason, Guid? IncidentId)> HandleAsync(BasicDeliverEventArgs delivery)
     {
         var body = delivery.Body;
         if (body.Length > limits.MaxBodyBytes)
-            return $"body is {body.Length} bytes, over the limit of {limits.MaxBodyBytes} bytes (Workflow:MaxBodyBytes)";
+            return ($"body is {body.Length} bytes, over the limit of {limits.MaxBodyBytes} bytes (Workflow:MaxBodyBytes)", null);
         if (!WireMessage.TryParse(body.Span, out var parsed, out var reason))
-            return reason;
+            return (reason, null);
 
         var message = new InboundMessage(queue, parsed!.MessageId ?? delivery.BasicProperties.MessageId ?? MessageIds.New(),
             parsed.Originator, Encoding.UTF8.GetString(body.Span));
@@ -107,25 +107,27 @@ internal sealed class QueueConsumer(
             switch (result.Outcome)
             {
                 case DeliveryOutcome.Handled or DeliveryOutcome.Duplicate:
-                    return null;
+                    return (null, null);
                 case DeliveryOutcome.Rejected:
-                    return result.Detail;
+                    return (result.Detail, parsed.IncidentId);
             }
 
             if (attempt >= limits.RetryLimit)
             {
                 var failure = $"handler failed {attempt + 1} times; last error: {result.Detail}";
                 await grains.GetGrain<IIncidentGrain>(parsed.IncidentId).MarkError($"{queue}: {failure}");
-                return failure;
+                return (failure, parsed.IncidentId);
             }
 
             await Task.Delay(limits.BackoffBefore(attempt + 1), _stopping.Token);
         }
     }
 
-    private async Task DeadLetterAsync(BasicDeliverEventArgs delivery, string reason)
+    private async Task DeadLetterAsync(BasicDeliverEventArgs delivery, string reason, Guid? incidentId)
     {
         logger.LogWarning("Dead-lettered a message from {Queue} to {DeadLetterQueue}: {Reason}", queue, WireContract.DeadLetterQueue(queue), reason);
         await publisher.PublishAsync(DeadLetters.For(queue, delivery.Body, delivery.BasicProperties.MessageId, reason, delivery.BasicProperties.Headers));
+        if (incidentId is { } incident)
+            await grains.GetGrain<IIncidentGrain>(incident).RecordDeadLetter(new DeadLetterRecord(queue, delivery.BasicProperties.MessageId, reason, DateTimeOffset.UtcNow));
     }
 }

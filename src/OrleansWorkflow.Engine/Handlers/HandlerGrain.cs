@@ -76,10 +76,10 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         // Effects left by an attempt that failed after its write (or by a crash) are carried out first, and that
         // message's step is ended: its handling is complete only now.
         if (await DispatchPendingOutboxAsync() && Stored.OutboxMessageId is { } previous)
-            await incident.EndStep(_queue, previous, StepOutcome.Completed, Destinations(Stored.Outbox), null);
+            await incident.EndStep(_queue, previous, null, StepOutcome.Completed, Destinations(Stored.Outbox), null);
         if (Stored.HandledMessageIds.Contains(message.MessageId))
         {
-            await incident.CloseStep(_queue, message.MessageId);
+            await incident.ConfirmHandled(_queue, message.MessageId, message.Originator);
             return DeliveryResult.Duplicate;
         }
 
@@ -109,7 +109,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         catch (Exception e)
         {
             _logger.LogWarning(e, "Handler {Queue} failed on message {MessageId} of incident {IncidentId}", _queue, message.MessageId, _incidentId);
-            await incident.EndStep(_queue, message.MessageId, StepOutcome.Failed, [], e.Message);
+            await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Failed, [], e.Message);
             return DeliveryResult.Failed($"{e.GetType().Name}: {e.Message}");
         }
 
@@ -124,7 +124,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         catch (InconsistentStateException) when (readSkipped)
         {
             _logger.LogInformation("Handler {Queue} of incident {IncidentId} had stored state after all; handling message {MessageId} again on it", _queue, _incidentId, message.MessageId);
-            await incident.EndStep(_queue, message.MessageId, StepOutcome.Failed, [], "stored state was found at write time; handled again on it");
+            await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Failed, [], "stored state was found at write time; handled again on it");
             await ReadStateAsync();
             return await Deliver(message);
         }
@@ -143,7 +143,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
 
         // The step is recorded before its effects go out, so the next handler, or the incident's completion, can
         // never be seen before the step that caused it.
-        await incident.EndStep(_queue, message.MessageId, StepOutcome.Completed, Destinations(context.Effects), null);
+        await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Completed, Destinations(context.Effects), null);
         await DispatchPendingOutboxAsync();
         return DeliveryResult.Handled;
     }

@@ -6,6 +6,7 @@ using Orleans.Storage;
 using OrleansWorkflow.Storage;
 using OrleansWorkflow.Adapter;
 using OrleansWorkflow.Handlers;
+using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging;
 using OrleansWorkflow.Simulations.Machines;
 
@@ -39,7 +40,13 @@ public static class WorkflowSiloBuilderExtensions
         silo.Configure<ReminderOptions>(options =>
             options.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(options.MinimumReminderPeriod.Ticks, settings.Hpc.ShortestPollPeriod.Ticks)));
 
+        // Live views of incidents: each incident's changes on a stream of its own, published only while watched.
+        silo.AddMemoryStreams(IncidentEvents.StreamProvider);
+        silo.AddMemoryGrainStorage("PubSubStore");
+
         var services = silo.Services;
+        services.AddSingleton(settings.Cluster);
+        services.AddSingleton(_ => new IncidentCatalog(Npgsql.NpgsqlDataSource.Create(settings.Storage.ProviderConnectionString), settings.Cluster));
         services.AddKeyedSingleton<IGrainStorageSerializer>(WorkflowStorage.Name, (sp, _) =>
             new UpgradingStateSerializer(sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IGrainStorageSerializer>()));
         services.AddSingleton(settings);

@@ -14,4 +14,5 @@ public sealed class IncidentState
     [Id(6)] public string? Reason { get; set; }
     [Id(7)] public List<IncidentStep> Steps { get; set; } = [];
     [Id(8)] public List<SimulationInfo> Simulations { get; set; } = [];
+    [Id(9)] public List<DeadLetterRecord> DeadLetters { get; set; } = [];
 }

@@ -61,9 +61,12 @@ public static class DatabaseSchema
         }
 
         var missing = RequiredQueryKeys.Where(k => !present.Contains(k)).ToList();
+        await using (var catalog = new NpgsqlCommand("SELECT to_regclass('owf_incident') IS NOT NULL", connection))
+            if (await catalog.ExecuteScalarAsync(cancellationToken) is not true)
+                missing.Add("the incident catalog table owf_incident");
         if (missing.Count > 0)
             throw new InvalidOperationException(
-                $"Database {Describe(connectionString)} has an incomplete OrleansWorkflow schema (missing queries: {string.Join(", ", missing)}). Update it with {SetupCommand}.");
+                $"Database {Describe(connectionString)} has an incomplete OrleansWorkflow schema (missing: {string.Join(", ", missing)}). Update it with {SetupCommand}.");
     }
 
     /// <summary>The connection string without its password, for messages and logs.</summary>

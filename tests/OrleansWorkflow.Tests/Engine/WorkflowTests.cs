@@ -118,11 +118,14 @@ public sealed class WorkflowTests(EngineFixture engine)
 
         var body = Message(incident, new JsonObject { ["step"] = "again", [WireContract.MessageIdKey] = messageId }).ToJsonString();
         await engine.Broker.PublishRawAsync(TestQueues.Record, body);
-        var steps = await Eventually.UntilAsync(() => engine.Client.GetSteps(incident), s => s.Any(x => x.Outcome == StepOutcome.Failed), Patience, "the write to meet the stored row");
         await Eventually.UntilAsync(() => engine.Broker.ReadyAndUnackedAsync(TestQueues.Record), n => n == 0, Patience, "the message to be acknowledged");
+        var steps = await engine.Client.GetSteps(incident);
 
-        Assert.Contains("stored state", Assert.Single(steps).Error);
+        // The run's own effects were thrown away at the write; the message counts as handled by the stored attempt.
         Assert.Equal(["stored"], await StepsPersistedAsync(incident, TestQueues.Record));
+        var step = Assert.Single(steps);
+        Assert.Equal(StepOutcome.Completed, step.Outcome);
+        Assert.Null(step.Error);
         Assert.Equal(0u, await engine.Broker.CountAsync(WireContract.DeadLetterQueue(TestQueues.Record)));
     }
 

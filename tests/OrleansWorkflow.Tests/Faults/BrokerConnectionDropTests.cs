@@ -42,5 +42,5 @@ public sealed class BrokerConnectionDropTests(ITestOutputHelper output)
     }
 
     private static Task DropConnectionsAsync(TestVirtualHost broker) =>
-        TestServices.RunAsync("rabbitmqctl", "-q", "close_all_connections", "-p", broker.Name, "fault test: connection dropped");
+        broker.Node.CtlAsync("close_all_connections", "-p", broker.Name, "fault test: connection dropped");
 }

@@ -17,8 +17,12 @@ public sealed class SiloProcess : IAsyncDisposable
     public string ServiceId { get; }
     public string BrokerUri { get; }
 
-    private SiloProcess(Process process, int gatewayPort, string serviceId, string brokerUri)
+    /// <summary>The silo's web view (incident pages, HTTP API, dashboard), on a port of its own.</summary>
+    public Uri WebUrl { get; }
+
+    private SiloProcess(Process process, int gatewayPort, string serviceId, string brokerUri, Uri webUrl)
     {
+        WebUrl = webUrl;
         _process = process;
         GatewayPort = gatewayPort;
         ServiceId = serviceId;
@@ -43,10 +47,12 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["OWF_Cluster__GatewayPort"] = gatewayPort.ToString();
         start.Environment["OWF_Cluster__ServiceId"] = serviceId;
         start.Environment["OWF_Cluster__ClusterId"] = serviceId;
+        var webUrl = new Uri($"http://127.0.0.1:{TestServices.FreePort()}");
+        start.Environment["OWF_Web__Url"] = webUrl.ToString().TrimEnd('/');
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             start.Environment[key] = value;
 
-        var silo = new SiloProcess(Process.Start(start)!, gatewayPort, serviceId, broker.Uri);
+        var silo = new SiloProcess(Process.Start(start)!, gatewayPort, serviceId, broker.Uri, webUrl);
         silo._process.OutputDataReceived += (_, e) => { if (e.Data is not null) silo._output.Enqueue(e.Data); };
         silo._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) silo._output.Enqueue(e.Data); };
         silo._process.BeginOutputReadLine();
@@ -56,9 +62,10 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>A client of this silo (localhost membership), or of the whole cluster when <paramref name="membershipDatabase"/> is given.</summary>
-    public Task<WorkflowClient> ConnectAsync(string? membershipDatabase = null, string queueType = "classic") => WorkflowClient.ConnectAsync(new WorkflowClientOptions
+    public Task<WorkflowClient> ConnectAsync(string? membershipDatabase = null, string queueType = "classic", string? brokerUri = null, string? tlsCaFile = null) =>
+        WorkflowClient.ConnectAsync(new WorkflowClientOptions
     {
-        RabbitMq = { Uri = BrokerUri, QueueType = queueType },
+        RabbitMq = { Uri = brokerUri ?? BrokerUri, QueueType = queueType, TlsCaFile = tlsCaFile },
         GatewayPort = GatewayPort,
         ServiceId = ServiceId,
         ClusterId = ServiceId,

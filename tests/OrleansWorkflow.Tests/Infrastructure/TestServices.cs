@@ -11,8 +11,6 @@ public static class TestServices
     public static string PostgresAdmin =>
         Environment.GetEnvironmentVariable("OWF_TEST_POSTGRES_ADMIN") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
 
-    public static string RabbitMqUri(string virtualHost) => $"amqp://guest:guest@127.0.0.1:5672/{Uri.EscapeDataString(virtualHost)}";
-
     public static async Task<string> RunAsync(string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -4,21 +4,27 @@ using RabbitMQ.Client;
 
 namespace OrleansWorkflow.Tests.Infrastructure;
 
-/// <summary>A fresh virtual host on the test broker, deleted on dispose, with a plain AMQP connection for the tests' own use.</summary>
+/// <summary>A fresh virtual host on a test broker node, deleted on dispose, with a plain AMQP connection for the tests' own use.</summary>
 public sealed class TestVirtualHost : IAsyncDisposable
 {
     private IConnection? _connection;
 
-    private TestVirtualHost(string name) => Name = name;
+    private TestVirtualHost(string name, RabbitMqNode node)
+    {
+        Name = name;
+        Node = node;
+    }
 
     public string Name { get; }
-    public string Uri => TestServices.RabbitMqUri(Name);
+    public RabbitMqNode Node { get; }
+    public string Uri => Node.Uri(Name);
 
-    public static async Task<TestVirtualHost> CreateAsync()
+    /// <summary>A virtual host on <paramref name="node"/> (the shared broker when null) that guest may use.</summary>
+    public static async Task<TestVirtualHost> CreateAsync(RabbitMqNode? node = null)
     {
-        var host = new TestVirtualHost($"owf-test-{Guid.NewGuid():N}");
-        await TestServices.RunAsync("rabbitmqctl", "-q", "add_vhost", host.Name);
-        await TestServices.RunAsync("rabbitmqctl", "-q", "set_permissions", "-p", host.Name, "guest", ".*", ".*", ".*");
+        var host = new TestVirtualHost($"owf-test-{Guid.NewGuid():N}", node ?? RabbitMqNode.Shared);
+        await host.Node.CtlAsync("add_vhost", host.Name);
+        await host.Node.CtlAsync("set_permissions", "-p", host.Name, "guest", ".*", ".*", ".*");
         return host;
     }
 
@@ -34,28 +40,42 @@ public sealed class TestVirtualHost : IAsyncDisposable
     public Task PublishRawAsync(string queue, string body, string? messageId = null) =>
         PublishRawAsync(queue, Encoding.UTF8.GetBytes(body), messageId);
 
-    /// <summary>Takes every message now in <paramref name="queue"/>.</summary>
+    /// <summary>Takes every message now in <paramref name="queue"/> (none when the queue does not exist).</summary>
     public async Task<List<BasicGetResult>> DrainAsync(string queue)
     {
         await using var channel = await ChannelAsync();
-        await QueueTopology.DeclareAsync(channel, queue);
         var taken = new List<BasicGetResult>();
+        if (await ExistingAsync(channel, queue) is null)
+            return taken;
         while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
             taken.Add(message);
         return taken;
     }
 
+    /// <summary>Ready messages in <paramref name="queue"/> (0 when it does not exist).</summary>
     public async Task<uint> CountAsync(string queue)
     {
         await using var channel = await ChannelAsync();
-        var declared = await QueueTopology.DeclareAsync(channel, queue);
-        return declared.MessageCount;
+        return (await ExistingAsync(channel, queue))?.MessageCount ?? 0;
+    }
+
+    /// <summary>The queue as it is, whatever its type, or null when it does not exist (which closes the channel).</summary>
+    private static async Task<QueueDeclareOk?> ExistingAsync(IChannel channel, string queue)
+    {
+        try
+        {
+            return await channel.QueueDeclarePassiveAsync(queue);
+        }
+        catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+        {
+            return null;
+        }
     }
 
     /// <summary>Messages in <paramref name="queue"/>, delivered-but-unacknowledged ones included (as the broker counts them).</summary>
     public async Task<int> ReadyAndUnackedAsync(string queue)
     {
-        var listing = await TestServices.RunAsync("rabbitmqctl", "-q", "list_queues", "-p", Name, "--no-table-headers", "name", "messages");
+        var listing = await Node.CtlAsync("list_queues", "-p", Name, "--no-table-headers", "name", "messages");
         var row = listing.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).Single(c => c[0] == queue);
         return int.Parse(row[1]);
     }
@@ -70,6 +90,6 @@ public sealed class TestVirtualHost : IAsyncDisposable
     {
         if (_connection is not null)
             await _connection.DisposeAsync();
-        await TestServices.RunAsync("rabbitmqctl", "-q", "delete_vhost", Name);
+        await Node.CtlAsync("delete_vhost", Name);
     }
 }

@@ -257,3 +257,20 @@ DELETE FROM owf_membership
    AND i_am_alive_time < @IAmAliveTime AND start_time < @IAmAliveTime
 $q$)
 ON CONFLICT (querykey) DO UPDATE SET querytext = EXCLUDED.querytext;
+
+-- The incident catalog: one row per incident, kept by its incident grain when its status changes, so incidents can
+-- be listed and filtered (status, kind, newest first) without waking every incident grain.
+CREATE TABLE IF NOT EXISTS owf_incident (
+    service_id    text        NOT NULL,
+    incident_id   uuid        NOT NULL,
+    name          text        NOT NULL,
+    kind          text        NOT NULL,
+    incident_date timestamptz NOT NULL,
+    status        text        NOT NULL,
+    created_at    timestamptz NOT NULL,
+    updated_at    timestamptz NOT NULL,
+    reason        text,
+    PRIMARY KEY (service_id, incident_id)
+);
+
+CREATE INDEX IF NOT EXISTS owf_incident_newest ON owf_incident (service_id, created_at DESC);

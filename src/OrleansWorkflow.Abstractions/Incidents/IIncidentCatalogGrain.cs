@@ -1,0 +1,25 @@
+namespace OrleansWorkflow.Incidents;
+
+/// <summary>Which incidents to list: all when a filter is null, newest first, at most <see cref="Limit"/>.</summary>
+[GenerateSerializer, Immutable]
+public sealed record IncidentQuery(
+    [property: Id(0)] IncidentStatus? Status = null,
+    [property: Id(1)] string? Kind = null,
+    [property: Id(2)] int Limit = 100)
+{
+    public const int MaxLimit = 1000;
+
+    public void Validate()
+    {
+        if (Limit is < 1 or > MaxLimit)
+            throw new ArgumentException($"limit is {Limit}; ask for 1 to {MaxLimit} incidents.");
+        if (Status is { } status && (status == IncidentStatus.None || !Enum.IsDefined(status)))
+            throw new ArgumentException($"status {status} is not an incident status; use Pending, Active, Completed, Cancelled or Error.");
+    }
+}
+
+/// <summary>The cluster's list of incidents (kept in PostgreSQL by the incident grains), for listing and filtering.</summary>
+public interface IIncidentCatalogGrain : IGrainWithIntegerKey
+{
+    Task<IReadOnlyList<IncidentInfo>> List(IncidentQuery query);
+}

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using OrleansWorkflow.Client;
+using OrleansWorkflow.Client.Graph;
+using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Wire;
+
+namespace OrleansWorkflow.Web.Api;
+
+/// <summary>
+/// The HTTP JSON API: drive incidents from any language without Orleans. Every refusal is a 4xx with
+/// {"error": "..."} saying what was wrong and what to do.
+/// </summary>
+public static class IncidentApi
+{
+    public static IEndpointRouteBuilder MapIncidentApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapPost("/incidents", Create);
+        api.MapGet("/incidents", List);
+        api.MapGet("/incidents/{id}", Get);
+        api.MapGet("/incidents/{id}/graph", Graph);
+        api.MapPost("/incidents/{id}/messages/{queue}", Send);
+        api.MapPost("/incidents/{id}/complete", Complete);
+        api.MapPost("/incidents/{id}/cancel", Cancel);
+        api.MapGet("/silos", async (WorkflowClient workflow) => Results.Json(await workflow.GetSilos()));
+        return app;
+    }
+
+    private static Task<IResult> Create(HttpRequest request, WorkflowClient workflow) => ApiProblem.Guard(async () =>
+    {
+        if (await BodyAsync(request) is not { } body)
+            return ApiProblem.BadRequest("the body must be a JSON object like {\"name\": \"Fire at Corte\", \"kind\": \"FIRE\"}");
+        var name = Text(body, "name");
+        var kind = Text(body, "kind");
+        if (string.IsNullOrWhiteSpace(name) || string.IsNullOrWhiteSpace(kind))
+            return ApiProblem.BadRequest("give the incident a \"name\" and a \"kind\" (strings), like {\"name\": \"Fire at Corte\", \"kind\": \"FIRE\"}");
+        DateTimeOffset? date = null;
+        if (body["incidentDate"] is { } given)
+        {
+            if (given.GetValueKind() != JsonValueKind.String || !DateTimeOffset.TryParse(given.GetValue<string>(), out var parsed))
+                return ApiProblem.BadRequest("\"incidentDate\" must be an ISO 8601 date and time, like \"2026-07-14T15:30:00Z\"");
+            date = parsed;
+        }
+        var id = await workflow.CreateIncident(name, kind, date);
+        return Results.Created($"/api/incidents/{id}", IncidentViews.Summary(await workflow.GetIncident(id), [], DateTimeOffset.UtcNow));
+    });
+
+    private static Task<IResult> List(string? status, string? kind, int? limit, WorkflowClient workflow) => ApiProblem.Guard(async () =>
+    {
+        IncidentStatus? wanted = null;
+        if (!string.IsNullOrEmpty(status))
+        {
+            if (!Enum.TryParse<IncidentStatus>(status, ignoreCase: true, out var parsed) || parsed == IncidentStatus.None || int.TryParse(status, out _))
+                return ApiProblem.BadRequest($"status \"{status}\" is not an incident status; use Pending, Active, Completed, Cancelled or Error");
+            wanted = parsed;
+        }
+        var incidents = await workflow.ListIncidents(new IncidentQuery(wanted, string.IsNullOrEmpty(kind) ? null : kind, limit ?? 100));
+        var now = DateTimeOffset.UtcNow;
+        var summaries = await Task.WhenAll(incidents.Select(async i =>
+            IncidentViews.Summary(i, i.Status.IsFinished() ? null : await workflow.GetSteps(i.IncidentId), now)));
+        return Results.Json(summaries);
+    });
+
+    private static Task<IResult> Get(string id, WorkflowClient workflow, HandlerRegistry handlers) => WithIncident(id, workflow, async (incident, info) =>
+    {
+        var steps = await workflow.GetSteps(incident);
+        return Results.Json(new IncidentDetail(
+            IncidentViews.Summary(info, steps, DateTimeOffset.UtcNow), info.IncidentDate,
+            [.. steps.Select(s => IncidentViews.Entry(s, handlers))],
+            await workflow.GetSimulations(incident),
+            await workflow.GetDeadLetters(incident)));
+    });
+
+    private static Task<IResult> Graph(string id, string? format, WorkflowClient workflow) => WithIncident(id, workflow, async (incident, _) =>
+    {
+        format = string.IsNullOrEmpty(format) ? "json" : format.ToLowerInvariant();
+        if (format is not ("json" or "svg" or "dot"))
+            return ApiProblem.BadRequest($"format \"{format}\" is not a graph format; use json, svg or dot");
+        var graph = await GraphFiles.RenderAsync(await workflow.GetGraph(incident), format);
+        return Results.Bytes(graph, format switch { "svg" => "image/svg+xml", "dot" => "text/vnd.graphviz; charset=utf-8", _ => "application/json" });
+    });
+
+    private static Task<IResult> Send(string id, string queue, HttpRequest request, WorkflowClient workflow, HandlerRegistry handlers) => WithIncident(id, workflow, async (incident, _) =>
+    {
+        // A typo in a URL would otherwise leave the message waiting in a queue no handler reads.
+        if (!handlers.IsRegistered(queue))
+            return ApiProblem.BadRequest($"no handler is registered on queue \"{queue}\"; the queues are: {string.Join(", ", handlers.Queues.Order())}");
+        if (await BodyAsync(request) is not { } message)
+            return ApiProblem.BadRequest("the body must be the message: a JSON object (its IncidentID is set from the URL)");
+        if (message[WireContract.IncidentIdKey] is { } given && given.ToString() != incident.ToString())
+            return ApiProblem.BadRequest($"the body's {WireContract.IncidentIdKey} \"{given}\" is not the incident of the URL ({incident}); leave it out");
+        message[WireContract.IncidentIdKey] = incident.ToString();
+        var messageId = await workflow.SendNow(queue, message);
+        return Results.Accepted(value: new { messageId, queue, incidentId = incident });
+    });
+
+    private static Task<IResult> Complete(string id, WorkflowClient workflow) => WithIncident(id, workflow, async (incident, _) =>
+    {
+        await workflow.Complete(incident);
+        return Results.Json(IncidentViews.Summary(await workflow.GetIncident(incident), null, DateTimeOffset.UtcNow));
+    });
+
+    private static Task<IResult> Cancel(string id, HttpRequest request, WorkflowClient workflow) => WithIncident(id, workflow, async (incident, _) =>
+    {
+        var body = await BodyAsync(request);
+        var reason = body is null ? null : Text(body, "reason");
+        if (string.IsNullOrWhiteSpace(reason))
+            return ApiProblem.BadRequest("say why: the body must be like {\"reason\": \"fire contained\"}");
+        await workflow.Cancel(incident, reason);
+        return Results.Json(IncidentViews.Summary(await workflow.GetIncident(incident), null, DateTimeOffset.UtcNow));
+    });
+
+    /// <summary>Runs <paramref name="endpoint"/> for an existing incident: 400 for an id that is no UUID, 404 for one never created.</summary>
+    internal static Task<IResult> WithIncident(string id, WorkflowClient workflow, Func<Guid, IncidentInfo, Task<IResult>> endpoint) => ApiProblem.Guard(async () =>
+    {
+        if (!Guid.TryParse(id, out var incident))
+            return ApiProblem.BadRequest($"\"{id}\" is not an IncidentID (a UUID like 3f2504e0-4f89-11d3-9a0c-0305e82c3301)");
+        if (await workflow.Incident(incident).GetInfo() is not { } info)
+            return ApiProblem.NotFound($"incident {incident} was never created; create it with POST /api/incidents");
+        return await endpoint(incident, info);
+    });
+
+    /// <summary>The request body as a JSON object, or null when it is empty, not JSON or not an object.</summary>
+    private static async Task<JsonObject?> BodyAsync(HttpRequest request)
+    {
+        try
+        {
+            return await JsonNode.ParseAsync(request.Body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Text(JsonObject body, string key) =>
+        body[key] is { } value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
+}

@@ -1,0 +1,41 @@
+using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Simulations;
+
+namespace OrleansWorkflow.Web.Api;
+
+/// <summary>One message handled for the incident, as the timeline shows it.</summary>
+public sealed record TimelineEntry(
+    string Queue, string? Handler, string MessageId, string? Originator, DateTimeOffset StartedAt, DateTimeOffset? EndedAt,
+    double? Seconds, StepOutcome Outcome, IReadOnlyList<string> SentTo, string? Error);
+
+/// <summary>An incident in a list: what it is, where it stands, and the stage it is at.</summary>
+public sealed record IncidentSummary(
+    Guid IncidentId, string Name, string Kind, IncidentStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    double AgeSeconds, string? Stage, string? Reason);
+
+/// <summary>Everything the incident page shows.</summary>
+public sealed record IncidentDetail(
+    IncidentSummary Incident, DateTimeOffset IncidentDate, IReadOnlyList<TimelineEntry> Timeline,
+    IReadOnlyList<SimulationInfo> Simulations, IReadOnlyList<DeadLetterRecord> DeadLetters);
+
+public static class IncidentViews
+{
+    /// <summary>Where the incident is now: the queues handling its messages, else the last queue that handled one.</summary>
+    public static string? StageOf(IReadOnlyList<IncidentStep> steps)
+    {
+        var running = steps.Where(s => s.Outcome == StepOutcome.Processing).Select(s => s.Queue).Distinct().ToList();
+        if (running.Count > 0)
+            return string.Join(", ", running);
+        return steps.OrderBy(s => s.EndedAt ?? s.StartedAt).LastOrDefault()?.Queue;
+    }
+
+    public static IncidentSummary Summary(IncidentInfo info, IReadOnlyList<IncidentStep>? steps, DateTimeOffset now) =>
+        new(info.IncidentId, info.Name, info.Kind, info.Status, info.CreatedAt, info.UpdatedAt,
+            Math.Round((now - info.CreatedAt).TotalSeconds, 1), steps is null ? null : StageOf(steps), info.Reason);
+
+    public static TimelineEntry Entry(IncidentStep step, HandlerRegistry handlers) =>
+        new(step.Queue, handlers.IsRegistered(step.Queue) ? handlers.HandlerOf(step.Queue).Name : null, step.MessageId, step.Originator,
+            step.StartedAt, step.EndedAt, step.EndedAt is { } end ? Math.Round((end - step.StartedAt).TotalSeconds, 3) : null,
+            step.Outcome, step.SentTo, step.Error);
+}

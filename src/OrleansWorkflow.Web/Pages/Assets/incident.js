@@ -1,0 +1,74 @@
+// One incident, live: read it through the API whenever its event stream says it changed.
+const id = location.pathname.split('/').pop();
+const api = '/api/incidents/' + id;
+let reading = null;
+let again = false;
+
+function rows(target, items, toCells) {
+  document.getElementById(target).replaceChildren(...items.map(item => {
+    const row = document.createElement('tr');
+    row.append(...toCells(item));
+    return row;
+  }));
+}
+
+async function read() {
+  const detail = await owf.json(api);
+  const incident = detail.incident;
+  document.title = incident.name + ' · OrleansWorkflow';
+  document.getElementById('title').textContent = incident.name;
+  const status = document.getElementById('status');
+  status.textContent = incident.status;
+  status.className = 'status ' + incident.status;
+  document.getElementById('reason').textContent = incident.reason ?? '';
+  document.getElementById('kind').textContent = incident.kind;
+  document.getElementById('stage').textContent = incident.stage ?? '';
+  document.getElementById('created').textContent = owf.time(incident.createdAt);
+  document.getElementById('incident-id').textContent = incident.incidentId;
+  document.getElementById('cancel').disabled = incident.status === 'Completed' || incident.status === 'Cancelled';
+
+  rows('timeline', detail.timeline, step => [
+    owf.cell(owf.time(step.startedAt)), owf.cell(step.queue), owf.cell(step.handler ?? ''), owf.cell(step.originator ?? ''),
+    owf.status(step.outcome), owf.cell(step.seconds ?? ''), owf.cell(step.sentTo.join(', ')), owf.cell(step.error ?? '')]);
+  rows('simulations', detail.simulations, s => [
+    owf.cell(s.simulationId, 'muted'), owf.cell(s.machine), owf.cell(s.jobId ?? ''), owf.status(s.status),
+    owf.cell(s.exitCode ?? ''), owf.cell(s.workingDirectory ?? ''), owf.cell(s.detail ?? '')]);
+  rows('dead-letters', detail.deadLetters, d => [owf.cell(owf.time(d.at)), owf.cell(d.queue), owf.cell(d.messageId ?? ''), owf.cell(d.reason)]);
+
+  const svg = await fetch(api + '/graph?format=svg');
+  document.getElementById('graph').innerHTML = svg.ok ? await svg.text() : '';
+}
+
+// One read at a time; changes that arrive during a read cause one more read after it.
+async function refresh() {
+  if (reading) { again = true; return; }
+  do {
+    again = false;
+    reading = read().catch(e => { document.getElementById('live').textContent = 'error: ' + e.message; });
+    await reading;
+    reading = null;
+  } while (again);
+}
+
+const events = new EventSource(api + '/events');
+const live = document.getElementById('live');
+events.addEventListener('ready', () => { live.textContent = 'live'; refresh(); });
+for (const kind of ['StatusChanged', 'StepStarted', 'StepEnded', 'SimulationChanged', 'DeadLettered'])
+  events.addEventListener(kind, () => { live.textContent = 'live · changed ' + new Date().toLocaleTimeString(); refresh(); });
+events.onerror = () => { live.textContent = 'reconnecting…'; };
+
+document.getElementById('cancel-form').addEventListener('submit', async e => {
+  e.preventDefault();
+  const error = document.getElementById('cancel-error');
+  try {
+    await owf.json(api + '/cancel', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ reason: document.getElementById('cancel-reason').value }),
+    });
+    error.textContent = '';
+  } catch (failure) {
+    error.textContent = failure.message;
+  }
+  refresh();
+});
+refresh();

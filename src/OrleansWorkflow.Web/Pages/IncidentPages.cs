@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace OrleansWorkflow.Web.Pages;
+
+/// <summary>
+/// The incident pages: /incidents (the list) and /incidents/{id} (one incident, live). Plain HTML and script built
+/// into this assembly, reading the HTTP API, so what an operator sees is what a program gets.
+/// </summary>
+public static class IncidentPages
+{
+    private static readonly Dictionary<string, string> ContentTypes = new()
+    {
+        [".html"] = "text/html; charset=utf-8",
+        [".js"] = "text/javascript; charset=utf-8",
+        [".css"] = "text/css; charset=utf-8",
+    };
+
+    public static IEndpointRouteBuilder MapIncidentPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/incidents", () => Asset("incidents.html"));
+        app.MapGet("/incidents/{id}", (string id) => Asset("incident.html"));
+        app.MapGet("/assets/{name}", (string name) => Asset(name));
+        return app;
+    }
+
+    private static IResult Asset(string name)
+    {
+        var stream = typeof(IncidentPages).Assembly.GetManifestResourceStream($"OrleansWorkflow.Web.Assets.{name}");
+        if (stream is null || !ContentTypes.TryGetValue(Path.GetExtension(name), out var type))
+            return Results.NotFound();
+        return Results.Stream(stream, type);
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace OrleansWorkflow.Tests.Faults;
+
+[CollectionDefinition(Name)]
+public sealed class BrokerRestartCollection
+{
+    public const string Name = "fault-broker-restart";
+}
+
+/// <summary>A real owf-silo on a RabbitMQ node of the test's own, which is shut down and started again mid-run.</summary>
+[Collection(BrokerRestartCollection.Name)]
+public sealed class BrokerRestartTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Restarting_RabbitMQ_while_100_fire_incidents_run_loses_and_repeats_nothing()
+    {
+        await using var rabbit = await PrivateRabbitMq.StartAsync();
+        await using var database = await TestDatabase.CreateAsync();
+        await using var broker = await TestVirtualHost.CreateAsync(rabbit.Node);
+        await using var silo = await SiloProcess.StartAsync(database, broker, new Dictionary<string, string> { ["OWF_Fire__WorkTime"] = "00:00:00.300" });
+        await using var client = await silo.ConnectAsync();
+
+        var incidents = await FireLoad.StartAsync(client, 100);
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        var down = Stopwatch.StartNew();
+        await rabbit.StopAsync();
+        var completedWhenStopped = await FireLoad.CompletedAsync(client, incidents);
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        await rabbit.StartAgainAsync();
+        output.WriteLine($"broker down {down.Elapsed.TotalSeconds:0.0} s; {completedWhenStopped} of 100 had completed when it stopped");
+        var recovery = Stopwatch.StartNew();
+
+        var ends = await Task.WhenAll(incidents.Select(i => client.WaitForEndAsync(i, TimeSpan.FromMinutes(3))));
+        output.WriteLine($"all 100 ended {recovery.Elapsed.TotalSeconds:0.0} s after the broker was back");
+
+        Assert.True(completedWhenStopped < 100, "every incident finished before the broker stopped: the test proved nothing");
+        Assert.All(ends, end => Assert.Equal(IncidentStatus.Completed, end.Status));
+        foreach (var incident in incidents)
+            FireLoad.AssertHandledExactlyOnce(incident, await client.GetSteps(incident));
+        await FireLoad.AssertNothingDeadLetteredAsync(broker);
+        Assert.Contains("RabbitMQ connection for consumers lost", silo.Log);
+        Assert.Contains("RabbitMQ connection for consumers recovered", silo.Log);
+    }
+}

@@ -1,0 +1,106 @@
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Samples.Fire;
+using OrleansWorkflow.Tests.Infrastructure;
+
+namespace OrleansWorkflow.Tests.Web;
+
+/// <summary>The HTTP JSON API of a real silo, driven as a program in any language would: plain HTTP and JSON.</summary>
+[Collection(WebCollection.Name)]
+public sealed class HttpApiTests(WebSiloFixture web)
+{
+    [Fact]
+    public async Task A_fire_incident_created_and_fed_through_the_API_is_read_back_Completed_with_its_graph()
+    {
+        var kind = $"FIRE-API-{Guid.NewGuid():N}"[..16];
+        var (created, incident) = await web.PostAsync("/api/incidents", $$"""{"name": "Fire at Corte", "kind": "{{kind}}"}""");
+        Assert.Equal(201, created);
+        var id = incident!["incidentId"]!.GetValue<string>();
+        Assert.Equal("Pending", incident["status"]!.GetValue<string>());
+
+        foreach (var queue in FireWorkflow.Entry)
+        {
+            var (accepted, sent) = await web.PostAsync($"/api/incidents/{id}/messages/{queue}", """{"data": "some data"}""");
+            Assert.Equal(202, accepted);
+            Assert.Equal(queue, sent!["queue"]!.GetValue<string>());
+        }
+
+        var detail = await Eventually.UntilAsync(async () => (await web.GetAsync($"/api/incidents/{id}")).Body!,
+            d => d["incident"]!["status"]!.GetValue<string>() == "Completed", TimeSpan.FromSeconds(60), "the incident to complete");
+        var timeline = detail["timeline"]!.AsArray();
+        Assert.Equal(9, timeline.Count); // 3 entries, the weather chain's 2 more steps, 3 inputs of the join, the results
+        Assert.All(timeline, step => Assert.Equal("Completed", step!["outcome"]!.GetValue<string>()));
+        Assert.Contains(timeline, step => step!["queue"]!.GetValue<string>() == FireWorkflow.FireResults && step["handler"]!.GetValue<string>() == "IFireResultsHandler");
+        Assert.Contains(timeline, step => step!["queue"]!.GetValue<string>() == FireWorkflow.FireTerrain && step["originator"]!.GetValue<string>() == "web");
+
+        var (_, graph) = await web.GetAsync($"/api/incidents/{id}/graph");
+        var nodes = graph!["nodes"]!.AsArray().Select(n => n!["id"]!.GetValue<string>()).ToList();
+        Assert.Contains(FireWorkflow.FireSimulation, nodes);
+        Assert.Contains(FireWorkflow.FireResults, nodes);
+        var svg = await web.Http.GetStringAsync($"/api/incidents/{id}/graph?format=svg");
+        Assert.StartsWith("<?xml", svg);
+        Assert.Contains(FireWorkflow.WeatherSimulation, svg);
+        var dot = await web.Http.GetStringAsync($"/api/incidents/{id}/graph?format=dot");
+        Assert.Contains($"\"{FireWorkflow.FireSimulation}\" -> \"{FireWorkflow.FireResults}\"", dot);
+
+        var (_, listed) = await web.GetAsync($"/api/incidents?kind={kind}&status=Completed");
+        Assert.Equal(id, Assert.Single(listed!.AsArray())!["incidentId"]!.GetValue<string>());
+        var (_, none) = await web.GetAsync($"/api/incidents?kind={kind}&status=Active");
+        Assert.Empty(none!.AsArray());
+    }
+
+    [Theory]
+    [InlineData("POST", "/api/incidents", "not json", 400, "must be a JSON object")]
+    [InlineData("POST", "/api/incidents", "[1, 2]", 400, "must be a JSON object")]
+    [InlineData("POST", "/api/incidents", """{"name": "no kind"}""", 400, "\"kind\"")]
+    [InlineData("POST", "/api/incidents", """{"name": "x", "kind": "FIRE", "incidentDate": "yesterday"}""", 400, "ISO 8601")]
+    [InlineData("GET", "/api/incidents?status=Burning", "", 400, "not an incident status")]
+    [InlineData("GET", "/api/incidents?limit=0", "", 400, "limit is 0")]
+    [InlineData("GET", "/api/incidents/fire-42", "", 400, "not an IncidentID")]
+    [InlineData("GET", "/api/incidents/3f2504e0-4f89-11d3-9a0c-0305e82c3301", "", 404, "never created")]
+    [InlineData("POST", "/api/incidents/3f2504e0-4f89-11d3-9a0c-0305e82c3301/messages/fire_terrain", "{}", 404, "never created")]
+    public async Task A_malformed_request_gets_a_4xx_with_the_reason(string method, string path, string body, int status, string reason)
+    {
+        var (code, answer) = method == "POST" ? await web.PostAsync(path, body) : await web.GetAsync(path);
+
+        Assert.Equal(status, code);
+        Assert.Contains(reason, answer!["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Requests_on_an_existing_incident_that_make_no_sense_are_refused_with_the_reason()
+    {
+        var (_, incident) = await web.PostAsync("/api/incidents", """{"name": "refusals", "kind": "TEST"}""");
+        var id = incident!["incidentId"]!.GetValue<string>();
+
+        AssertRefused(400, "\"reason\"", await web.PostAsync($"/api/incidents/{id}/cancel", "{}"));
+        AssertRefused(400, "JSON object", await web.PostAsync($"/api/incidents/{id}/messages/fire_terrain", "[1]"));
+        AssertRefused(400, "not the incident of the URL", await web.PostAsync($"/api/incidents/{id}/messages/fire_terrain", """{"IncidentID": "3f2504e0-4f89-11d3-9a0c-0305e82c3301"}"""));
+        AssertRefused(400, "no handler is registered on queue \"fire_terain\"; the queues are: ", await web.PostAsync($"/api/incidents/{id}/messages/fire_terain", "{}"));
+        AssertRefused(400, "not a graph format", await web.GetAsync($"/api/incidents/{id}/graph?format=gif"));
+
+        var (completed, _) = await web.PostAsync($"/api/incidents/{id}/complete", "");
+        Assert.Equal(200, completed);
+        AssertRefused(409, "takes no more messages", await web.PostAsync($"/api/incidents/{id}/messages/fire_terrain", "{}"));
+    }
+
+    [Fact]
+    public async Task The_dashboard_answers_on_loopback_and_lists_the_silo()
+    {
+        Assert.Equal("127.0.0.1", web.Silo.WebUrl.Host);
+        var page = await web.Http.GetAsync("/dashboard/");
+        Assert.True(page.IsSuccessStatusCode, $"GET /dashboard/ answered {(int)page.StatusCode}");
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+
+        var (_, counters) = await web.GetAsync("/dashboard/DashboardCounters");
+        var host = Assert.Single(counters!["hosts"]!.AsArray());
+        Assert.Equal("Active", host!["status"]!.GetValue<string>());
+        Assert.Equal(web.Silo.GatewayPort, host["proxyPort"]!.GetValue<int>());
+    }
+
+    private static void AssertRefused(int status, string reason, (int Status, JsonNode? Body) answer)
+    {
+        var error = answer.Body?["error"]?.GetValue<string>() ?? $"(no error in {answer.Body?.ToJsonString()})";
+        Assert.True(answer.Status == status && error.Contains(reason, StringComparison.Ordinal),
+            $"expected {status} with \"{reason}\", got {answer.Status}: {error}");
+    }
+}
