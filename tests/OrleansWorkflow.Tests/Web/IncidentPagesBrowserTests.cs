@@ -1,0 +1,95 @@
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Samples.Fire;
+using OrleansWorkflow.Samples.Starter;
+using OrleansWorkflow.Wire;
+using Xunit.Abstractions;
+
+namespace OrleansWorkflow.Tests.Web;
+
+/// <summary>Headless Chromium (Debian's) on the incident pages of a real silo running the fire sample.</summary>
+[Collection(WebCollection.Name)]
+public sealed class IncidentPagesBrowserTests(WebSiloFixture web, ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly string Screenshots = Path.Combine(AppContext.BaseDirectory, "screenshots");
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async Task InitializeAsync()
+    {
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = "/usr/bin/chromium", Headless = true });
+        Directory.CreateDirectory(Screenshots);
+    }
+
+    [Fact]
+    public async Task The_list_and_the_page_of_a_completed_fire_incident_show_its_real_nodes_and_messages()
+    {
+        var incident = await Examples.StartFireAsync(web.Client);
+        await web.Client.WaitForEndAsync(incident, TimeSpan.FromSeconds(60));
+        var steps = await web.Client.GetSteps(incident);
+        var page = await _browser.NewPageAsync();
+
+        await page.GotoAsync(new Uri(web.Silo.WebUrl, "/incidents?kind=FIRE").ToString());
+        var row = page.Locator($"tr[data-incident='{incident}']");
+        await Assertions.Expect(row).ToContainTextAsync("Completed");
+        await Assertions.Expect(row).ToContainTextAsync("test fire");
+        await SaveAsync(page, "incident-list");
+
+        await row.Locator("a").ClickAsync();
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Completed");
+        var nodes = page.Locator("#graph svg g.node title");
+        await Assertions.Expect(nodes).ToHaveCountAsync(steps.Select(s => s.Queue).Distinct().Count() + 1); // + the client that sent the entries
+        var drawn = await nodes.AllTextContentsAsync();
+        Assert.Equal([.. steps.Select(s => s.Queue).Append("client").Distinct().Order()], drawn.Order());
+
+        var timeline = page.Locator("#timeline tr");
+        await Assertions.Expect(timeline).ToHaveCountAsync(steps.Count);
+        var shown = await timeline.AllInnerTextsAsync();
+        foreach (var step in steps)
+            Assert.Contains(shown, line => line.Contains(step.Queue) && line.Contains(step.Originator ?? "") && line.Contains("Completed"));
+        await SaveAsync(page, "incident-completed");
+    }
+
+    [Fact]
+    public async Task The_page_of_a_running_incident_updates_by_itself_and_its_Cancel_button_cancels_it()
+    {
+        // A fire incident given terrain data only: the simulation waits for the other inputs, so it runs until cancelled.
+        var incident = await web.Client.CreateIncident("waiting fire", "FIRE");
+        var page = await _browser.NewPageAsync();
+        await page.GotoAsync(new Uri(web.Silo.WebUrl, $"/incidents/{incident}").ToString());
+        await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("live");
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Pending");
+
+        await web.Client.SendNow(FireWorkflow.FireTerrain, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString(), ["data"] = "terrain" });
+        // No reload: the page learns of the steps from its event stream.
+        await Assertions.Expect(page.Locator("#timeline tr")).ToHaveCountAsync(2, new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#timeline")).ToContainTextAsync(FireWorkflow.FireSimulation);
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Active");
+        await Assertions.Expect(page.Locator("#graph svg")).ToContainTextAsync(FireWorkflow.FireSimulation);
+        await SaveAsync(page, "incident-running");
+
+        await page.FillAsync("#cancel-reason", "cancelled from the incident page");
+        await page.ClickAsync("#cancel");
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Cancelled");
+        await SaveAsync(page, "incident-cancelled");
+
+        var info = await web.Client.GetIncident(incident);
+        Assert.Equal(IncidentStatus.Cancelled, info.Status);
+        Assert.Equal("cancelled from the incident page", info.Reason);
+    }
+
+    private async Task SaveAsync(IPage page, string name)
+    {
+        var path = Path.Combine(Screenshots, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        output.WriteLine($"screenshot: {path}");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}
