@@ -5,6 +5,8 @@
 #   ./demo.sh        the fire example
 #   ./demo.sh remote the fire example with its simulation run as a job on the loopback HPC machine (sshd + Slurm)
 #   ./demo.sh ab     the seed's Start -> A -> B -> End example
+#   --serve          (with any of them) then keep the silo, its incident pages, HTTP API and dashboard running
+#                    on http://127.0.0.1:8080 until Ctrl+C
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
@@ -21,11 +23,19 @@ echo "[demo] building (Release)"
 dotnet build OrleansWorkflow.sln -c Release -v q -nologo | grep -E "error|warn" || true
 scripts/silo.sh start
 
-case "${1:-fire}" in
+serve=false
+choice=fire
+for argument in "$@"; do
+  case "$argument" in
+    --serve) serve=true ;;
+    fire|remote|ab) choice=$argument ;;
+    *) echo "usage: $0 [fire|remote|ab] [--serve]" >&2; exit 2 ;;
+  esac
+done
+case "$choice" in
   fire) example=(fire) ;;
   remote) example=(fire remote) ;;
   ab) example=(ab) ;;
-  *) echo "usage: $0 [fire|remote|ab]" >&2; exit 2 ;;
 esac
 echo "[demo] starting the ${example[*]} example"
 status=0
@@ -35,7 +45,7 @@ dotnet samples/OrleansWorkflow.Starter/bin/Release/net10.0/owf-example.dll "${ex
 echo
 echo "[demo] the engine's transcript (handler output from .run/silo.log; the engine's own log lines left out):"
 grep -vE "^[0-9:. ]*(trce|dbug|info|warn|fail|crit): " .run/silo.log || true
-if [[ ${1:-} == remote ]]; then
+if [[ $choice == remote ]]; then
   echo
   echo "[demo] the HPC job, from the engine's log:"
   grep -E "Simulation [0-9a-f-]+" .run/silo.log | sed -E 's/^[0-9:. ]*info: [A-Za-z.]+\[[0-9]+\] //' || true
@@ -43,4 +53,16 @@ fi
 echo
 echo "[demo] result:"
 grep -E "^(Incident|Graph written)" .run/starter.log || true
+if $serve && ((status == 0)); then
+  web="${OWF_Web__Url:-http://127.0.0.1:8080}"
+  incident="$(grep -oE "^Incident [0-9a-f-]{36}" .run/starter.log | head -1 | cut -d' ' -f2)"
+  echo
+  echo "[demo] serving until Ctrl+C (the silo's log: .run/silo.log):"
+  echo "  incident pages  $web/incidents"
+  [[ -n $incident ]] && echo "  this incident   $web/incidents/$incident"
+  echo "  dashboard       $web/dashboard/"
+  echo "  HTTP API        $web/api/incidents   (curl examples in README.md)"
+  echo "  command line    dotnet client/OrleansWorkflow.Cli/bin/Release/net10.0/owf.dll list"
+  while true; do sleep 3600; done
+fi
 exit $status

@@ -118,7 +118,7 @@ public sealed class WorkflowClient : IAsyncDisposable
 
         var messageId = MessageIds.New();
         var body = WireMessage.Stamp(message, messageId, _originator);
-        return new OutgoingMessage(queue, Encoding.UTF8.GetBytes(body), messageId);
+        return new OutgoingMessage(queue, Encoding.UTF8.GetBytes(body), messageId, IncidentId: incidentId);
     }
 
     /// <summary>Publishes every queued message and returns once the broker has them all.</summary>

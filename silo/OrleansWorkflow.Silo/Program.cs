@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Samples.AB;
 using OrleansWorkflow.Samples.Fire;
+using OrleansWorkflow.Silo;
 using OrleansWorkflow.Storage;
 using OrleansWorkflow.Web;
 
@@ -20,11 +21,13 @@ var configuration = new ConfigurationBuilder()
     .Build();
 var settings = WorkflowSettings.From(configuration);
 var web = configuration.GetSection(WebOptions.Section).Get<WebOptions>() ?? new WebOptions();
+Uri? collector = null;
 
 try
 {
     settings.Validate();
     web.Validate();
+    collector = TelemetryExport.CollectorOf(configuration);
     if (args.FirstOrDefault() == "setup-database")
     {
         await DatabaseSchema.ApplyAsync(settings.Storage.PostgreSql);
@@ -50,7 +53,10 @@ if (!web.Enabled)
 {
     var engine = Host.CreateApplicationBuilder();
     ConfigureEngine(engine);
-    await engine.Build().RunAsync();
+    using var host = engine.Build();
+    await host.StartAsync();
+    Started(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("owf-silo"));
+    await host.WaitForShutdownAsync();
     return 0;
 }
 
@@ -60,9 +66,16 @@ builder.AddWorkflowWeb(web);
 var app = builder.Build();
 app.MapWorkflowWeb();
 await app.StartAsync();
+Started(app.Logger);
 app.Logger.LogInformation("Incident pages on {Url}/incidents, the dashboard on {Url}/dashboard/, the HTTP API on {Url}/api/incidents", web.Url, web.Url, web.Url);
 await app.WaitForShutdownAsync();
 return 0;
+
+void Started(ILogger logger)
+{
+    if (collector is not null)
+        logger.LogInformation("Exporting traces and metrics with OTLP to {Collector}", collector);
+}
 
 void ConfigureEngine(IHostApplicationBuilder host)
 {
@@ -79,7 +92,9 @@ void ConfigureEngine(IHostApplicationBuilder host)
         WorkTime = configuration.GetValue("Fire:WorkTime", FireSettings.Default.WorkTime),
         Machine = configuration.GetValue<string?>("Fire:Machine"),
     });
+    host.AddWorkflowTelemetry(collector);
     host.UseOrleans(silo => silo
         .AddOrleansWorkflow(settings, handlers => handlers.AddABWorkflow().AddFireWorkflow())
+        .AddActivityPropagation()
         .AddWorkflowDashboard(web));
 }

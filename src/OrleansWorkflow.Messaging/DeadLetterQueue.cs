@@ -64,15 +64,12 @@ public sealed class DeadLetterQueue(RabbitMqOptions options, ILogger logger)
         while (await channel.BasicGetAsync(deadLetterQueue, autoAck: false, cancellationToken) is { } taken)
         {
             var headers = taken.BasicProperties.Headers;
-            letters.Add((new DeadLetter(taken.BasicProperties.MessageId, Header(headers, WireContract.ReasonHeader),
-                Header(headers, WireContract.OriginalQueueHeader), Encoding.UTF8.GetString(taken.Body.Span)), taken.DeliveryTag));
+            letters.Add((new DeadLetter(taken.BasicProperties.MessageId, AmqpHeaders.Text(headers, WireContract.ReasonHeader),
+                AmqpHeaders.Text(headers, WireContract.OriginalQueueHeader), Encoding.UTF8.GetString(taken.Body.Span)), taken.DeliveryTag));
         }
         // Letters not acted on go back when the channel closes unacknowledged.
         return await act(channel, letters);
     }
-
-    private static string? Header(IDictionary<string, object?>? headers, string name) =>
-        headers?.TryGetValue(name, out var value) == true ? value switch { byte[] bytes => Encoding.UTF8.GetString(bytes), null => null, var other => other.ToString() } : null;
 
     private static ILogger<TCategory> NullLoggerOf<TCategory>() => Microsoft.Extensions.Logging.Abstractions.NullLogger<TCategory>.Instance;
 }

@@ -1,8 +1,9 @@
 namespace OrleansWorkflow.Messaging;
 
-/// <summary>A message to publish to a queue through the default exchange.</summary>
+/// <summary>A message to publish to a queue through the default exchange; with its incident, it is traced in the incident's trace.</summary>
 public sealed record OutgoingMessage(
     string Queue,
     ReadOnlyMemory<byte> Body,
     string? MessageId,
-    IReadOnlyDictionary<string, object?>? Headers = null);
+    IReadOnlyDictionary<string, object?>? Headers = null,
+    Guid? IncidentId = null);

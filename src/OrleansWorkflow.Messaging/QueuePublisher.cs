@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using OrleansWorkflow.Messaging.Telemetry;
 using RabbitMQ.Client;
 using OrleansWorkflow.Wire;
 
@@ -34,14 +36,19 @@ public sealed class QueuePublisher : IAsyncDisposable
 
     public async Task PublishAsync(OutgoingMessage message, CancellationToken cancellationToken = default)
     {
+        using var activity = message.IncidentId is { } incident ? WorkflowTracing.Start($"publish {message.Queue}", ActivityKind.Producer, incident) : null;
+        activity?.SetTag(WorkflowTracing.QueueTag, message.Queue).SetTag(WorkflowTracing.MessageIdTag, message.MessageId);
         var channel = await ChannelAsync(cancellationToken);
         await _topology.EnsureDeclaredAsync(_connection!, message.Queue, cancellationToken);
+        var headers = message.Headers?.ToDictionary(h => h.Key, h => h.Value);
+        if (activity is not null)
+            WorkflowTracing.Inject(activity, headers ??= []);
         var properties = new BasicProperties
         {
             Persistent = true,
             ContentType = WireContract.ContentType,
             MessageId = message.MessageId,
-            Headers = message.Headers?.ToDictionary(h => h.Key, h => h.Value),
+            Headers = headers,
         };
         await channel.BasicPublishAsync(exchange: string.Empty, routingKey: message.Queue, mandatory: false, properties, message.Body, cancellationToken);
     }

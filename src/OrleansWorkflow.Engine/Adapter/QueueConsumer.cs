@@ -1,9 +1,12 @@
+using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Handlers;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging;
+using OrleansWorkflow.Messaging.Telemetry;
+using OrleansWorkflow.Telemetry;
 using OrleansWorkflow.Wire;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -60,11 +63,13 @@ internal sealed class QueueConsumer(
             {
                 try
                 {
-                    var (reason, incidentId) = await HandleAsync(delivery);
-                    if (reason is not null)
-                        await DeadLetterAsync(delivery, reason, incidentId);
+                    var started = Stopwatch.GetTimestamp();
+                    var verdict = await HandleAsync(delivery);
+                    if (verdict.DeadLetterReason is { } reason)
+                        await DeadLetterAsync(delivery, reason, verdict.IncidentId);
                     await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
                     outage.Succeeded();
+                    Record(verdict, delivery, Stopwatch.GetElapsedTime(started));
                     return;
                 }
                 catch (Exception e) when (!_stopping.IsCancellationRequested && channel.IsOpen)
@@ -88,17 +93,23 @@ internal sealed class QueueConsumer(
         }
     }
 
-    /// <summary>Handles a delivery; returns a null reason when done, or the reason to dead-letter it (with its incident when known).</summary>
-    private async Task<(string? Reason, Guid? IncidentId)> HandleAsync(BasicDeliverEventArgs delivery)
+    /// <summary>How a delivery ended: its outcome, and the reason to dead-letter it (with its incident when known).</summary>
+    private sealed record Verdict(string Outcome, string? DeadLetterReason = null, Guid? IncidentId = null, string? MessageId = null, int Retries = 0);
+
+    private async Task<Verdict> HandleAsync(BasicDeliverEventArgs delivery)
     {
         var body = delivery.Body;
         if (body.Length > limits.MaxBodyBytes)
-            return ($"body is {body.Length} bytes, over the limit of {limits.MaxBodyBytes} bytes (Workflow:MaxBodyBytes)", null);
+            return new Verdict("dead-lettered", $"body is {body.Length} bytes, over the limit of {limits.MaxBodyBytes} bytes (Workflow:MaxBodyBytes)");
         if (!WireMessage.TryParse(body.Span, out var parsed, out var reason))
-            return (reason, null);
+            return new Verdict("dead-lettered", reason);
 
-        var message = new InboundMessage(queue, parsed!.MessageId ?? delivery.BasicProperties.MessageId ?? MessageIds.New(),
-            parsed.Originator, Encoding.UTF8.GetString(body.Span));
+        var headers = delivery.BasicProperties.Headers;
+        using var receiving = WorkflowTracing.Start($"receive {queue}", ActivityKind.Consumer, parsed!.IncidentId,
+            AmqpHeaders.Text(headers, WorkflowTracing.TraceParentHeader), AmqpHeaders.Text(headers, WorkflowTracing.TraceStateHeader));
+        var messageId = parsed.MessageId ?? delivery.BasicProperties.MessageId ?? MessageIds.New();
+        receiving?.SetTag(WorkflowTracing.QueueTag, queue).SetTag(WorkflowTracing.MessageIdTag, messageId);
+        var message = new InboundMessage(queue, messageId, parsed.Originator, Encoding.UTF8.GetString(body.Span), receiving?.Id);
         var handler = handlers.Resolve(grains, parsed.IncidentId, queue);
 
         for (var attempt = 0; ; attempt++)
@@ -106,25 +117,41 @@ internal sealed class QueueConsumer(
             var result = await handler.Deliver(message);
             switch (result.Outcome)
             {
-                case DeliveryOutcome.Handled or DeliveryOutcome.Duplicate:
-                    return (null, null);
+                case DeliveryOutcome.Handled:
+                    return new Verdict("handled", IncidentId: parsed.IncidentId, MessageId: messageId, Retries: attempt);
+                case DeliveryOutcome.Duplicate:
+                    return new Verdict("duplicate", IncidentId: parsed.IncidentId, MessageId: messageId, Retries: attempt);
                 case DeliveryOutcome.Rejected:
-                    return (result.Detail, parsed.IncidentId);
+                    return new Verdict("dead-lettered", result.Detail, parsed.IncidentId, messageId, attempt);
             }
 
             if (attempt >= limits.RetryLimit)
             {
                 var failure = $"handler failed {attempt + 1} times; last error: {result.Detail}";
+                receiving?.SetStatus(ActivityStatusCode.Error, failure);
                 await grains.GetGrain<IIncidentGrain>(parsed.IncidentId).MarkError($"{queue}: {failure}");
-                return (failure, parsed.IncidentId);
+                return new Verdict("dead-lettered", failure, parsed.IncidentId, messageId, attempt);
             }
 
+            WorkflowMetrics.Retries.Add(1, WorkflowMetrics.Queue(queue));
             await Task.Delay(limits.BackoffBefore(attempt + 1), _stopping.Token);
         }
     }
 
+    /// <summary>One log line and the metrics of a finished delivery.</summary>
+    private void Record(Verdict verdict, BasicDeliverEventArgs delivery, TimeSpan duration)
+    {
+        WorkflowMetrics.MessagesHandled.Add(1, WorkflowMetrics.Queue(queue), new KeyValuePair<string, object?>(WorkflowMetrics.OutcomeTag, verdict.Outcome));
+        WorkflowMetrics.HandlerDuration.Record(duration.TotalMilliseconds, WorkflowMetrics.Queue(queue));
+        if (verdict.DeadLetterReason is null && logger.IsEnabled(LogLevel.Information))
+            logger.LogInformation("Message {MessageId} of incident {IncidentId} on {Queue} by {Handler}: {Outcome} in {DurationMs:0.0} ms{Retries}",
+                verdict.MessageId, verdict.IncidentId, queue, handlers.HandlerOf(queue).Name, verdict.Outcome, duration.TotalMilliseconds,
+                verdict.Retries > 0 ? $" after {verdict.Retries} retries" : "");
+    }
+
     private async Task DeadLetterAsync(BasicDeliverEventArgs delivery, string reason, Guid? incidentId)
     {
+        WorkflowMetrics.DeadLetters.Add(1, WorkflowMetrics.Queue(queue));
         logger.LogWarning("Dead-lettered a message from {Queue} to {DeadLetterQueue}: {Reason}", queue, WireContract.DeadLetterQueue(queue), reason);
         await publisher.PublishAsync(DeadLetters.For(queue, delivery.Body, delivery.BasicProperties.MessageId, reason, delivery.BasicProperties.Headers));
         if (incidentId is { } incident)

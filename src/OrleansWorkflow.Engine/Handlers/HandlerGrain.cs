@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,6 +7,8 @@ using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Messaging.Telemetry;
+using OrleansWorkflow.Telemetry;
 using OrleansWorkflow.Simulations.Machines;
 
 namespace OrleansWorkflow.Handlers;
@@ -56,6 +59,9 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
 
     public async Task<DeliveryResult> Deliver(InboundMessage message)
     {
+        // The handler's work, and the messages it sends, are children of the delivery in the incident's trace.
+        using var handling = WorkflowTracing.Start($"handle {_queue}", ActivityKind.Internal, _incidentId, message.TraceParent);
+        handling?.SetTag(WorkflowTracing.QueueTag, _queue).SetTag(WorkflowTracing.MessageIdTag, message.MessageId).SetTag("owf.handler", GetType().Name);
         var incident = GrainFactory.GetGrain<IIncidentGrain>(_incidentId);
         var readSkipped = false;
         if (!_loaded)
@@ -109,6 +115,7 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
         catch (Exception e)
         {
             _logger.LogWarning(e, "Handler {Queue} failed on message {MessageId} of incident {IncidentId}", _queue, message.MessageId, _incidentId);
+            handling?.SetStatus(ActivityStatusCode.Error, e.Message);
             await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Failed, [], e.Message);
             return DeliveryResult.Failed($"{e.GetType().Name}: {e.Message}");
         }
@@ -143,8 +150,10 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
 
         // The step is recorded before its effects go out, so the next handler, or the incident's completion, can
         // never be seen before the step that caused it.
+        var stored = Stopwatch.GetTimestamp();
         await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Completed, Destinations(context.Effects), null);
         await DispatchPendingOutboxAsync();
+        WorkflowMetrics.OutboxLag.Record(Stopwatch.GetElapsedTime(stored).TotalMilliseconds, WorkflowMetrics.Queue(_queue));
         return DeliveryResult.Handled;
     }
 

@@ -12,7 +12,7 @@ public sealed class OutboxDispatcher(QueuePublisher publisher, IGrainFactory gra
     {
         await publisher.PublishAllAsync(
             outbox.Where(e => e.Kind == OutboxKind.Message)
-                  .Select(e => new OutgoingMessage(e.Queue!, Encoding.UTF8.GetBytes(e.Body!), e.MessageId)),
+                  .Select(e => new OutgoingMessage(e.Queue!, Encoding.UTF8.GetBytes(e.Body!), e.MessageId, IncidentId: incidentId)),
             cancellationToken);
 
         var incident = grains.GetGrain<IIncidentGrain>(incidentId);

@@ -1,3 +1,4 @@
+using OrleansWorkflow.Telemetry;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Simulations.Machines;
@@ -45,6 +46,7 @@ public sealed class MachinePollerGrain(
     {
         if (state.State.Simulations.Count == 0)
         {
+            WorkflowMetrics.SimulationsRunning(MachineName, 0);
             await StopRemindingAsync();
             return;
         }
@@ -79,6 +81,7 @@ public sealed class MachinePollerGrain(
         }
 
         var ended = active.Values.Where(s => s.Status.IsFinished()).Select(s => s.SimulationId).ToHashSet();
+        WorkflowMetrics.SimulationsRunning(MachineName, state.State.Simulations.Count(id => !ended.Contains(id)));
         // An ended simulation stays until a poll finds its end told (EnsureSubmitted/Observe tell it first).
         if (state.State.Simulations.RemoveAll(ended.Contains) > 0)
         {

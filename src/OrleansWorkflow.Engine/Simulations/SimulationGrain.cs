@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using OrleansWorkflow.Messaging.Telemetry;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
@@ -66,12 +68,16 @@ public sealed class SimulationGrain(
 
         string jobId;
         bool adopted;
+        using var submission = WorkflowTracing.Start($"submit to {request.Machine}", ActivityKind.Client, Info.IncidentId);
+        submission?.SetTag("owf.machine", request.Machine).SetTag("owf.simulation_id", SimulationId.ToString());
         try
         {
             (jobId, adopted) = await machines.Get(request.Machine).SubmitAsync(SimulationId, Info.WorkingDirectory, request, CancellationToken.None);
+            submission?.SetTag("owf.job_id", jobId).SetTag("owf.adopted", adopted);
         }
         catch (Exception e) when (e is MachineUnreachableException or InvalidOperationException)
         {
+            submission?.SetStatus(ActivityStatusCode.Error, e.Message);
             // Shown to operators with the simulation; the poller retries at its next poll.
             var detail = $"not submitted yet: {e.Message}";
             if (Info.Detail != detail)
@@ -190,7 +196,7 @@ public sealed class SimulationGrain(
         {
             var messageId = MessageIds.Derive(SimulationId.ToString(), "simulation-end", 0);
             var body = WireMessage.Stamp(SimulationEnd.Of(Info).ToMessage(), messageId, SimulationSource.Of(Info.Machine));
-            await publisher.PublishAsync(new OutgoingMessage(Info.NotifyQueue, Encoding.UTF8.GetBytes(body), messageId), CancellationToken.None);
+            await publisher.PublishAsync(new OutgoingMessage(Info.NotifyQueue, Encoding.UTF8.GetBytes(body), messageId, IncidentId: Info.IncidentId), CancellationToken.None);
             logger.LogInformation("Simulation {SimulationId} (job {JobId} on {Machine}) ended {Status}{Exit}; told queue {Queue}",
                 SimulationId, Info.JobId, Info.Machine, Info.Status, Info.ExitCode is { } code ? $" with exit code {code}" : "", Info.NotifyQueue);
         }

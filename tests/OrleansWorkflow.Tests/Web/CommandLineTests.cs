@@ -56,5 +56,34 @@ public sealed class CommandLineTests(WebSiloFixture web)
         Assert.Contains("--reason", reasonError);
     }
 
+    [Fact]
+    public async Task Dead_letters_are_listed_with_their_reason_replayed_to_their_queue_and_discarded()
+    {
+        var incident = await web.Client.CreateIncident("finished early", "FIRE");
+        await web.Client.Complete(incident);
+        var late = Guid.NewGuid().ToString();
+        await web.Broker.PublishRawAsync(FireWorkflow.FireHotspot, Message(incident).ToJsonString(), late);
+        await Eventually.UntilAsync(() => web.Client.GetDeadLetters(incident), l => l.Count == 1, TimeSpan.FromSeconds(30), "the dead letter");
+
+        var (listed, json, _) = await OwfCommand.RunAsync(web.Silo, "dead-letters", "list", FireWorkflow.FireHotspot, "--json");
+        Assert.Equal(0, listed);
+        var letter = Assert.Single(JsonNode.Parse(json)!.AsArray(), l => l!["messageId"]!.GetValue<string>() == late)!;
+        Assert.Contains("is already Completed", letter["reason"]!.GetValue<string>());
+
+        // Replayed, it is handled again (and, its incident being finished, dead-lettered again: a second record).
+        var (replayed, _, replayError) = await OwfCommand.RunAsync(web.Silo, "dead-letters", "replay", FireWorkflow.FireHotspot, late);
+        Assert.True(replayed == 0, replayError);
+        await Eventually.UntilAsync(() => web.Client.GetDeadLetters(incident), l => l.Count == 2, TimeSpan.FromSeconds(30), "the replayed letter to come back");
+
+        var (discarded, _, discardError) = await OwfCommand.RunAsync(web.Silo, "dead-letters", "discard", FireWorkflow.FireHotspot, late);
+        Assert.True(discarded == 0, discardError);
+        var (_, after, _) = await OwfCommand.RunAsync(web.Silo, "dead-letters", "list", FireWorkflow.FireHotspot, "--json");
+        Assert.DoesNotContain(JsonNode.Parse(after)!.AsArray(), l => l!["messageId"]!.GetValue<string>() == late);
+
+        var (missing, _, missingError) = await OwfCommand.RunAsync(web.Silo, "dead-letters", "discard", FireWorkflow.FireHotspot, late);
+        Assert.Equal(2, missing);
+        Assert.Contains($"no dead letter {late}", missingError);
+    }
+
     private static JsonObject Message(Guid incident) => new() { [WireContract.IncidentIdKey] = incident.ToString(), ["data"] = "some data" };
 }

@@ -18,6 +18,8 @@ public sealed class WebSiloFixture : IAsyncLifetime
     private TestDatabase? _database;
     private TestVirtualHost? _broker;
 
+    public TestVirtualHost Broker => _broker!;
+
     public SiloProcess Silo { get; private set; } = null!;
     public WorkflowClient Client { get; private set; } = null!;
     public HttpClient Http { get; private set; } = null!;

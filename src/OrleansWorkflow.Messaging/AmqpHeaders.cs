@@ -1,0 +1,12 @@
+using System.Text;
+
+namespace OrleansWorkflow.Messaging;
+
+public static class AmqpHeaders
+{
+    /// <summary>A header as text (RabbitMQ hands string headers back as bytes), or null when absent.</summary>
+    public static string? Text(IDictionary<string, object?>? headers, string name) =>
+        headers?.TryGetValue(name, out var value) == true
+            ? value switch { byte[] bytes => Encoding.UTF8.GetString(bytes), null => null, var other => other.ToString() }
+            : null;
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+
+namespace OrleansWorkflow.Messaging.Telemetry;
+
+/// <summary>
+/// Traces that follow an incident across queue hops: the W3C trace context travels in the AMQP headers
+/// (traceparent, tracestate). Every message of an incident belongs to ONE trace whose trace id is the IncidentID's 32
+/// hex digits, whoever sent it (a client, a handler, a simulation's end, a program in another language): find an
+/// incident's trace by its id. Costs nothing unless a listener (OpenTelemetry, a test) subscribes to <see cref="SourceName"/>.
+/// </summary>
+public static class WorkflowTracing
+{
+    public const string SourceName = "OrleansWorkflow";
+    public const string TraceParentHeader = "traceparent";
+    public const string TraceStateHeader = "tracestate";
+    public const string IncidentTag = "owf.incident_id";
+    public const string QueueTag = "messaging.destination.name";
+    public const string MessageIdTag = "messaging.message.id";
+
+    public static readonly ActivitySource Source = new(SourceName);
+
+    /// <summary>The (never emitted) root of an incident's trace: its trace id is the IncidentID.</summary>
+    public static ActivityContext IncidentRoot(Guid incidentId)
+    {
+        var hex = incidentId.ToString("N");
+        return new ActivityContext(ActivityTraceId.CreateFromString(hex), ActivitySpanId.CreateFromString(hex.AsSpan(0, 16)), ActivityTraceFlags.Recorded, isRemote: true);
+    }
+
+    /// <summary>
+    /// The parent of work on an incident: the current activity when it is in the incident's trace, else the context
+    /// carried in <paramref name="traceParent"/> (a W3C traceparent), else the incident's root.
+    /// </summary>
+    public static ActivityContext ParentFor(Guid incidentId, string? traceParent = null, string? traceState = null)
+    {
+        var root = IncidentRoot(incidentId);
+        if (Activity.Current is { } current && current.TraceId == root.TraceId)
+            return current.Context;
+        if (traceParent is not null && ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var carried) && carried.TraceId == root.TraceId)
+            return carried;
+        return root;
+    }
+
+    /// <summary>Starts an activity of the incident's trace (null when nobody listens).</summary>
+    public static Activity? Start(string name, ActivityKind kind, Guid incidentId, string? traceParent = null, string? traceState = null)
+    {
+        var activity = Source.StartActivity(name, kind, ParentFor(incidentId, traceParent, traceState));
+        activity?.SetTag(IncidentTag, incidentId.ToString());
+        return activity;
+    }
+
+    /// <summary>Writes the activity's context into outgoing AMQP headers.</summary>
+    public static void Inject(Activity activity, IDictionary<string, object?> headers)
+    {
+        headers[TraceParentHeader] = activity.Id;
+        if (!string.IsNullOrEmpty(activity.TraceStateString))
+            headers[TraceStateHeader] = activity.TraceStateString;
+    }
+}
