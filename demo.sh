@@ -63,6 +63,7 @@ if $serve && ((status == 0)); then
   echo "  dashboard       $web/dashboard/"
   echo "  HTTP API        $web/api/incidents   (curl examples in README.md)"
   echo "  command line    dotnet client/OrleansWorkflow.Cli/bin/Release/net10.0/owf.dll list"
-  while true; do sleep 3600; done
+  trap 'exit 130' INT TERM
+  while true; do sleep 3600 & wait $!; done   # wait, unlike a foreground sleep, lets Ctrl+C or SIGTERM in at once
 fi
 exit $status
