@@ -79,6 +79,8 @@ public sealed class WorkflowClient : IAsyncDisposable
             adoNet.Invariant = "Npgsql";
             adoNet.ConnectionString = options.PostgreSql;
         });
+        // Silos join and leave while incidents run: learn of it within seconds rather than Orleans' default minute.
+        client.Configure<Orleans.Configuration.GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
     }
 
     /// <summary>Creates an incident and returns its IncidentID.</summary>

@@ -112,6 +112,13 @@ public abstract class HandlerGrain : Grain, IWorkflowHandler
             var body = JsonNode.Parse(message.Body)?.AsObject() ?? throw new JsonException("message body is null");
             await HandleAsync(body, context);
         }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            // Not the handler's failure: its silo is stopping. Nothing was stored; the message is delivered again (held
+            // by its consumer like any outage) and handled where the grain lives next.
+            _logger.LogInformation("Handler {Queue} stopped on message {MessageId} of incident {IncidentId}: this silo is shutting down", _queue, message.MessageId, _incidentId);
+            throw;
+        }
         catch (Exception e)
         {
             _logger.LogWarning(e, "Handler {Queue} failed on message {MessageId} of incident {IncidentId}", _queue, message.MessageId, _incidentId);

@@ -1,5 +1,6 @@
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Samples.Starter;
+using OrleansWorkflow.Tests.Faults;
 using OrleansWorkflow.Tests.Infrastructure;
 
 namespace OrleansWorkflow.Tests.Cluster;
@@ -42,6 +43,44 @@ public sealed class MultiSiloTests
         Assert.True(HandlerRuns(first) > 0, "the first silo ran no handler");
         Assert.True(HandlerRuns(second) > 0, "the second silo ran no handler");
         Assert.Equal(100 * 3, HandlerRuns(first) + HandlerRuns(second));
+    }
+
+    [Fact]
+    public async Task A_silo_that_joins_while_100_fire_incidents_run_takes_over_from_one_that_leaves_and_nothing_is_lost_or_repeated()
+    {
+        var slow = new Dictionary<string, string>(Settings) { ["OWF_Fire__WorkTime"] = "00:00:01" };
+        await using var database = await TestDatabase.CreateAsync();
+        await using var broker = await TestVirtualHost.CreateAsync();
+        await using var leaving = await SiloProcess.StartAsync(database, broker, slow);
+        await using var client = await leaving.ConnectAsync(membershipDatabase: database.ConnectionString);
+        var incidents = await FireLoad.StartAsync(client, 100);
+
+        await using var joining = await SiloProcess.StartAsync(database, broker, slow);
+        // The joining silo consumes from every queue at once: its log has a line for each message it took.
+        await Eventually.UntilAsync(() => Task.FromResult(joining.Log), log => log.Contains(": handled in ", StringComparison.Ordinal), TimeSpan.FromSeconds(60), "the joining silo to take work");
+        var completedWhenLeaving = await FireLoad.CompletedAsync(client, incidents);
+        await leaving.StopAsync(TimeSpan.FromSeconds(60));
+
+        // The client's gateway may be the silo that left: it moves to the other one, meanwhile calls may fail.
+        var ends = await Task.WhenAll(incidents.Select(i => Eventually.UntilAsync(() => InfoOrNullAsync(client, i),
+            x => x?.Status is IncidentStatus.Completed or IncidentStatus.Cancelled or IncidentStatus.Error, TimeSpan.FromMinutes(3), $"incident {i} to end")));
+        Assert.True(completedWhenLeaving < 100, "every incident finished before the first silo left: the test proved nothing");
+        Assert.All(ends, end => Assert.True(end!.Status == IncidentStatus.Completed, $"incident {end.IncidentId} is {end.Status}: {end.Reason}"));
+        foreach (var incident in incidents)
+            FireLoad.AssertHandledExactlyOnce(incident, await client.GetSteps(incident));
+        await FireLoad.AssertNothingDeadLetteredAsync(broker);
+    }
+
+    private static async Task<IncidentInfo?> InfoOrNullAsync(OrleansWorkflow.Client.WorkflowClient client, Guid incident)
+    {
+        try
+        {
+            return await client.GetIncident(incident);
+        }
+        catch (OrleansException)
+        {
+            return null;
+        }
     }
 
     private static int HandlerRuns(SiloProcess silo) =>

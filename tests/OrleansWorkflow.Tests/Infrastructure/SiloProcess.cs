@@ -102,6 +102,13 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM, as an operator stops a silo: it leaves the cluster after finishing its in-flight messages.</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        await TestServices.RunAsync("kill", "-TERM", _process.Id.ToString());
+        await WaitForExitAsync(timeout);
+    }
+
     /// <summary>SIGKILL: no shutdown, no flushing, as a crashed machine.</summary>
     public async Task KillAsync()
     {
