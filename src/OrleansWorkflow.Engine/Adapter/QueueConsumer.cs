@@ -81,7 +81,7 @@ internal sealed class QueueConsumer(
                 }
             }
         }
-        catch (Exception) when (_stopping.IsCancellationRequested || !channel.IsOpen)
+        catch (Exception)
         {
             // The silo is stopping, or the channel is gone (the broker then redelivers the message by itself).
             if (channel.IsOpen)

@@ -21,8 +21,7 @@ public sealed class IncidentGrain(
 {
     private static readonly TimeSpan StepWriteDelay = TimeSpan.FromMilliseconds(500);
     private IGrainTimer? _pendingWrite;
-    private Task _lastWrite = Task.CompletedTask;
-    private Task? _nextWrite;
+    private WriteChain? _writes;
     private bool _stale;
     private IncidentStatus _catalogued;
     private DateTimeOffset _watchedUntil;
@@ -222,48 +221,30 @@ public sealed class IncidentGrain(
             new GrainTimerCreationOptions { DueTime = StepWriteDelay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
     }
 
-    /// <summary>Stores every change made so far: joins the write that has not started yet, or queues one after the running write.</summary>
+    /// <summary>Stores every change made so far (steps ending together share one write, see <see cref="WriteChain"/>).</summary>
     private Task WriteNowAsync()
     {
         _pendingWrite?.Dispose();
         _pendingWrite = null;
-        if (_nextWrite is { } queued)
-            return queued;
-        var write = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var running = _lastWrite;
-        _nextWrite = _lastWrite = write.Task;
-        _ = WriteAfterAsync(running, write);
-        return write.Task;
+        _writes ??= new WriteChain(WriteStateAndCatalogAsync);
+        return _writes.WriteAsync();
     }
 
-    private async Task WriteAfterAsync(Task running, TaskCompletionSource write)
+    private async Task WriteStateAndCatalogAsync()
     {
         try
         {
-            await running;
-        }
-        catch
-        {
-            // that write's callers were told; this one stores their changes again
-        }
-        _nextWrite = null; // changes from here on need the write after this one
-        try
-        {
             await state.WriteStateAsync();
-            if (Incident.Status != _catalogued)
-                await RecordInCatalogAsync();
-            write.SetResult();
         }
-        catch (Exception e)
+        catch (InconsistentStateException)
         {
-            if (e is InconsistentStateException)
-            {
-                // A write whose answer was lost may have succeeded: start again from what is stored.
-                _stale = true;
-                DeactivateOnIdle();
-            }
-            write.SetException(e);
+            // A write whose answer was lost may have succeeded: start again from what is stored.
+            _stale = true;
+            DeactivateOnIdle();
+            throw;
         }
+        if (Incident.Status != _catalogued)
+            await RecordInCatalogAsync();
     }
 
     private async Task RecordInCatalogAsync()
