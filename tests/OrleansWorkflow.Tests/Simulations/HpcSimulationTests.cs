@@ -30,6 +30,21 @@ public sealed class HpcSimulationTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task The_SSH_submission_and_the_job_end_are_spans_of_the_incidents_trace()
+    {
+        using var traces = new TraceRecorder();
+        var incident = await SubmitAsync("#!/bin/bash\nexit 0\n");
+        var end = await EndOfAsync(incident);
+
+        var spans = traces.Of(incident);
+        var submission = Assert.Single(spans, s => s.OperationName == $"submit to {LoopbackHpc.Machine}");
+        Assert.Equal(incident.ToString("N"), submission.TraceId.ToHexString());
+        Assert.Equal(end["jobId"]!.GetValue<string>(), submission.GetTagItem("owf.job_id"));
+        // The end told to the workflow (published by the simulation) is handled in the same trace.
+        Assert.Contains(spans, s => s.OperationName == $"handle {HpcTestQueues.End}" && s.TraceId == submission.TraceId);
+    }
+
+    [Fact]
     public async Task A_job_cancelled_with_scancel_reaches_the_workflow_as_CANCELLED()
     {
         var incident = await SubmitAsync("#!/bin/bash\nsleep 300\n");

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging.Telemetry;
@@ -10,20 +9,17 @@ namespace OrleansWorkflow.Tests.Telemetry;
 
 /// <summary>The traces of the engine, caught by a listener as an OpenTelemetry SDK would subscribe to them.</summary>
 [Collection(EngineCollection.Name)]
-public sealed class TracingTests(EngineFixture engine) : IDisposable
+public sealed class TracingTests(EngineFixture engine)
 {
-    private readonly ConcurrentQueue<Activity> _ended = new();
-    private ActivityListener? _listener;
-
     [Fact]
     public async Task One_trace_id_spans_the_handlers_of_one_incident_across_queue_hops()
     {
-        Listen();
+        using var traces = new TraceRecorder();
         var incident = await Examples.StartFireAsync(engine.Client);
         var end = await engine.Client.WaitForEndAsync(incident, TimeSpan.FromSeconds(60));
         Assert.Equal(IncidentStatus.Completed, end.Status);
 
-        var mine = _ended.Where(a => a.GetTagItem(WorkflowTracing.IncidentTag) as string == incident.ToString()).ToList();
+        var mine = traces.Of(incident);
         var handled = mine.Where(a => a.OperationName.StartsWith("handle ", StringComparison.Ordinal)).ToList();
         Assert.Equal(9, handled.Count); // every step of the local fire workflow
         Assert.All(mine, a => Assert.Equal(incident.ToString("N"), a.TraceId.ToHexString()));
@@ -55,16 +51,4 @@ public sealed class TracingTests(EngineFixture engine) : IDisposable
         return names;
     }
 
-    private void Listen()
-    {
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == WorkflowTracing.SourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = _ended.Enqueue,
-        };
-        ActivitySource.AddActivityListener(_listener);
-    }
-
-    public void Dispose() => _listener?.Dispose();
 }
