@@ -62,4 +62,18 @@ public static class FireLoad
 
     /// <summary>How many handler steps a silo process ran, counted from the sample handlers' greetings ("In … handler").</summary>
     public static int HandlerRuns(SiloProcess silo) => silo.Log.Split('\n').Count(l => l.StartsWith("In ", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>
+    /// The counts of every fault test: each incident Completed, each handler step Completed exactly as often as its
+    /// inputs, and no fire queue dead-lettered anything.
+    /// </summary>
+    public static async Task AssertNothingLostOrRepeatedAsync(WorkflowClient client, TestVirtualHost broker, IEnumerable<IncidentInfo> ends)
+    {
+        foreach (var end in ends)
+        {
+            Assert.True(end.Status == IncidentStatus.Completed, $"incident {end.IncidentId} is {end.Status}: {end.Reason}");
+            AssertHandledExactlyOnce(end.IncidentId, await client.GetSteps(end.IncidentId));
+        }
+        await AssertNothingDeadLetteredAsync(broker);
+    }
 }
