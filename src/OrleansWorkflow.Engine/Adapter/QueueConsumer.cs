@@ -104,9 +104,7 @@ internal sealed class QueueConsumer(
         if (!WireMessage.TryParse(body.Span, out var parsed, out var reason))
             return new Verdict("dead-lettered", reason);
 
-        var headers = delivery.BasicProperties.Headers;
-        using var receiving = WorkflowTracing.Start($"receive {queue}", ActivityKind.Consumer, parsed!.IncidentId,
-            AmqpHeaders.Text(headers, WorkflowTracing.TraceParentHeader), AmqpHeaders.Text(headers, WorkflowTracing.TraceStateHeader));
+        using var receiving = WorkflowTracing.StartFrom(delivery.BasicProperties.Headers, $"receive {queue}", ActivityKind.Consumer, parsed!.IncidentId);
         var messageId = parsed.MessageId ?? delivery.BasicProperties.MessageId ?? MessageIds.New();
         receiving?.SetTag(WorkflowTracing.QueueTag, queue).SetTag(WorkflowTracing.MessageIdTag, messageId);
         var message = new InboundMessage(queue, messageId, parsed.Originator, Encoding.UTF8.GetString(body.Span), receiving?.Id);

@@ -40,13 +40,21 @@ public static class WorkflowTracing
         return root;
     }
 
-    /// <summary>Starts an activity of the incident's trace (null when nobody listens).</summary>
+    /// <summary>Starts an activity of the incident's trace (null, at no cost, when nobody listens).</summary>
     public static Activity? Start(string name, ActivityKind kind, Guid incidentId, string? traceParent = null, string? traceState = null)
     {
+        if (!Source.HasListeners())
+            return null;
         var activity = Source.StartActivity(name, kind, ParentFor(incidentId, traceParent, traceState));
         activity?.SetTag(IncidentTag, incidentId.ToString());
         return activity;
     }
+
+    /// <summary>Starts an activity of the incident's trace continuing the context carried in a delivery's AMQP headers.</summary>
+    public static Activity? StartFrom(IDictionary<string, object?>? headers, string name, ActivityKind kind, Guid incidentId) =>
+        Source.HasListeners()
+            ? Start(name, kind, incidentId, AmqpHeaders.Text(headers, TraceParentHeader), AmqpHeaders.Text(headers, TraceStateHeader))
+            : null;
 
     /// <summary>Writes the activity's context into outgoing AMQP headers.</summary>
     public static void Inject(Activity activity, IDictionary<string, object?> headers)
