@@ -7,19 +7,19 @@ namespace OrleansWorkflow.Tests.Infrastructure;
 public sealed class OwfCommand : IDisposable
 {
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
-    private readonly ConcurrentQueue<string> _errors = new();
+    private readonly ConcurrentQueue<string> _output;
+    private readonly ConcurrentQueue<string> _errors;
 
-    private OwfCommand(Process process) => _process = process;
+    private OwfCommand(Process process, ConcurrentQueue<string> output, ConcurrentQueue<string> errors)
+    {
+        _process = process;
+        _output = output;
+        _errors = errors;
+    }
 
     public static OwfCommand Start(SiloProcess silo, params string[] arguments)
     {
-        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        var directory = Path.Combine(LoopbackHpc.RepositoryRoot, "client", "OrleansWorkflow.Cli", "bin", configuration, "net10.0");
-        if (!File.Exists(Path.Combine(directory, "owf.dll")))
-            throw new InvalidOperationException($"owf is not built in {directory}: build the solution (dotnet build OrleansWorkflow.sln -c {configuration}).");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(directory, "owf.dll"));
+        var start = BuiltProgram.StartInfo(Path.Combine("client", "OrleansWorkflow.Cli"), "owf.dll");
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         start.Environment["OWF_RabbitMQ__Uri"] = silo.BrokerUri;
@@ -27,12 +27,9 @@ public sealed class OwfCommand : IDisposable
         start.Environment["OWF_Cluster__ServiceId"] = silo.ServiceId;
         start.Environment["OWF_Cluster__ClusterId"] = silo.ServiceId;
 
-        var command = new OwfCommand(Process.Start(start)!);
-        command._process.OutputDataReceived += (_, e) => { if (e.Data is not null) command._output.Enqueue(e.Data); };
-        command._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) command._errors.Enqueue(e.Data); };
-        command._process.BeginOutputReadLine();
-        command._process.BeginErrorReadLine();
-        return command;
+        var output = new ConcurrentQueue<string>();
+        var errors = new ConcurrentQueue<string>();
+        return new OwfCommand(BuiltProgram.Start(start, output, errors), output, errors);
     }
 
     /// <summary>Runs owf to its end and returns its exit code and output.</summary>
@@ -49,16 +46,7 @@ public sealed class OwfCommand : IDisposable
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)
     {
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"owf still runs after {timeout}; its output:\n{Output}\n{Errors}");
-        }
-        _process.WaitForExit(); // the last lines of output
+        await BuiltProgram.WaitForExitAsync(_process, timeout, () => $"owf, whose output is:\n{Output}\n{Errors}\n,");
         return _process.ExitCode;
     }
 

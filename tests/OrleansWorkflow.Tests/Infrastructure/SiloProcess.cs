@@ -11,7 +11,7 @@ namespace OrleansWorkflow.Tests.Infrastructure;
 public sealed class SiloProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ConcurrentQueue<string> _output;
 
     public int GatewayPort { get; }
     public string ServiceId { get; }
@@ -20,8 +20,9 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The silo's web view (incident pages, HTTP API, dashboard), on a port of its own.</summary>
     public Uri WebUrl { get; }
 
-    private SiloProcess(Process process, int gatewayPort, string serviceId, string brokerUri, Uri webUrl)
+    private SiloProcess(Process process, ConcurrentQueue<string> output, int gatewayPort, string serviceId, string brokerUri, Uri webUrl)
     {
+        _output = output;
         WebUrl = webUrl;
         _process = process;
         GatewayPort = gatewayPort;
@@ -34,13 +35,8 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public static async Task<SiloProcess> StartAsync(string database, string serviceId, TestVirtualHost broker, IDictionary<string, string>? settings = null)
     {
-        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
-        var directory = Path.Combine(LoopbackHpc.RepositoryRoot, "silo", "OrleansWorkflow.Silo", "bin", configuration, "net10.0");
-        if (!File.Exists(Path.Combine(directory, "owf-silo.dll")))
-            throw new InvalidOperationException($"owf-silo is not built in {directory}: build the solution (dotnet build OrleansWorkflow.sln -c {configuration}).");
-
+        var start = BuiltProgram.StartInfo(Path.Combine("silo", "OrleansWorkflow.Silo"), "owf-silo.dll");
         var gatewayPort = TestServices.FreePort();
-        var start = new ProcessStartInfo("dotnet", "owf-silo.dll") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["OWF_Storage__PostgreSql"] = database;
         start.Environment["OWF_RabbitMQ__Uri"] = broker.Uri;
         start.Environment["OWF_Cluster__SiloPort"] = TestServices.FreePort().ToString();
@@ -52,11 +48,8 @@ public sealed class SiloProcess : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             start.Environment[key] = value;
 
-        var silo = new SiloProcess(Process.Start(start)!, gatewayPort, serviceId, broker.Uri, webUrl);
-        silo._process.OutputDataReceived += (_, e) => { if (e.Data is not null) silo._output.Enqueue(e.Data); };
-        silo._process.ErrorDataReceived += (_, e) => { if (e.Data is not null) silo._output.Enqueue(e.Data); };
-        silo._process.BeginOutputReadLine();
-        silo._process.BeginErrorReadLine();
+        var output = new ConcurrentQueue<string>();
+        var silo = new SiloProcess(BuiltProgram.Start(start, output, output), output, gatewayPort, serviceId, broker.Uri, webUrl);
         await silo.WaitForLogAsync("RabbitMQ adapter consuming", TimeSpan.FromSeconds(60));
         return silo;
     }
@@ -89,18 +82,7 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Waits for the process to end by itself (a fault-injection crash point) and returns how long that took.</summary>
-    public async Task WaitForExitAsync(TimeSpan timeout)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"owf-silo still runs after {timeout}:\n{Log}");
-        }
-    }
+    public Task WaitForExitAsync(TimeSpan timeout) => BuiltProgram.WaitForExitAsync(_process, timeout, () => $"owf-silo, whose output is:\n{Log}\n,");
 
     /// <summary>SIGTERM, as an operator stops a silo: it leaves the cluster after finishing its in-flight messages.</summary>
     public async Task StopAsync(TimeSpan timeout)
