@@ -4,8 +4,8 @@ using OrleansWorkflow.Simulations;
 namespace OrleansWorkflow.Incidents;
 
 /// <summary>
-/// One incident, keyed by its IncidentID. Client apps call it to create, finish and inspect incidents;
-/// handler grains call it to check the incident still takes messages and to record each step.
+/// One incident, keyed by its IncidentID: what client apps do with it. Messages for it go through its queues
+/// (<c>WorkflowClient.Send</c>, or any AMQP client); the engine's own bookkeeping calls are not on this interface.
 /// </summary>
 public interface IIncidentGrain : IGrainWithGuidKey
 {
@@ -22,51 +22,13 @@ public interface IIncidentGrain : IGrainWithGuidKey
     /// <summary>Marks the incident Cancelled with a reason, cancels its running simulations, clears the handlers' temporary data and keeps the record and graph.</summary>
     Task Cancel(string reason);
 
-    /// <summary>Marks the incident Error (a handler failed past its retry limit). Finished incidents stay as they are.</summary>
-    Task MarkError(string reason);
-
-    /// <summary>Records that a handler starts on a message and returns the status the handler must respect.</summary>
-    [AlwaysInterleave]
-    Task<IncidentStatus> BeginStep(string queue, string messageId, string? originator);
-
-    /// <summary>
-    /// Records, stored before it returns, that the handler on <paramref name="queue"/> handled <paramref name="messageId"/>
-    /// in an earlier attempt (a redelivery after a crash): its step ends Completed, or is added when a crash lost it.
-    /// </summary>
-    [AlwaysInterleave]
-    Task ConfirmHandled(string queue, string messageId, string? originator);
-
-    /// <summary>Whether the handler on <paramref name="queue"/> completed message <paramref name="messageId"/> (known even after the handler's data was cleared).</summary>
-    [AlwaysInterleave]
-    Task<bool> Handled(string queue, string messageId);
-
-    /// <summary>Whether a handler on <paramref name="queue"/> ever started a step of this incident (so it may have stored state).</summary>
-    [AlwaysInterleave]
-    Task<bool> HasSteps(string queue);
-
-    /// <summary>
-    /// Records how a handler's step ended and where it sent messages, and returns once that record is stored: the
-    /// message is acknowledged only after it, so a crash cannot take a handled step out of the incident's graph.
-    /// Steps ending together share one write.
-    /// </summary>
-    [AlwaysInterleave]
-    Task EndStep(string queue, string messageId, string? originator, StepOutcome outcome, IReadOnlyList<string> sentTo, string? error);
-
-    /// <summary>Every step of the incident so far, in order of start.</summary>
+    /// <summary>Every step of the incident so far, in order of start (the incident's graph is drawn from them).</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<IncidentStep>> GetSteps();
-
-    /// <summary>A simulation of the incident changed (called by simulation grains).</summary>
-    [OneWay, AlwaysInterleave]
-    Task SimulationChanged(SimulationInfo simulation);
 
     /// <summary>The incident's HPC simulations, in order of creation.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<SimulationInfo>> GetSimulations();
-
-    /// <summary>A message of this incident went to a dead-letter queue (called by the engine's queue consumers). Ignored for an incident never created.</summary>
-    [AlwaysInterleave]
-    Task RecordDeadLetter(DeadLetterRecord letter);
 
     /// <summary>The incident's dead letters, oldest first.</summary>
     [AlwaysInterleave]

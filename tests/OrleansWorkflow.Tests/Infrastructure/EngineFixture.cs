@@ -36,10 +36,10 @@ public sealed class EngineFixture : IAsyncLifetime
     public Orleans.Storage.IGrainStorage Storage => _silo!.Services.GetRequiredKeyedService<Orleans.Storage.IGrainStorage>(WorkflowStorage.Name);
 
     /// <summary>The silo's HPC machines (the loopback one and its impostor; see <see cref="LoopbackHpc"/>).</summary>
-    public HpcMachines Machines => _silo!.Services.GetRequiredService<HpcMachines>();
+    internal HpcMachines Machines => _silo!.Services.GetRequiredService<HpcMachines>();
 
     /// <summary>The handler grain registered on <paramref name="queue"/>, for one incident.</summary>
-    public IWorkflowHandler Handler(Guid incidentId, string queue) =>
+    internal IHandlerDelivery Handler(Guid incidentId, string queue) =>
         _silo!.Services.GetRequiredService<HandlerRegistry>().Resolve(Grains, incidentId, queue);
 
     public async Task InitializeAsync()

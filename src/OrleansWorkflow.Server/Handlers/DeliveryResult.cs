@@ -1,0 +1,23 @@
+namespace OrleansWorkflow.Handlers;
+
+internal enum DeliveryOutcome
+{
+    /// <summary>The handler ran, its state was written and its sends were published.</summary>
+    Handled = 0,
+    /// <summary>The message id was handled before (a redelivery); nothing ran.</summary>
+    Duplicate = 1,
+    /// <summary>The handler threw; nothing it did was kept. The caller retries or dead-letters.</summary>
+    Failed = 2,
+    /// <summary>The message may not be handled (its incident is unknown or finished); dead-letter it.</summary>
+    Rejected = 3,
+}
+
+/// <summary>What happened to a delivered message. Failures travel as text, not as exceptions, so any user exception survives the trip.</summary>
+[GenerateSerializer, Immutable]
+internal sealed record DeliveryResult([property: Id(0)] DeliveryOutcome Outcome, [property: Id(1)] string? Detail = null)
+{
+    public static readonly DeliveryResult Handled = new(DeliveryOutcome.Handled);
+    public static readonly DeliveryResult Duplicate = new(DeliveryOutcome.Duplicate);
+    public static DeliveryResult Failed(string error) => new(DeliveryOutcome.Failed, error);
+    public static DeliveryResult Rejected(string reason) => new(DeliveryOutcome.Rejected, reason);
+}

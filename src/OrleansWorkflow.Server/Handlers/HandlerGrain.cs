@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Storage;
+using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Messaging.Telemetry;
+using OrleansWorkflow.Telemetry;
+using OrleansWorkflow.Simulations.Machines;
+
+namespace OrleansWorkflow.Handlers;
+
+/// <summary>
+/// Base of every handler grain: one activation per handler and incident. For each message it skips a redelivery,
+/// runs <see cref="HandleAsync"/>, keeps the documents, the message id and the effects in ONE storage write, then
+/// carries the effects out. A crash after the write is repaired when the unacknowledged message comes back.
+/// Its state is read from storage only when the incident says this handler ran before: most handlers of most
+/// incidents are new, and the read would find nothing. Were that answer ever wrong (a crash lost the step record),
+/// the write would meet the stored row, fail its version check, and the message is handled again on the stored state.
+/// </summary>
+public abstract class HandlerGrain : Grain, IHandlerDelivery
+{
+    private readonly IGrainStorage _storage;
+    private readonly GrainState<HandlerState> _state = new(new HandlerState());
+    private bool _loaded;
+
+    private HandlerState Stored => _state.State!;
+    private readonly ILogger _logger;
+    private readonly OutboxDispatcher _dispatcher;
+    private readonly HpcMachines _machines;
+    private readonly CancellationToken _shutdown;
+    private readonly FaultInjection _faults;
+    private Guid _incidentId;
+    private string _queue = "";
+    private bool _outboxDispatched;
+
+    protected HandlerGrain()
+    {
+        _storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(WorkflowStorage.Name);
+        _logger = ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(GetType());
+        _dispatcher = ServiceProvider.GetRequiredService<OutboxDispatcher>();
+        _machines = ServiceProvider.GetRequiredService<HpcMachines>();
+        _shutdown = ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        _faults = ServiceProvider.GetService<FaultInjection>() ?? new FaultInjection();
+    }
+
+    /// <summary>The handler's work for one message.</summary>
+    protected abstract Task HandleAsync(JsonObject message, IHandlerContext context);
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _incidentId = this.GetPrimaryKey(out var queue);
+        _queue = queue ?? throw new InvalidOperationException("A handler grain is keyed by IncidentID plus its queue name.");
+        return Task.CompletedTask;
+    }
+
+    async Task<DeliveryResult> IHandlerDelivery.Deliver(InboundMessage message) => await DeliverAsync(message);
+
+    private async Task<DeliveryResult> DeliverAsync(InboundMessage message)
+    {
+        // The handler's work, and the messages it sends, are children of the delivery in the incident's trace.
+        using var handling = WorkflowTracing.Start($"handle {_queue}", ActivityKind.Internal, _incidentId, message.TraceParent);
+        handling?.SetTag(WorkflowTracing.QueueTag, _queue).SetTag(WorkflowTracing.MessageIdTag, message.MessageId).SetTag("owf.handler", GetType().Name);
+        var incident = GrainFactory.GetGrain<IIncidentBookkeeping>(_incidentId);
+        var readSkipped = false;
+        if (!_loaded)
+        {
+            if (await incident.HasSteps(_queue))
+            {
+                await ReadStateAsync();
+            }
+            else
+            {
+                _state.State = new HandlerState();
+                _state.ETag = null;
+                _state.RecordExists = false;
+                readSkipped = _loaded = true;
+            }
+        }
+
+        // Effects left by an attempt that failed after its write (or by a crash) are carried out first, and that
+        // message's step is ended: its handling is complete only now.
+        if (await DispatchPendingOutboxAsync() && Stored.OutboxMessageId is { } previous)
+            await incident.EndStep(_queue, previous, null, StepOutcome.Completed, Destinations(Stored.Outbox), null);
+        if (Stored.HandledMessageIds.Contains(message.MessageId))
+        {
+            await incident.ConfirmHandled(_queue, message.MessageId, message.Originator);
+            return DeliveryResult.Duplicate;
+        }
+
+        var status = await incident.BeginStep(_queue, message.MessageId, message.Originator);
+        if (!status.Exists())
+            return DeliveryResult.Rejected($"incident {_incidentId} was never created");
+        if (status.IsFinished())
+        {
+            // A copy of a message handled before the incident finished, redelivered after a crash: nothing to do. The
+            // incident's step record says so, or, when a crash lost that record, this handler's kept message ids do.
+            // Anything else for a finished incident is refused.
+            if (await incident.Handled(_queue, message.MessageId))
+                return DeliveryResult.Duplicate;
+            if (readSkipped)
+                await ReadStateAsync();
+            return Stored.HandledMessageIds.Contains(message.MessageId)
+                ? DeliveryResult.Duplicate
+                : DeliveryResult.Rejected($"incident {_incidentId} is already {status}");
+        }
+
+        var context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _machines, _logger, _shutdown);
+        try
+        {
+            var body = JsonNode.Parse(message.Body)?.AsObject() ?? throw new JsonException("message body is null");
+            await HandleAsync(body, context);
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            // Not the handler's failure: its silo is stopping. Nothing was stored; the message is delivered again (held
+            // by its consumer like any outage) and handled where the grain lives next.
+            _logger.LogInformation("Handler {Queue} stopped on message {MessageId} of incident {IncidentId}: this silo is shutting down", _queue, message.MessageId, _incidentId);
+            throw;
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning(e, "Handler {Queue} failed on message {MessageId} of incident {IncidentId}", _queue, message.MessageId, _incidentId);
+            handling?.SetStatus(ActivityStatusCode.Error, e.Message);
+            await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Failed, [], e.Message);
+            return DeliveryResult.Failed($"{e.GetType().Name}: {e.Message}");
+        }
+
+        Stored.Documents.AddRange(context.NewDocuments);
+        Stored.HandledMessageIds.Add(message.MessageId);
+        Stored.Outbox = context.Effects;
+        Stored.OutboxMessageId = message.MessageId;
+        try
+        {
+            await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
+        }
+        catch (InconsistentStateException) when (readSkipped)
+        {
+            _logger.LogInformation("Handler {Queue} of incident {IncidentId} had stored state after all; handling message {MessageId} again on it", _queue, _incidentId, message.MessageId);
+            await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Failed, [], "stored state was found at write time; handled again on it");
+            await ReadStateAsync();
+            return await DeliverAsync(message);
+        }
+        catch
+        {
+            // This message's changes are in memory but not stored: start the next delivery from storage.
+            _loaded = false;
+            throw;
+        }
+        _outboxDispatched = false;
+        if (_faults.KillsAfterStateWrite(_queue))
+        {
+            _logger.LogCritical("Fault injection: killing this silo after {Queue} stored message {MessageId} of incident {IncidentId}", _queue, message.MessageId, _incidentId);
+            FaultInjection.KillThisProcess();
+        }
+
+        // The step is recorded before its effects go out, so the next handler, or the incident's completion, can
+        // never be seen before the step that caused it.
+        var stored = Stopwatch.GetTimestamp();
+        await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Completed, Destinations(context.Effects), null);
+        await DispatchPendingOutboxAsync();
+        WorkflowMetrics.OutboxLag.Record(Stopwatch.GetElapsedTime(stored).TotalMilliseconds, WorkflowMetrics.Queue(_queue));
+        return DeliveryResult.Handled;
+    }
+
+    async Task<IReadOnlyList<string>> IHandlerDelivery.GetPersisted()
+    {
+        if (!_loaded)
+            await ReadStateAsync();
+        return [.. Stored.Documents];
+    }
+
+    async Task IHandlerDelivery.ClearIncidentData()
+    {
+        if (!_loaded)
+            await ReadStateAsync();
+        if (_state.RecordExists && (Stored.Documents.Count > 0 || Stored.Outbox.Count > 0))
+        {
+            // The documents go; the handled message ids stay, so a late copy of one is still known as a duplicate.
+            Stored.Documents.Clear();
+            Stored.Outbox = [];
+            await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
+        }
+        _outboxDispatched = true;
+        DeactivateOnIdle();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // The outbox was carried out but is still in storage: clear it so a later activation does not repeat it.
+        if (_outboxDispatched && Stored.Outbox.Count > 0 && _state.RecordExists)
+        {
+            Stored.Outbox = [];
+            await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state, cancellationToken);
+        }
+    }
+
+    private async Task ReadStateAsync()
+    {
+        await _storage.ReadStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
+        _state.State ??= new HandlerState();
+        _loaded = true;
+    }
+
+    /// <summary>Carries out the stored effects unless done already; true when it did so now.</summary>
+    private async Task<bool> DispatchPendingOutboxAsync()
+    {
+        if (_outboxDispatched || Stored.Outbox.Count == 0)
+            return false;
+        await _dispatcher.DispatchAsync(_incidentId, Stored.Outbox, CancellationToken.None);
+        _outboxDispatched = true;
+        return true;
+    }
+
+    private static List<string> Destinations(IEnumerable<OutboxEntry> effects) => [.. effects.Select(e => e.Destination).OfType<string>()];
+}

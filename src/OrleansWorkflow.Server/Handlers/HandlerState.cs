@@ -1,0 +1,49 @@
+using OrleansWorkflow.Simulations;
+
+namespace OrleansWorkflow.Handlers;
+
+/// <summary>What one handler keeps for one incident, written in one storage write per handled message.</summary>
+[GenerateSerializer]
+internal sealed class HandlerState
+{
+    /// <summary>Documents from Persist.Put, as JSON text, in order.</summary>
+    [Id(0)] public List<string> Documents { get; set; } = [];
+
+    /// <summary>Ids of the messages already handled: a redelivered one is skipped.</summary>
+    [Id(1)] public HashSet<string> HandledMessageIds { get; set; } = [];
+
+    /// <summary>Effects of the last handled message that may not have left the grain yet.</summary>
+    [Id(2)] public List<OutboxEntry> Outbox { get; set; } = [];
+
+    /// <summary>The message whose effects the outbox holds.</summary>
+    [Id(3)] public string? OutboxMessageId { get; set; }
+}
+
+internal enum OutboxKind
+{
+    Message = 0,
+    CompleteIncident = 1,
+    CancelIncident = 2,
+    SubmitSimulation = 3,
+}
+
+/// <summary>One effect of a handled message: a message to publish, the incident to complete or cancel, or a simulation to submit.</summary>
+[GenerateSerializer]
+internal sealed class OutboxEntry
+{
+    [Id(0)] public OutboxKind Kind { get; set; }
+    [Id(1)] public string? Queue { get; set; }
+    [Id(2)] public string? MessageId { get; set; }
+    [Id(3)] public string? Body { get; set; }
+    [Id(4)] public string? Reason { get; set; }
+    [Id(5)] public Guid SimulationId { get; set; }
+    [Id(6)] public SimulationRequest? Simulation { get; set; }
+
+    /// <summary>Where the effect goes, as a node of the incident graph; null for Complete and Cancel.</summary>
+    public string? Destination => Kind switch
+    {
+        OutboxKind.Message => Queue,
+        OutboxKind.SubmitSimulation => SimulationSource.Of(Simulation!.Machine),
+        _ => null,
+    };
+}

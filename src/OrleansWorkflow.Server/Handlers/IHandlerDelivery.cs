@@ -1,0 +1,17 @@
+using Orleans.Concurrency;
+
+namespace OrleansWorkflow.Handlers;
+
+/// <summary>The engine's calls into a handler grain (every <see cref="HandlerGrain"/> implements them); no client app can reach them.</summary>
+internal interface IHandlerDelivery : IWorkflowHandler
+{
+    /// <summary>Handles one message delivered from the handler's queue.</summary>
+    Task<DeliveryResult> Deliver(InboundMessage message);
+
+    /// <summary>Drops this handler's documents and outbox for the incident (its incident finished), keeping the ids of the messages it handled. One-way.</summary>
+    [OneWay]
+    Task ClearIncidentData();
+
+    /// <summary>The documents this handler persisted for the incident, in order (JSON objects as text).</summary>
+    Task<IReadOnlyList<string>> GetPersisted();
+}

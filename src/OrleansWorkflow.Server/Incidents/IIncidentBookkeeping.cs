@@ -1,0 +1,50 @@
+using Orleans.Concurrency;
+using OrleansWorkflow.Simulations;
+
+namespace OrleansWorkflow.Incidents;
+
+/// <summary>
+/// The engine's calls into an incident (implemented by the same grain as <see cref="IIncidentGrain"/>): handler grains
+/// check the incident still takes messages and record each step, consumers record dead letters and failures,
+/// simulation grains report their jobs.
+/// </summary>
+internal interface IIncidentBookkeeping : IGrainWithGuidKey
+{
+    /// <summary>Marks the incident Error (a handler failed past its retry limit). Finished incidents stay as they are.</summary>
+    Task MarkError(string reason);
+
+    /// <summary>Records that a handler starts on a message and returns the status the handler must respect.</summary>
+    [AlwaysInterleave]
+    Task<IncidentStatus> BeginStep(string queue, string messageId, string? originator);
+
+    /// <summary>
+    /// Records, stored before it returns, that the handler on <paramref name="queue"/> handled <paramref name="messageId"/>
+    /// in an earlier attempt (a redelivery after a crash): its step ends Completed, or is added when a crash lost it.
+    /// </summary>
+    [AlwaysInterleave]
+    Task ConfirmHandled(string queue, string messageId, string? originator);
+
+    /// <summary>Whether the handler on <paramref name="queue"/> completed message <paramref name="messageId"/> (known even after the handler's data was cleared).</summary>
+    [AlwaysInterleave]
+    Task<bool> Handled(string queue, string messageId);
+
+    /// <summary>Whether a handler on <paramref name="queue"/> ever started a step of this incident (so it may have stored state).</summary>
+    [AlwaysInterleave]
+    Task<bool> HasSteps(string queue);
+
+    /// <summary>
+    /// Records how a handler's step ended and where it sent messages, and returns once that record is stored: the
+    /// message is acknowledged only after it, so a crash cannot take a handled step out of the incident's graph.
+    /// Steps ending together share one write.
+    /// </summary>
+    [AlwaysInterleave]
+    Task EndStep(string queue, string messageId, string? originator, StepOutcome outcome, IReadOnlyList<string> sentTo, string? error);
+
+    /// <summary>A simulation of the incident changed (called by simulation grains).</summary>
+    [OneWay, AlwaysInterleave]
+    Task SimulationChanged(SimulationInfo simulation);
+
+    /// <summary>A message of this incident went to a dead-letter queue (called by the engine's queue consumers). Ignored for an incident never created.</summary>
+    [AlwaysInterleave]
+    Task RecordDeadLetter(DeadLetterRecord letter);
+}

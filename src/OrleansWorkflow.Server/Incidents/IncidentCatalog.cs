@@ -1,0 +1,57 @@
+using Npgsql;
+using OrleansWorkflow.Hosting;
+
+namespace OrleansWorkflow.Incidents;
+
+/// <summary>
+/// The owf_incident table: one row per incident of this service, written by its incident grain when its status
+/// changes, read to list and filter incidents without waking their grains.
+/// </summary>
+internal sealed class IncidentCatalog(NpgsqlDataSource database, ClusterSettings cluster)
+{
+    public async Task RecordAsync(IncidentInfo incident, CancellationToken cancellationToken = default)
+    {
+        await using var command = database.CreateCommand("""
+            INSERT INTO owf_incident (service_id, incident_id, name, kind, incident_date, status, created_at, updated_at, reason)
+            VALUES (@service, @id, @name, @kind, @date, @status, @created, @updated, @reason)
+            ON CONFLICT (service_id, incident_id) DO UPDATE
+               SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at, reason = EXCLUDED.reason
+            """);
+        command.Parameters.AddWithValue("service", cluster.ServiceId);
+        command.Parameters.AddWithValue("id", incident.IncidentId);
+        command.Parameters.AddWithValue("name", incident.Name);
+        command.Parameters.AddWithValue("kind", incident.Kind);
+        command.Parameters.AddWithValue("date", incident.IncidentDate.UtcDateTime);
+        command.Parameters.AddWithValue("status", incident.Status.ToString());
+        command.Parameters.AddWithValue("created", incident.CreatedAt.UtcDateTime);
+        command.Parameters.AddWithValue("updated", incident.UpdatedAt.UtcDateTime);
+        command.Parameters.AddWithValue("reason", (object?)incident.Reason ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<IncidentInfo>> ListAsync(IncidentQuery query, CancellationToken cancellationToken = default)
+    {
+        query.Validate();
+        await using var command = database.CreateCommand("""
+            SELECT incident_id, name, kind, incident_date, status, created_at, updated_at, reason
+              FROM owf_incident
+             WHERE service_id = @service
+               AND (@status::text IS NULL OR status = @status)
+               AND (@kind::text IS NULL OR kind = @kind)
+             ORDER BY created_at DESC
+             LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("service", cluster.ServiceId);
+        command.Parameters.AddWithValue("status", (object?)query.Status?.ToString() ?? DBNull.Value);
+        command.Parameters.AddWithValue("kind", (object?)query.Kind ?? DBNull.Value);
+        command.Parameters.AddWithValue("limit", query.Limit);
+        var incidents = new List<IncidentInfo>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            incidents.Add(new IncidentInfo(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), Utc(reader, 3),
+                Enum.Parse<IncidentStatus>(reader.GetString(4)), Utc(reader, 5), Utc(reader, 6), reader.IsDBNull(7) ? null : reader.GetString(7)));
+        return incidents;
+    }
+
+    private static DateTimeOffset Utc(NpgsqlDataReader reader, int column) => new(DateTime.SpecifyKind(reader.GetDateTime(column), DateTimeKind.Utc));
+}

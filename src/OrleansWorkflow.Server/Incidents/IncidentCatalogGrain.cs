@@ -1,0 +1,10 @@
+using Orleans.Concurrency;
+
+namespace OrleansWorkflow.Incidents;
+
+/// <summary>Answers list queries from the incident catalog, on whichever silo the caller is near.</summary>
+[StatelessWorker]
+internal sealed class IncidentCatalogGrain(IncidentCatalog catalog) : Grain, IIncidentCatalogGrain
+{
+    public Task<IReadOnlyList<IncidentInfo>> List(IncidentQuery query) => catalog.ListAsync(query);
+}

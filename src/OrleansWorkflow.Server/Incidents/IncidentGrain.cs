@@ -1,0 +1,290 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+using Orleans.Storage;
+using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Simulations;
+
+namespace OrleansWorkflow.Incidents;
+
+/// <summary>
+/// One incident. Status changes and ended steps are stored before their callers go on (an ended step before its
+/// message is acknowledged), through one chain of writes: whatever changed while a write was under way goes into the
+/// next one, so steps ending together share a write. Started steps and simulation changes, which a crash would only
+/// make look older, are written shortly after they happen.
+/// </summary>
+internal sealed class IncidentGrain(
+    [PersistentState(WorkflowStorage.IncidentState, WorkflowStorage.Name)] IPersistentState<IncidentState> state,
+    HandlerRegistry handlers,
+    IncidentCatalog catalog,
+    TimeProvider clock,
+    ILogger<IncidentGrain> logger) : Grain, IIncidentGrain, IIncidentBookkeeping
+{
+    private static readonly TimeSpan StepWriteDelay = TimeSpan.FromMilliseconds(500);
+    private IGrainTimer? _pendingWrite;
+    private WriteChain? _writes;
+    private bool _stale;
+    private IncidentStatus _catalogued;
+    private DateTimeOffset _watchedUntil;
+    private IAsyncStream<IncidentEvent>? _events;
+
+    private Guid IncidentId => this.GetPrimaryKey();
+    private IncidentState Incident => state.State;
+
+    public async Task<IncidentInfo> Create(string name, string kind, DateTimeOffset incidentDate)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        if (Incident.Status.Exists())
+        {
+            if (Incident.Name == name && Incident.Kind == kind)
+                return Info();
+            throw new InvalidOperationException($"Incident {IncidentId} already exists as \"{Incident.Name}\" of kind {Incident.Kind}; create a new IncidentID instead.");
+        }
+
+        var now = clock.GetUtcNow();
+        state.State = new IncidentState
+        {
+            Name = name,
+            Kind = kind,
+            IncidentDate = incidentDate,
+            Status = IncidentStatus.Pending,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await WriteNowAsync();
+        logger.LogInformation("Incident {IncidentId} \"{Name}\" of kind {Kind} created", IncidentId, name, kind);
+        return Info();
+    }
+
+    public Task<IncidentInfo?> GetInfo() => Task.FromResult(Incident.Status.Exists() ? Info() : null);
+
+    public Task Complete() => Finish(IncidentStatus.Completed, reason: null);
+
+    public Task Cancel(string reason)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reason);
+        return Finish(IncidentStatus.Cancelled, reason);
+    }
+
+    public async Task MarkError(string reason)
+    {
+        RequireExists();
+        if (Incident.Status.IsFinished())
+            return;
+        Incident.Status = IncidentStatus.Error;
+        Incident.Reason = reason;
+        Incident.UpdatedAt = clock.GetUtcNow();
+        await WriteNowAsync();
+        Publish(IncidentEventKind.StatusChanged, detail: reason);
+        logger.LogWarning("Incident {IncidentId} marked Error: {Reason}", IncidentId, reason);
+    }
+
+    public Task<IncidentStatus> BeginStep(string queue, string messageId, string? originator)
+    {
+        var status = Incident.Status;
+        if (!status.Exists() || status.IsFinished())
+            return Task.FromResult(status);
+
+        if (status == IncidentStatus.Pending)
+        {
+            Incident.Status = IncidentStatus.Active;
+            Publish(IncidentEventKind.StatusChanged);
+        }
+        // A retry of a message whose earlier attempt never ended (the database or broker failed under it) goes on in that step.
+        if (!Incident.Steps.Exists(s => s.Queue == queue && s.MessageId == messageId && s.Outcome == StepOutcome.Processing))
+            Incident.Steps.Add(new IncidentStep { Queue = queue, MessageId = messageId, Originator = originator, StartedAt = clock.GetUtcNow() });
+        Touch();
+        Publish(IncidentEventKind.StepStarted, queue, messageId);
+        return Task.FromResult(Incident.Status);
+    }
+
+    public async Task EndStep(string queue, string messageId, string? originator, StepOutcome outcome, IReadOnlyList<string> sentTo, string? error)
+    {
+        var step = StepOf(queue, messageId, originator);
+        step.EndedAt = clock.GetUtcNow();
+        step.Outcome = outcome;
+        step.SentTo = [.. sentTo];
+        step.Error = error;
+        Incident.UpdatedAt = clock.GetUtcNow();
+        await WriteNowAsync();
+        Publish(IncidentEventKind.StepEnded, queue, messageId, outcome.ToString());
+    }
+
+    public async Task ConfirmHandled(string queue, string messageId, string? originator)
+    {
+        var step = StepOf(queue, messageId, originator);
+        if (step.Outcome == StepOutcome.Completed)
+            return;
+        step.EndedAt = clock.GetUtcNow();
+        step.Outcome = StepOutcome.Completed;
+        step.Error = null;
+        Incident.UpdatedAt = clock.GetUtcNow();
+        await WriteNowAsync();
+        Publish(IncidentEventKind.StepEnded, queue, messageId, StepOutcome.Completed.ToString());
+    }
+
+    /// <summary>The latest step of a message, or a new one when a crash took its start out of this grain's memory before it was stored.</summary>
+    private IncidentStep StepOf(string queue, string messageId, string? originator)
+    {
+        if (Incident.Steps.FindLast(s => s.Queue == queue && s.MessageId == messageId) is { } step)
+            return step;
+        step = new IncidentStep { Queue = queue, MessageId = messageId, Originator = originator, StartedAt = clock.GetUtcNow() };
+        Incident.Steps.Add(step);
+        return step;
+    }
+
+    public Task<bool> Handled(string queue, string messageId) =>
+        Task.FromResult(Incident.Steps.Exists(s => s.Queue == queue && s.MessageId == messageId && s.Outcome == StepOutcome.Completed));
+
+    public Task<bool> HasSteps(string queue) => Task.FromResult(Incident.Steps.Exists(s => s.Queue == queue));
+
+    public Task<IReadOnlyList<IncidentStep>> GetSteps() => Task.FromResult<IReadOnlyList<IncidentStep>>([.. Incident.Steps]);
+
+    public Task SimulationChanged(SimulationInfo simulation)
+    {
+        var known = Incident.Simulations.FindIndex(s => s.SimulationId == simulation.SimulationId);
+        if (known < 0)
+            Incident.Simulations.Add(simulation);
+        else
+            Incident.Simulations[known] = simulation;
+        Touch();
+        Publish(IncidentEventKind.SimulationChanged, detail: $"{simulation.SimulationId} {simulation.Status}");
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<SimulationInfo>> GetSimulations() => Task.FromResult<IReadOnlyList<SimulationInfo>>([.. Incident.Simulations]);
+
+    public async Task RecordDeadLetter(DeadLetterRecord letter)
+    {
+        if (!Incident.Status.Exists())
+            return;
+        Incident.DeadLetters.Add(letter);
+        Incident.UpdatedAt = clock.GetUtcNow();
+        await WriteNowAsync();
+        Publish(IncidentEventKind.DeadLettered, letter.Queue, letter.MessageId, letter.Reason);
+    }
+
+    public Task<IReadOnlyList<DeadLetterRecord>> GetDeadLetters() => Task.FromResult<IReadOnlyList<DeadLetterRecord>>([.. Incident.DeadLetters]);
+
+    public Task Watch(TimeSpan duration)
+    {
+        var until = clock.GetUtcNow() + TimeSpan.FromTicks(Math.Min(duration.Ticks, TimeSpan.FromMinutes(10).Ticks));
+        if (until > _watchedUntil)
+            _watchedUntil = until;
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // The catalog row is written after the state; a crash between the two is repaired here.
+        if (Incident.Status.Exists())
+            await RecordInCatalogAsync();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_pendingWrite is not null && !_stale)
+            await WriteNowAsync();
+    }
+
+    private async Task Finish(IncidentStatus final, string? reason)
+    {
+        RequireExists();
+        if (Incident.Status.IsFinished())
+            return;
+        Incident.Status = final;
+        Incident.Reason = reason;
+        Incident.UpdatedAt = clock.GetUtcNow();
+        await WriteNowAsync();
+        Publish(IncidentEventKind.StatusChanged, detail: reason);
+        logger.LogInformation("Incident {IncidentId} {Status}{Reason}", IncidentId, final, reason is null ? "" : $": {reason}");
+
+        // One-way calls: the handler that completed us may still be inside its own call. A simulation that misses
+        // its cancel call (a crash) cancels itself at its next poll, when it sees the incident Cancelled.
+        foreach (var queue in Incident.Steps.Select(s => s.Queue).Distinct().Where(handlers.IsRegistered))
+            _ = handlers.Resolve(GrainFactory, IncidentId, queue).ClearIncidentData();
+        if (final == IncidentStatus.Cancelled)
+            foreach (var simulation in Incident.Simulations.Where(s => !s.Status.IsFinished()))
+                _ = GrainFactory.GetGrain<ISimulationGrain>(simulation.SimulationId).Cancel(reason!);
+    }
+
+    private void RequireExists()
+    {
+        if (!Incident.Status.Exists())
+            throw new InvalidOperationException($"Incident {IncidentId} was never created; create it first with CreateIncident.");
+    }
+
+    private void Touch()
+    {
+        Incident.UpdatedAt = clock.GetUtcNow();
+        _pendingWrite ??= this.RegisterGrainTimer(WriteNowAsync,
+            new GrainTimerCreationOptions { DueTime = StepWriteDelay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
+    }
+
+    /// <summary>Stores every change made so far (steps ending together share one write, see <see cref="WriteChain"/>).</summary>
+    private Task WriteNowAsync()
+    {
+        _pendingWrite?.Dispose();
+        _pendingWrite = null;
+        _writes ??= new WriteChain(WriteStateAndCatalogAsync);
+        return _writes.WriteAsync();
+    }
+
+    private async Task WriteStateAndCatalogAsync()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException)
+        {
+            // A write whose answer was lost may have succeeded: start again from what is stored.
+            _stale = true;
+            DeactivateOnIdle();
+            throw;
+        }
+        if (Incident.Status != _catalogued)
+            await RecordInCatalogAsync();
+    }
+
+    private async Task RecordInCatalogAsync()
+    {
+        var recorded = Incident.Status;
+        try
+        {
+            await catalog.RecordAsync(Info());
+            _catalogued = recorded;
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            // The state is stored; the catalog catches up at the next write or activation.
+            logger.LogWarning("Incident {IncidentId} is {Status}, but the incident catalog could not be updated: {Error}", IncidentId, recorded, e.Message);
+        }
+    }
+
+    /// <summary>Tells live views (while one watches, see <see cref="Watch"/>) what changed, without holding up the incident.</summary>
+    private void Publish(IncidentEventKind kind, string? queue = null, string? messageId = null, string? detail = null)
+    {
+        if (clock.GetUtcNow() > _watchedUntil)
+            return;
+        _events ??= this.GetStreamProvider(IncidentEvents.StreamProvider).GetStream<IncidentEvent>(IncidentEvents.StreamNamespace, IncidentId);
+        var publishing = _events.OnNextAsync(new IncidentEvent(IncidentId, kind, Incident.Status, clock.GetUtcNow(), queue, messageId, detail));
+        if (!publishing.IsCompleted)
+            _ = ObserveAsync(publishing);
+    }
+
+    private async Task ObserveAsync(Task publishing)
+    {
+        try
+        {
+            await publishing;
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "An event of incident {IncidentId} did not reach its live views", IncidentId);
+        }
+    }
+
+    private IncidentInfo Info() => new(IncidentId, Incident.Name, Incident.Kind, Incident.IncidentDate, Incident.Status,
+        Incident.CreatedAt, Incident.UpdatedAt, Incident.Reason);
+}

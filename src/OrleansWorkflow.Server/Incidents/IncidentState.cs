@@ -1,0 +1,18 @@
+using OrleansWorkflow.Simulations;
+
+namespace OrleansWorkflow.Incidents;
+
+[GenerateSerializer]
+internal sealed class IncidentState
+{
+    [Id(0)] public string Name { get; set; } = "";
+    [Id(1)] public string Kind { get; set; } = "";
+    [Id(2)] public DateTimeOffset IncidentDate { get; set; }
+    [Id(3)] public IncidentStatus Status { get; set; }
+    [Id(4)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(5)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(6)] public string? Reason { get; set; }
+    [Id(7)] public List<IncidentStep> Steps { get; set; } = [];
+    [Id(8)] public List<SimulationInfo> Simulations { get; set; } = [];
+    [Id(9)] public List<DeadLetterRecord> DeadLetters { get; set; } = [];
+}

@@ -1,0 +1,23 @@
+using Orleans.Concurrency;
+
+namespace OrleansWorkflow.Simulations;
+
+/// <summary>One HPC job, keyed by its SimulationID: submits it, follows what the machine's poller observes, and tells the workflow when it ends.</summary>
+internal interface ISimulationGrain : IGrainWithGuidKey
+{
+    /// <summary>Records the job (once; a repeated call with the same id returns what is recorded).</summary>
+    Task<SimulationInfo> Create(Guid incidentId, SimulationRequest request);
+
+    /// <summary>Writes the job's files and submits it, or adopts the job a previous attempt submitted. Throws when the machine cannot be reached.</summary>
+    Task<SimulationInfo> EnsureSubmitted();
+
+    /// <summary>Takes what the scheduler said about the job in one poll.</summary>
+    Task<SimulationInfo> Observe(JobObservation observation);
+
+    /// <summary>Cancels the job on its scheduler (or, before submission, never submits it).</summary>
+    [OneWay]
+    Task Cancel(string reason);
+
+    [AlwaysInterleave]
+    Task<SimulationInfo?> GetInfo();
+}

@@ -1,0 +1,44 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using OrleansWorkflow.Simulations.Schedulers;
+
+namespace OrleansWorkflow.Simulations.Machines;
+
+/// <summary>The configured HPC machines of this silo, each with its one reused connection.</summary>
+internal sealed class HpcMachines(HpcOptions options, TimeProvider clock, ILoggerFactory loggers) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Lazy<Machine>> _machines = new(StringComparer.Ordinal);
+
+    public IEnumerable<string> Names => options.Machines.Keys;
+
+    public bool IsConfigured(string name) => options.Machines.ContainsKey(name);
+
+    public Machine Get(string name)
+    {
+        Require(name);
+        return _machines.GetOrAdd(name, n => new Lazy<Machine>(() => Open(n))).Value;
+    }
+
+    /// <summary>Throws, naming the settings to add, when <paramref name="name"/> is not a configured machine.</summary>
+    public void Require(string name)
+    {
+        if (!IsConfigured(name))
+        {
+            var known = options.Machines.Count == 0 ? "none is configured" : "configured: " + string.Join(", ", options.Machines.Keys);
+            throw new ArgumentException($"No HPC machine named \"{name}\" ({known}); configure Hpc:Machines:{name}:Host, Port, User, PrivateKey, KnownHost, Scheduler and BaseDirectory.");
+        }
+    }
+
+    private Machine Open(string name)
+    {
+        var machine = options.Machines[name];
+        var connection = new MachineConnection(name, machine, clock, loggers.CreateLogger<MachineConnection>());
+        return new Machine(name, machine, connection, IScheduler.For(machine.Scheduler));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var machine in _machines.Values.Where(m => m.IsValueCreated))
+            await machine.Value.DisposeAsync();
+    }
+}

@@ -1,0 +1,77 @@
+using OrleansWorkflow.Simulations.Schedulers;
+
+namespace OrleansWorkflow.Simulations.Machines;
+
+/// <summary>What the engine does on one HPC machine: write a job's files, submit or adopt it, ask about jobs, cancel, read results.</summary>
+internal sealed class Machine(string name, MachineOptions options, MachineConnection connection, IScheduler scheduler) : IAsyncDisposable
+{
+    private const string JobIdFile = ".owf-job-id";
+
+    public string Name => name;
+    public MachineOptions Options => options;
+
+    public string WorkingDirectoryOf(Guid incidentId, Guid simulationId) => $"{options.BaseDirectory.TrimEnd('/')}/{incidentId}/{simulationId}";
+
+    /// <summary>The job's name on the scheduler: a retried submission finds a job by it.</summary>
+    public static string JobNameOf(Guid simulationId) => "owf-" + simulationId.ToString("N");
+
+    /// <summary>
+    /// Writes the job's files and submits it, unless the job was already submitted by an earlier attempt (its id is in
+    /// the working directory, or the scheduler knows a job of its name): then that job is adopted, never submitted twice.
+    /// </summary>
+    public async Task<(string JobId, bool Adopted)> SubmitAsync(Guid simulationId, string workingDirectory, SimulationRequest request, CancellationToken cancellationToken)
+    {
+        var wd = Shell.Quote(workingDirectory);
+        var prepared = await connection.RunAsync($"mkdir -p {wd} && test -w {wd}", cancellationToken);
+        if (!prepared.Succeeded)
+            throw new InvalidOperationException($"Machine {name}: cannot make the working directory {workingDirectory} ({prepared.Evidence}); check Hpc:Machines:{name}:BaseDirectory.");
+
+        var existing = await connection.RunAsync($"cat {Shell.Quote(workingDirectory + "/" + JobIdFile)} 2>/dev/null", cancellationToken);
+        if (!(existing.Succeeded && existing.Output.Trim().Length > 0))
+        {
+            foreach (var (file, text) in request.Files)
+                await connection.WriteFileAsync($"{workingDirectory}/{file}", text, cancellationToken);
+            await connection.WriteFileAsync($"{workingDirectory}/{SimulationRequest.ScriptFileName}", request.Script, cancellationToken);
+        }
+
+        var submit = scheduler.SubmitCommand(JobNameOf(simulationId), workingDirectory, $"{workingDirectory}/{SimulationRequest.ScriptFileName}", request.TimeLimit);
+        var script = string.Join('\n',
+            $"cd {wd} || exit 96",
+            $"if [ -s {JobIdFile} ]; then echo adopted; cat {JobIdFile}; exit 0; fi",
+            $"found=$({scheduler.FindJobCommand(JobNameOf(simulationId))}) || {{ echo \"cannot list jobs: $found\" >&2; exit 97; }}",
+            "if [ -n \"$found\" ]; then echo adopted; echo \"$found\" | head -n 1; exit 0; fi",
+            $"( {submit} ) > {JobIdFile}.new 2> .owf-submit.err || {{ cat {JobIdFile}.new .owf-submit.err >&2; exit 98; }}",
+            $"mv {JobIdFile}.new {JobIdFile} && echo submitted && cat {JobIdFile}");
+        var result = await connection.RunAsync(script, cancellationToken);
+        if (result.ExitStatus == 97)
+            throw new MachineUnreachableException(name, $"Machine {name}: the scheduler could not be asked whether the job exists ({result.Evidence}).");
+        if (!result.Succeeded)
+            throw new InvalidOperationException($"Machine {name}: submitting the job in {workingDirectory} failed ({result.Evidence}).");
+
+        var lines = result.Output.Trim().Split('\n', 2);
+        return (scheduler.ParseJobId(lines.Length > 1 ? lines[1] : ""), lines[0].Trim() == "adopted");
+    }
+
+    /// <summary>Asks about all <paramref name="jobIds"/> in one command. An unreachable machine yields Unreachable for each, never an end.</summary>
+    public async Task<IReadOnlyDictionary<string, JobObservation>> QueryAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken)
+    {
+        if (jobIds.Count == 0)
+            return new Dictionary<string, JobObservation>();
+        try
+        {
+            var result = await connection.RunAsync(scheduler.StatusCommand(jobIds), cancellationToken);
+            return scheduler.ParseStatus(result.Output + "\n" + result.Error, jobIds);
+        }
+        catch (MachineUnreachableException e)
+        {
+            return jobIds.ToDictionary(id => id, _ => JobObservation.Unreachable(e.Message));
+        }
+    }
+
+    public async Task<RemoteResult> CancelAsync(string jobId, CancellationToken cancellationToken) =>
+        await connection.RunAsync(scheduler.CancelCommand(jobId), cancellationToken);
+
+    public Task<string> ReadFileAsync(string path, CancellationToken cancellationToken) => connection.ReadFileAsync(path, cancellationToken);
+
+    public ValueTask DisposeAsync() => connection.DisposeAsync();
+}

@@ -1,0 +1,32 @@
+namespace OrleansWorkflow.Simulations.Schedulers;
+
+/// <summary>
+/// A batch scheduler's dialect: the shell commands that submit, find, query and cancel jobs, and the parsers
+/// of their output. Commands run in a POSIX shell on the machine; every argument is quoted with <see cref="Shell.Quote"/>.
+/// </summary>
+internal interface IScheduler
+{
+    /// <summary>Prints the ids of jobs named <paramref name="jobName"/>, finished ones included, one per line; fails when the scheduler cannot be asked.</summary>
+    string FindJobCommand(string jobName);
+
+    /// <summary>Submits <paramref name="scriptPath"/> as <paramref name="jobName"/>, run in <paramref name="workingDirectory"/>; prints the job id.</summary>
+    string SubmitCommand(string jobName, string workingDirectory, string scriptPath, TimeSpan? timeLimit);
+
+    /// <summary>The job id from the submit command's output; throws when there is none.</summary>
+    string ParseJobId(string submitOutput);
+
+    /// <summary>One command asking about all <paramref name="jobIds"/> at once.</summary>
+    string StatusCommand(IReadOnlyCollection<string> jobIds);
+
+    /// <summary>What the status command's output says about each of <paramref name="jobIds"/>.</summary>
+    IReadOnlyDictionary<string, JobObservation> ParseStatus(string output, IReadOnlyCollection<string> jobIds);
+
+    string CancelCommand(string jobId);
+
+    public static IScheduler For(string name) => name switch
+    {
+        "slurm" => new SlurmScheduler(),
+        "pbs" => new PbsScheduler(),
+        _ => throw new ArgumentException($"Unknown scheduler \"{name}\"; use slurm or pbs."),
+    };
+}

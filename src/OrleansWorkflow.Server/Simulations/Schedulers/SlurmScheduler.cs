@@ -1,0 +1,91 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace OrleansWorkflow.Simulations.Schedulers;
+
+/// <summary>
+/// Slurm: <c>sbatch --parsable</c>, <c>squeue</c> to find a job by name, and <c>scontrol -o show job</c> per job for
+/// state and exit code (it knows finished jobs until MinJobAge has passed; after that the job reads as not found).
+/// </summary>
+internal sealed partial class SlurmScheduler : IScheduler
+{
+    private const string Marker = "@@owf ";
+
+    public string FindJobCommand(string jobName) => $"squeue -h -t all -n {Shell.Quote(jobName)} -o %i";
+
+    public string SubmitCommand(string jobName, string workingDirectory, string scriptPath, TimeSpan? timeLimit)
+    {
+        var command = new StringBuilder($"sbatch --parsable -J {Shell.Quote(jobName)} -D {Shell.Quote(workingDirectory)} -o {Shell.Quote(workingDirectory + "/slurm-%j.out")}");
+        if (timeLimit is { } limit)
+            command.Append($" --time={(int)Math.Ceiling(limit.TotalMinutes)}");
+        return command.Append(' ').Append(Shell.Quote(scriptPath)).ToString();
+    }
+
+    public string ParseJobId(string submitOutput)
+    {
+        // --parsable prints "id" or "id;cluster".
+        var id = submitOutput.Trim().Split('\n')[^1].Split(';')[0].Trim();
+        return id.Length > 0 && id.All(char.IsAsciiDigit) ? id : throw new FormatException($"sbatch printed no job id: \"{submitOutput.Trim()}\".");
+    }
+
+    public string CancelCommand(string jobId) => $"scancel {Shell.JobId(jobId)}";
+
+    public string StatusCommand(IReadOnlyCollection<string> jobIds) =>
+        string.Join("; ", jobIds.Select(id => $"echo '{Marker}{Shell.JobId(id)}'; scontrol -o show job {Shell.JobId(id)} 2>&1"));
+
+    public IReadOnlyDictionary<string, JobObservation> ParseStatus(string output, IReadOnlyCollection<string> jobIds)
+    {
+        var answers = new Dictionary<string, List<string>>();
+        List<string>? current = null;
+        foreach (var line in output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.StartsWith(Marker, StringComparison.Ordinal))
+                answers[line[Marker.Length..]] = current = [];
+            else
+                current?.Add(line);
+        }
+        return jobIds.ToDictionary(id => id, id => Observe(answers.GetValueOrDefault(id)));
+    }
+
+    private static JobObservation Observe(List<string>? lines)
+    {
+        if (lines is null || lines.Count == 0)
+            return JobObservation.Unreachable("scontrol gave no answer for the job");
+        var job = lines.FirstOrDefault(l => l.StartsWith("JobId=", StringComparison.Ordinal));
+        if (job is null)
+        {
+            var said = string.Join(" ", lines);
+            return said.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase)
+                ? JobObservation.NotFound($"scontrol: {said}")
+                : JobObservation.Unreachable($"scontrol: {said}");
+        }
+
+        var state = Field(job, "JobState") ?? "";
+        var reason = Field(job, "Reason");
+        var exit = ExitCode().Match(job);
+        int? code = exit.Success ? int.Parse(exit.Groups[1].Value) : null;
+        var signal = exit.Success ? int.Parse(exit.Groups[2].Value) : 0;
+        var detail = $"JobState={state}" + (reason is null or "None" ? "" : $" Reason={reason}") + (exit.Success ? $" ExitCode={exit.Groups[1].Value}:{signal}" : "");
+        return JobObservation.Seen(StatusOf(state), code, detail);
+    }
+
+    public static SimulationStatus StatusOf(string state) => state switch
+    {
+        "PENDING" or "CONFIGURING" or "REQUEUED" or "REQUEUE_HOLD" or "REQUEUE_FED" => SimulationStatus.Queued,
+        "COMPLETED" => SimulationStatus.Completed,
+        "CANCELLED" => SimulationStatus.Cancelled,
+        "TIMEOUT" or "DEADLINE" => SimulationStatus.Timeout,
+        "FAILED" or "NODE_FAIL" or "OUT_OF_MEMORY" or "BOOT_FAIL" or "PREEMPTED" => SimulationStatus.Failed,
+        // RUNNING, COMPLETING (epilog still running), SUSPENDED, STOPPED, SIGNALING, STAGE_OUT, RESIZING...
+        _ => SimulationStatus.Running,
+    };
+
+    private static string? Field(string line, string key)
+    {
+        var match = Regex.Match(line, $@"(?:^|\s){key}=(\S+)");
+        return match.Success ? match.Groups[1].Value : null;
+    }
+
+    [GeneratedRegex(@"(?:^|\s)ExitCode=(\d+):(\d+)")]
+    private static partial Regex ExitCode();
+}

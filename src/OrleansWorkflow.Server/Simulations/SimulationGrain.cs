@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using OrleansWorkflow.Messaging.Telemetry;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Messaging;
+using OrleansWorkflow.Simulations.Machines;
+using OrleansWorkflow.Wire;
+
+namespace OrleansWorkflow.Simulations;
+
+/// <summary>
+/// One HPC job. Every change is written before it is acted on, so after a crash the job is neither submitted
+/// twice nor forgotten, and its end is told to the workflow once (the end message has a fixed MessageID).
+/// </summary>
+internal sealed class SimulationGrain(
+    [PersistentState(WorkflowStorage.SimulationState, WorkflowStorage.Name)] IPersistentState<SimulationState> state,
+    HpcMachines machines,
+    QueuePublisher publisher,
+    TimeProvider clock,
+    ILogger<SimulationGrain> logger) : Grain, ISimulationGrain
+{
+    private SimulationInfo Info => state.State.Info;
+    private Guid SimulationId => this.GetPrimaryKey();
+
+    public async Task<SimulationInfo> Create(Guid incidentId, SimulationRequest request)
+    {
+        if (state.State.Request is not null)
+            return Info;
+        request.Validate();
+        var machine = machines.Get(request.Machine);
+        var now = clock.GetUtcNow();
+        state.State = new SimulationState
+        {
+            Request = request,
+            LastAnsweredAt = now,
+            Info = new SimulationInfo
+            {
+                SimulationId = SimulationId,
+                IncidentId = incidentId,
+                Machine = request.Machine,
+                Status = SimulationStatus.Requested,
+                WorkingDirectory = machine.WorkingDirectoryOf(incidentId, SimulationId),
+                NotifyQueue = request.NotifyQueue,
+                CreatedAt = now,
+            },
+        };
+        await SaveAsync();
+        logger.LogInformation("Simulation {SimulationId} of incident {IncidentId} recorded for machine {Machine}", SimulationId, incidentId, request.Machine);
+        return Info;
+    }
+
+    public async Task<SimulationInfo> EnsureSubmitted()
+    {
+        var request = state.State.Request ?? throw new InvalidOperationException($"Simulation {SimulationId} was never created.");
+        if (Info.Status != SimulationStatus.Requested)
+        {
+            await NotifyIfEndedAsync();
+            return Info;
+        }
+
+        if (await IncidentStatusAsync() is var incident && incident.IsFinished())
+        {
+            await Cancel($"its incident is {incident}; the job was never submitted");
+            return Info;
+        }
+
+        string jobId;
+        bool adopted;
+        using var submission = WorkflowTracing.Start($"submit to {request.Machine}", ActivityKind.Client, Info.IncidentId);
+        submission?.SetTag("owf.machine", request.Machine).SetTag("owf.simulation_id", SimulationId.ToString());
+        try
+        {
+            (jobId, adopted) = await machines.Get(request.Machine).SubmitAsync(SimulationId, Info.WorkingDirectory, request, CancellationToken.None);
+            submission?.SetTag("owf.job_id", jobId).SetTag("owf.adopted", adopted);
+        }
+        catch (Exception e) when (e is MachineUnreachableException or InvalidOperationException)
+        {
+            submission?.SetStatus(ActivityStatusCode.Error, e.Message);
+            // Shown to operators with the simulation; the poller retries at its next poll.
+            var detail = $"not submitted yet: {e.Message}";
+            if (Info.Detail != detail)
+            {
+                state.State.Info = Info with { Detail = detail };
+                await SaveAsync();
+            }
+            throw;
+        }
+        state.State.LastAnsweredAt = clock.GetUtcNow();
+        state.State.Info = Info with { JobId = jobId, Status = SimulationStatus.Queued, SubmittedAt = clock.GetUtcNow(), Detail = null };
+        await SaveAsync();
+        logger.LogInformation("Simulation {SimulationId}: {Verb} job {JobId} on machine {Machine} in {WorkingDirectory}",
+            SimulationId, adopted ? "adopted the already submitted" : "submitted", jobId, Info.Machine, Info.WorkingDirectory);
+        return Info;
+    }
+
+    public async Task<SimulationInfo> Observe(JobObservation observation)
+    {
+        if (Info.Status.IsFinished())
+        {
+            await NotifyIfEndedAsync();
+            return Info;
+        }
+
+        var now = clock.GetUtcNow();
+        if (observation.Kind == ObservationKind.Seen)
+        {
+            state.State.LastAnsweredAt = now;
+            if (observation.Status != Info.Status || observation.Detail != Info.Detail)
+            {
+                var ended = observation.Status.IsFinished();
+                state.State.Info = Info with
+                {
+                    Status = observation.Status,
+                    ExitCode = ended ? observation.ExitCode : null,
+                    Detail = observation.Detail,
+                    EndedAt = ended ? now : null,
+                };
+                await SaveAsync();
+                logger.LogInformation("Simulation {SimulationId} (job {JobId} on {Machine}): {Status} ({Detail})", SimulationId, Info.JobId, Info.Machine, Info.Status, Info.Detail);
+            }
+        }
+        else if (now - state.State.LastAnsweredAt > machines.Get(Info.Machine).Options.LostAfter)
+        {
+            state.State.Info = Info with
+            {
+                Status = SimulationStatus.Lost,
+                EndedAt = now,
+                Detail = $"no answer for the job since {state.State.LastAnsweredAt:u}; last: {observation.Detail}",
+            };
+            await SaveAsync();
+            logger.LogError("Simulation {SimulationId} (job {JobId} on {Machine}) is LOST: {Detail}", SimulationId, Info.JobId, Info.Machine, Info.Detail);
+        }
+        else
+        {
+            logger.LogDebug("Simulation {SimulationId} (job {JobId}): no answer this poll ({Evidence})", SimulationId, Info.JobId, observation.Detail);
+        }
+
+        if (Info.Status.IsFinished())
+            await NotifyIfEndedAsync();
+        else if (state.State.CancelReason is null && await IncidentStatusAsync() == IncidentStatus.Cancelled)
+            await CancelOnSchedulerAsync("its incident was cancelled");
+        return Info;
+    }
+
+    public async Task Cancel(string reason)
+    {
+        if (Info.Status.IsFinished() || state.State.Request is null)
+            return;
+        if (Info.Status == SimulationStatus.Requested)
+        {
+            state.State.CancelReason = reason;
+            state.State.Info = Info with { Status = SimulationStatus.Cancelled, EndedAt = clock.GetUtcNow(), Detail = $"cancelled before submission: {reason}" };
+            await SaveAsync();
+            logger.LogInformation("Simulation {SimulationId} cancelled before submission: {Reason}", SimulationId, reason);
+            await NotifyIfEndedAsync();
+            return;
+        }
+        await CancelOnSchedulerAsync(reason);
+    }
+
+    public Task<SimulationInfo?> GetInfo() => Task.FromResult(state.State.Request is null ? null : Info);
+
+    private async Task CancelOnSchedulerAsync(string reason)
+    {
+        state.State.CancelReason = reason;
+        await SaveAsync();
+        try
+        {
+            var result = await machines.Get(Info.Machine).CancelAsync(Info.JobId!, CancellationToken.None);
+            logger.LogInformation("Simulation {SimulationId}: asked machine {Machine} to cancel job {JobId} ({Reason}): {Evidence}",
+                SimulationId, Info.Machine, Info.JobId, reason, result.Evidence);
+        }
+        catch (MachineUnreachableException e)
+        {
+            // Forget the request so the next poll, which checks the incident again, retries it.
+            state.State.CancelReason = null;
+            await SaveAsync();
+            logger.LogWarning("Simulation {SimulationId}: could not cancel job {JobId} yet: {Error}", SimulationId, Info.JobId, e.Message);
+        }
+    }
+
+    private async Task NotifyIfEndedAsync()
+    {
+        if (!Info.Status.IsFinished() || state.State.Notified)
+            return;
+
+        var incident = await IncidentStatusAsync();
+        if (incident.IsFinished())
+        {
+            logger.LogInformation("Simulation {SimulationId} ended {Status}; its incident is {IncidentStatus}, so no message goes to {Queue}",
+                SimulationId, Info.Status, incident, Info.NotifyQueue);
+        }
+        else
+        {
+            var messageId = MessageIds.Derive(SimulationId.ToString(), "simulation-end", 0);
+            var body = WireMessage.Stamp(SimulationEnd.Of(Info).ToMessage(), messageId, SimulationSource.Of(Info.Machine));
+            await publisher.PublishAsync(new OutgoingMessage(Info.NotifyQueue, Encoding.UTF8.GetBytes(body), messageId, IncidentId: Info.IncidentId), CancellationToken.None);
+            logger.LogInformation("Simulation {SimulationId} (job {JobId} on {Machine}) ended {Status}{Exit}; told queue {Queue}",
+                SimulationId, Info.JobId, Info.Machine, Info.Status, Info.ExitCode is { } code ? $" with exit code {code}" : "", Info.NotifyQueue);
+        }
+        state.State.Notified = true;
+        await state.WriteStateAsync();
+    }
+
+    private async Task<IncidentStatus> IncidentStatusAsync() =>
+        (await GrainFactory.GetGrain<IIncidentGrain>(Info.IncidentId).GetInfo())?.Status ?? IncidentStatus.None;
+
+    private async Task SaveAsync()
+    {
+        await state.WriteStateAsync();
+        _ = GrainFactory.GetGrain<IIncidentBookkeeping>(Info.IncidentId).SimulationChanged(Info);
+    }
+}

@@ -1,0 +1,14 @@
+namespace OrleansWorkflow.Simulations;
+
+/// <summary>What a simulation grain keeps: the request, what is known of the job, and whether the workflow was told of its end.</summary>
+[GenerateSerializer]
+internal sealed class SimulationState
+{
+    [Id(0)] public SimulationRequest? Request { get; set; }
+    [Id(1)] public SimulationInfo Info { get; set; } = new();
+    /// <summary>The end message was published (or deliberately not, for a finished incident).</summary>
+    [Id(2)] public bool Notified { get; set; }
+    /// <summary>When the scheduler last answered for the job: the clock for Lost.</summary>
+    [Id(3)] public DateTimeOffset LastAnsweredAt { get; set; }
+    [Id(4)] public string? CancelReason { get; set; }
+}
