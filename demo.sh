@@ -54,7 +54,7 @@ echo
 echo "[demo] result:"
 grep -E "^(Incident|Graph written)" .run/starter.log || true
 if $serve && ((status == 0)); then
-  web="${OWF_Web__Url:-http://127.0.0.1:8080}"
+  web="${OWF_Urls:-http://127.0.0.1:8080}"
   incident="$(grep -oE "^Incident [0-9a-f-]{36}" .run/starter.log | head -1 | cut -d' ' -f2)"
   echo
   echo "[demo] serving until Ctrl+C (the silo's log: .run/silo.log):"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the engine (owf-silo) in the background for the demo, and stops it.
+# Runs the samples' engine host (owf-samples-silo: the fire and A -> B workflows) in the background for the demo, and stops it.
 #   scripts/silo.sh start   start it, wait until it consumes its queues; its output goes to .run/silo.log
 #   scripts/silo.sh stop    stop it gracefully (SIGTERM), waiting for it to finish in-flight messages
 set -euo pipefail
@@ -8,7 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 run="$root/.run"
 pidfile="$run/silo.pid"
 log="$run/silo.log"
-silo_dir="$root/silo/OrleansWorkflow.Silo/bin/Release/net10.0"
+silo_dir="$root/samples/OrleansWorkflow.Samples.Silo/bin/Release/net10.0"
 
 say() { printf '[silo] %s\n' "$*" >&2; }
 
@@ -17,7 +17,7 @@ running() { [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 start() {
   if running; then say "already running (pid $(cat "$pidfile"))"; return; fi
   mkdir -p "$run"
-  (cd "$silo_dir" && exec dotnet owf-silo.dll) >"$log" 2>&1 &
+  (cd "$silo_dir" && exec dotnet owf-samples-silo.dll) >"$log" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 600); do
     grep -q "RabbitMQ adapter consuming" "$log" && { say "running (pid $(cat "$pidfile")), log in $log"; return; }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -27,21 +28,26 @@ public sealed class BenchEngine : IAsyncDisposable
 
     public static async Task<BenchEngine> StartAsync(BenchEnvironment environment, RabbitMqOptions broker, BenchOptions options)
     {
-        var settings = new WorkflowSettings
-        {
-            RabbitMq = broker,
-            Storage = { PostgreSql = environment.Database },
-            Cluster = { SiloPort = FreePort(), GatewayPort = FreePort(), ServiceId = BenchEnvironment.Name, ClusterId = BenchEnvironment.Name },
-        };
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo =>
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            silo.AddOrleansWorkflow(settings, handlers => handlers.AddChainWorkflow(options.ChainLength).AddFireWorkflow());
-            silo.Services.AddSingleton(new ChainLength(options.ChainLength));
-            silo.Services.AddSingleton(new FireSettings { WorkTime = TimeSpan.Zero, PrintTranscript = false });
+            ["Storage:PostgreSql"] = environment.Database,
+            ["Cluster:SiloPort"] = FreePort().ToString(),
+            ["Cluster:GatewayPort"] = FreePort().ToString(),
+            ["Cluster:ServiceId"] = BenchEnvironment.Name,
+            ["Cluster:ClusterId"] = BenchEnvironment.Name,
         });
+        builder.AddOrleansWorkflow()
+            .AddPostgreSqlStorage()
+            .AddClusterMembership()
+            .AddRabbitMq()
+            .AddHandlersFrom(typeof(FireWorkflow).Assembly)
+            .AddChainWorkflow(options.ChainLength);
+        builder.Services.Configure<RabbitMqOptions>(rabbit => (rabbit.Uri, rabbit.Prefetch, rabbit.ConsumerConcurrency, rabbit.QueueType) = (broker.Uri, broker.Prefetch, broker.ConsumerConcurrency, broker.QueueType));
+        builder.Services.AddSingleton(new ChainLength(options.ChainLength));
+        builder.Services.Configure<FireSettings>(fire => (fire.WorkTime, fire.PrintTranscript) = (TimeSpan.Zero, false));
         var silo = builder.Build();
         await silo.StartAsync();
         var publisher = new QueuePublisher(broker, silo.Services.GetRequiredService<ILogger<QueuePublisher>>());

@@ -18,11 +18,11 @@ public static class ChainWorkflow
 
     public static int HopOf(string queue) => int.Parse(queue["bench_chain_".Length..]);
 
-    public static HandlerRegistry AddChainWorkflow(this HandlerRegistry handlers, int length)
+    public static IWorkflowBuilder AddChainWorkflow(this IWorkflowBuilder workflow, int length)
     {
         for (var hop = 1; hop <= length; hop++)
-            handlers.RegisterHandler<IChainHandler>(Queue(hop));
-        return handlers;
+            workflow.AddHandler<IChainHandler>(Queue(hop));
+        return workflow;
     }
 }
 

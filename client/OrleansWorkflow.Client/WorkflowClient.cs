@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using OrleansWorkflow.Configuration;
 using OrleansWorkflow.Graph;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging;
@@ -62,13 +63,13 @@ public sealed class WorkflowClient : IAsyncDisposable
 
     private static void UseMembership(IClientBuilder client, WorkflowClientOptions options)
     {
-        if (options.Membership == "localhost")
+        if (options.Membership == ClusterMembership.Localhost)
         {
             client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
             return;
         }
-        if (options.Membership != "postgresql" || string.IsNullOrWhiteSpace(options.PostgreSql))
-            throw new ArgumentException($"Cluster membership \"{options.Membership}\" needs: localhost, or postgresql with the engine's database (OWF_Storage__PostgreSql).");
+        if (options.Membership != ClusterMembership.PostgreSql || string.IsNullOrWhiteSpace(options.PostgreSql))
+            throw new ArgumentException($"Cluster membership {options.Membership} needs: Localhost, or PostgreSql with the engine's database (OWF_Storage__PostgreSql).");
         client.Configure<Orleans.Configuration.ClusterOptions>(cluster =>
         {
             cluster.ServiceId = options.ServiceId;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using OrleansWorkflow.Configuration;
 using OrleansWorkflow.Messaging;
 
 namespace OrleansWorkflow.Client;
@@ -14,8 +15,8 @@ public sealed class WorkflowClientOptions
     public string ServiceId { get; set; } = "orleans-workflow";
     public string ClusterId { get; set; } = "orleans-workflow";
 
-    /// <summary>"localhost" (one silo on this machine, at <see cref="GatewayPort"/>) or "postgresql" (any silo of the cluster, found in the membership table).</summary>
-    public string Membership { get; set; } = "localhost";
+    /// <summary>Localhost (one silo on this machine, at <see cref="GatewayPort"/>) or PostgreSql (any silo of the cluster, found in the membership table).</summary>
+    public ClusterMembership Membership { get; set; } = ClusterMembership.Localhost;
 
     /// <summary>The engine's database, where the membership table is (postgresql membership only).</summary>
     public string? PostgreSql { get; set; }
@@ -28,8 +29,10 @@ public sealed class WorkflowClientOptions
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables("OWF_").Build();
         var options = new WorkflowClientOptions();
-        configuration.GetSection(RabbitMqOptions.Section).Bind(options.RabbitMq);
-        configuration.GetSection("Cluster").Bind(options);
+        var problems = SettingsBinder.Bind(configuration.GetSection(RabbitMqOptions.Section), options.RabbitMq)
+            .Concat(SettingsBinder.Bind(configuration.GetSection("Cluster"), options)).ToList();
+        if (problems.Count > 0)
+            throw new SettingsException(problems);
         options.PostgreSql = configuration["Storage:PostgreSql"] ?? options.PostgreSql;
         return options;
     }

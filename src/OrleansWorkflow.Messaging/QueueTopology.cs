@@ -23,7 +23,7 @@ public sealed class QueueTopology(RabbitMqOptions? options = null)
 
     public static Dictionary<string, object?>? ArgumentsFor(string queue, RabbitMqOptions? options)
     {
-        if (options?.QueueType != "quorum")
+        if (options?.QueueType != QueueType.Quorum)
             return null;
         var arguments = new Dictionary<string, object?> { ["x-queue-type"] = "quorum" };
         if (!WireContract.IsDeadLetterQueue(queue))

@@ -1,7 +1,19 @@
+using OrleansWorkflow.Configuration;
+
 namespace OrleansWorkflow.Messaging;
 
+/// <summary>The kind of queue the engine declares.</summary>
+public enum QueueType
+{
+    /// <summary>RabbitMQ's classic durable queues.</summary>
+    Classic = 0,
+
+    /// <summary>Replicated queues for a RabbitMQ cluster, with a delivery limit.</summary>
+    Quorum = 1,
+}
+
 /// <summary>How the engine and its clients reach RabbitMQ. Bound from the "RabbitMQ" configuration section.</summary>
-public sealed class RabbitMqOptions
+public sealed class RabbitMqOptions : IValidatedSettings
 {
     public const string Section = "RabbitMQ";
 
@@ -15,10 +27,10 @@ public sealed class RabbitMqOptions
     public ushort ConsumerConcurrency { get; set; } = 16;
 
     /// <summary>
-    /// "classic" (the default) or "quorum": replicated queues for a RabbitMQ cluster. Silos and clients must agree, since a
+    /// Classic (the default) or Quorum: replicated queues for a RabbitMQ cluster. Silos and clients must agree, since a
     /// queue is declared once with its type. The type of an existing queue never changes; new queues get this one.
     /// </summary>
-    public string QueueType { get; set; } = "classic";
+    public QueueType QueueType { get; set; } = QueueType.Classic;
 
     /// <summary>
     /// Quorum queues only: deliveries of one message before the broker itself moves it to &lt;queue&gt;.dead-letter (a
@@ -35,32 +47,48 @@ public sealed class RabbitMqOptions
     /// <summary>The URI with its password replaced, for logs.</summary>
     public string RedactedUri => Redact(Uri);
 
-    public void Validate()
+    /// <summary>Throws, naming every bad setting, unless these options are usable.</summary>
+    public void Validate() => SettingsException.ThrowIfInvalid(this);
+
+    public IEnumerable<string> Problems()
     {
         if (!System.Uri.TryCreate(Uri, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "amqps"))
-            throw new ArgumentException($"RabbitMQ:Uri \"{RedactedUri}\" is not an AMQP URI; set it like amqp://user:password@host:5672/vhost.");
-        if (!string.IsNullOrEmpty(TlsCaFile))
+        {
+            yield return $"RabbitMQ:Uri \"{RedactedUri}\" is not an AMQP URI; set it like amqp://user:password@host:5672/vhost.";
+        }
+        else if (!string.IsNullOrEmpty(TlsCaFile))
         {
             if (uri.Scheme != "amqps")
-                throw new ArgumentException($"RabbitMQ:TlsCaFile is set but RabbitMQ:Uri \"{RedactedUri}\" is not amqps://; use amqps://host:5671/ for TLS, or unset TlsCaFile.");
-            if (!File.Exists(TlsCaFile))
-                throw new ArgumentException($"RabbitMQ:TlsCaFile \"{TlsCaFile}\" does not exist; set it to the PEM file of the CA that issued the broker's certificate.");
+                yield return $"RabbitMQ:TlsCaFile is set but RabbitMQ:Uri \"{RedactedUri}\" is not amqps://; use amqps://host:5671/ for TLS, or unset TlsCaFile.";
+            else if (!File.Exists(TlsCaFile))
+                yield return $"RabbitMQ:TlsCaFile \"{TlsCaFile}\" does not exist; set it to the PEM file of the CA that issued the broker's certificate.";
         }
         if (Prefetch == 0)
-            throw new ArgumentException("RabbitMQ:Prefetch is 0; set it to at least 1 (64 is a good start).");
+            yield return "RabbitMQ:Prefetch is 0; set it to at least 1 (64 is a good start).";
         if (ConsumerConcurrency == 0)
-            throw new ArgumentException("RabbitMQ:ConsumerConcurrency is 0; set it to at least 1.");
-        if (QueueType is not ("classic" or "quorum"))
-            throw new ArgumentException($"RabbitMQ:QueueType is \"{QueueType}\"; set classic or quorum.");
+            yield return "RabbitMQ:ConsumerConcurrency is 0; set it to at least 1.";
+        if (!Enum.IsDefined(QueueType))
+            yield return $"RabbitMQ:QueueType is {QueueType}; set Classic or Quorum.";
         if (DeliveryLimit < 1)
-            throw new ArgumentException($"RabbitMQ:DeliveryLimit is {DeliveryLimit}; set at least 1 (20 is a safe backstop).");
+            yield return $"RabbitMQ:DeliveryLimit is {DeliveryLimit}; set at least 1 (20 is a safe backstop).";
     }
 
+    /// <summary><paramref name="uri"/> with its password replaced by ***, also when it is too malformed to parse.</summary>
     public static string Redact(string uri)
     {
-        if (!System.Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || string.IsNullOrEmpty(parsed.UserInfo))
+        if (System.Uri.TryCreate(uri, UriKind.Absolute, out var parsed))
+        {
+            if (string.IsNullOrEmpty(parsed.UserInfo))
+                return uri;
+            var user = parsed.UserInfo.Split(':')[0];
+            return new UriBuilder(parsed) { UserName = user, Password = parsed.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString();
+        }
+        // Not a URI: whatever stands between the user name's colon and the last '@' may be a password.
+        var at = uri.LastIndexOf('@');
+        if (at < 0)
             return uri;
-        var user = parsed.UserInfo.Split(':')[0];
-        return new UriBuilder(parsed) { UserName = user, Password = parsed.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString();
+        var userStart = uri.IndexOf("//", StringComparison.Ordinal) is var slashes and >= 0 && slashes < at ? slashes + 2 : 0;
+        var colon = uri.IndexOf(':', userStart);
+        return colon >= 0 && colon < at ? $"{uri[..(colon + 1)]}***{uri[at..]}" : uri;
     }
 }

@@ -1,13 +1,19 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
 using OrleansWorkflow.Client;
+using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Messaging;
 using OrleansWorkflow.Web.Api;
+using OrleansWorkflow.Web.Health;
 using OrleansWorkflow.Web.Live;
 using OrleansWorkflow.Web.Pages;
 
@@ -15,30 +21,47 @@ namespace OrleansWorkflow.Web;
 
 public static class WorkflowWebExtensions
 {
-    /// <summary>The services of the web view: a workflow client on this silo (originator "web"), JSON with enum names.</summary>
-    public static WebApplicationBuilder AddWorkflowWeb(this WebApplicationBuilder builder, WebOptions options)
+    /// <summary>
+    /// The operators' web view of this silo (configuration section "Web"): incident pages with live updates, the HTTP
+    /// JSON API, the Orleans dashboard (unless Web:Dashboard is false) and the health endpoints. Map it with
+    /// <see cref="MapOrleansWorkflow"/>.
+    /// </summary>
+    public static IWorkflowBuilder AddWeb(this IWorkflowBuilder workflow)
     {
-        options.Validate();
-        builder.WebHost.UseUrls(options.Url);
-        builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<QueuePublisher>(), "web"));
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
-        return builder;
+        workflow.AddSettings<WebOptions>(WebOptions.Section);
+        var web = workflow.Peek<WebOptions>(WebOptions.Section);
+        if (web.Dashboard)
+            workflow.Silo.AddDashboard();
+        var services = workflow.Services;
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WebOptions>>().Value);
+        services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<QueuePublisher>(), "web"));
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        return workflow;
     }
 
-    /// <summary>The Orleans dashboard's silo side, when the web view shows it.</summary>
-    public static ISiloBuilder AddWorkflowDashboard(this ISiloBuilder silo, WebOptions options) =>
-        options.Enabled && options.Dashboard ? silo.AddDashboard() : silo;
-
-    public static WebApplication MapWorkflowWeb(this WebApplication app)
+    /// <summary>Maps the web view: /incidents, /api, /dashboard, /healthz (alive) and /readyz (broker, database, cluster, machines).</summary>
+    public static IEndpointRouteBuilder MapOrleansWorkflow(this IEndpointRouteBuilder app)
     {
-        var options = app.Services.GetRequiredService<WebOptions>();
+        var options = app.ServiceProvider.GetRequiredService<WebOptions>();
         app.MapIncidentApi();
         app.MapIncidentEvents();
         app.MapIncidentPages();
+        app.MapWorkflowHealth();
         if (options.Dashboard)
             app.MapOrleansDashboard(routePrefix: "/dashboard");
         app.MapGet("/", () => Results.Redirect("/incidents"));
+        TellAddressesWhenStarted(app.ServiceProvider);
         return app;
+    }
+
+    private static void TellAddressesWhenStarted(IServiceProvider services)
+    {
+        var server = services.GetRequiredService<IServer>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansWorkflow.Web");
+        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStarted.Register(() =>
+        {
+            foreach (var url in server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
+                logger.LogInformation("Incident pages on {Url}/incidents, the dashboard on {Url}/dashboard/, the HTTP API on {Url}/api/incidents, health on {Url}/healthz and {Url}/readyz", url, url, url, url, url);
+        });
     }
 }

@@ -5,9 +5,9 @@ namespace OrleansWorkflow.Samples.AB;
 
 // The seed's smallest workflow: Start -> A -> B -> End.
 
-public interface IAHandler : IWorkflowHandler;
+[HandlesQueue(ABWorkflow.AQueue)] public interface IAHandler : IWorkflowHandler;
 
-public interface IBHandler : IWorkflowHandler;
+[HandlesQueue(ABWorkflow.BQueue)] public interface IBHandler : IWorkflowHandler;
 
 public sealed class AHandler : HandlerGrain, IAHandler
 {

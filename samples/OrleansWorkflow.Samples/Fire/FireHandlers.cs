@@ -3,10 +3,10 @@ using OrleansWorkflow.Handlers;
 
 namespace OrleansWorkflow.Samples.Fire;
 
-public interface IFireTerrainHandler : IWorkflowHandler;
-public interface IFireHotspotHandler : IWorkflowHandler;
-public interface IFireSimulationHandler : IWorkflowHandler;
-public interface IFireResultsHandler : IWorkflowHandler;
+[HandlesQueue(FireWorkflow.FireTerrain)] public interface IFireTerrainHandler : IWorkflowHandler;
+[HandlesQueue(FireWorkflow.FireHotspot)] public interface IFireHotspotHandler : IWorkflowHandler;
+[HandlesQueue(FireWorkflow.FireSimulation)] public interface IFireSimulationHandler : IWorkflowHandler;
+[HandlesQueue(FireWorkflow.FireResults)] public interface IFireResultsHandler : IWorkflowHandler;
 
 public sealed class FireTerrainHandler : RelayHandler, IFireTerrainHandler
 {

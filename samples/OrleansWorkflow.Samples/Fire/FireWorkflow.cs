@@ -1,5 +1,3 @@
-using OrleansWorkflow.Hosting;
-
 namespace OrleansWorkflow.Samples.Fire;
 
 /// <summary>
@@ -7,6 +5,7 @@ namespace OrleansWorkflow.Samples.Fire;
 /// fire_simulation, which runs the simulation once all three have reported; fire_results completes the incident.
 /// With "remote": true in the messages, fire_simulation hands over to fire_submit_job, which runs the simulation
 /// as a job on an HPC machine; remote_fire_results gets the job's end, reads its output and completes the incident.
+/// Its handler interfaces carry [HandlesQueue]: a host registers them all with AddHandlersFrom(typeof(FireWorkflow).Assembly).
 /// </summary>
 public static class FireWorkflow
 {
@@ -22,15 +21,4 @@ public static class FireWorkflow
 
     /// <summary>The queues a fire incident starts on.</summary>
     public static readonly string[] Entry = [FireTerrain, FireHotspot, WeatherData];
-
-    public static HandlerRegistry AddFireWorkflow(this HandlerRegistry handlers) =>
-        handlers.RegisterHandler<IFireTerrainHandler>(FireTerrain)
-                .RegisterHandler<IFireHotspotHandler>(FireHotspot)
-                .RegisterHandler<IWeatherDataHandler>(WeatherData)
-                .RegisterHandler<IWeatherSimulationHandler>(WeatherSimulation)
-                .RegisterHandler<IWeatherResultsHandler>(WeatherResults)
-                .RegisterHandler<IFireSimulationHandler>(FireSimulation)
-                .RegisterHandler<IFireResultsHandler>(FireResults)
-                .RegisterHandler<IFireSubmitJobHandler>(FireSubmitJob)
-                .RegisterHandler<IRemoteFireResultsHandler>(RemoteFireResults);
 }

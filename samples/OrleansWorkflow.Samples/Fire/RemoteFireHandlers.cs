@@ -6,8 +6,8 @@ namespace OrleansWorkflow.Samples.Fire;
 
 // The HPC path of the fire sample: the original submitted a dummy job to ARCHER and polled qstat for its end.
 
-public interface IFireSubmitJobHandler : IWorkflowHandler;
-public interface IRemoteFireResultsHandler : IWorkflowHandler;
+[HandlesQueue(FireWorkflow.FireSubmitJob)] public interface IFireSubmitJobHandler : IWorkflowHandler;
+[HandlesQueue(FireWorkflow.RemoteFireResults)] public interface IRemoteFireResultsHandler : IWorkflowHandler;
 
 public sealed class FireSubmitJobHandler : SampleHandler, IFireSubmitJobHandler
 {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,7 @@ namespace OrleansWorkflow.Samples.Fire;
 /// <summary>What the fire sample's handlers share: the pretended work and the transcript the original printed.</summary>
 public abstract class SampleHandler : HandlerGrain
 {
-    protected FireSettings Settings => ServiceProvider.GetService<FireSettings>() ?? FireSettings.Default;
+    protected FireSettings Settings => ServiceProvider.GetService<IOptions<FireSettings>>()?.Value ?? FireSettings.Default;
 
     protected Task WorkAsync(IHandlerContext context) =>
         Settings.WorkTime > TimeSpan.Zero ? Task.Delay(Settings.WorkTime, context.CancellationToken) : Task.CompletedTask;

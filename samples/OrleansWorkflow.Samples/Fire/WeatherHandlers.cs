@@ -4,9 +4,9 @@ namespace OrleansWorkflow.Samples.Fire;
 
 // The MesoNH weather chain: forecast data -> MesoNH simulation -> reduced results for the fire simulation.
 
-public interface IWeatherDataHandler : IWorkflowHandler;
-public interface IWeatherSimulationHandler : IWorkflowHandler;
-public interface IWeatherResultsHandler : IWorkflowHandler;
+[HandlesQueue(FireWorkflow.WeatherData)] public interface IWeatherDataHandler : IWorkflowHandler;
+[HandlesQueue(FireWorkflow.WeatherSimulation)] public interface IWeatherSimulationHandler : IWorkflowHandler;
+[HandlesQueue(FireWorkflow.WeatherResults)] public interface IWeatherResultsHandler : IWorkflowHandler;
 
 public sealed class WeatherDataHandler : RelayHandler, IWeatherDataHandler
 {

@@ -22,6 +22,9 @@ internal sealed class RabbitMqAdapter(
     private readonly List<QueueConsumer> _consumers = [];
     private IConnection? _connection;
 
+    /// <summary>Whether the consumers' connection to the broker is open (it recovers by itself after a loss).</summary>
+    public bool IsConnected => _connection is { IsOpen: true };
+
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(RabbitMqAdapter), ServiceLifecycleStage.Active, StartAsync, StopAsync);
 
@@ -29,6 +32,8 @@ internal sealed class RabbitMqAdapter(
     {
         var options = settings.RabbitMq;
         _connection = await RabbitMqConnections.OpenAsync(options, "consumers", _logger, cancellationToken);
+        if (handlers.Queues.Count == 0)
+            _logger.LogWarning("No handler is registered on this silo, so it consumes no queue. Register handlers on the builder AddOrleansWorkflow() returns: AddHandler<THandler>(\"queue\") or AddHandlersFrom(assembly)");
         foreach (var queue in handlers.Queues)
         {
             var channel = await _connection.CreateChannelAsync(

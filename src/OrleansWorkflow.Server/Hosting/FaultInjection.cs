@@ -4,8 +4,10 @@ namespace OrleansWorkflow.Hosting;
 /// Crash points for the fault-injection tests, bound from the "Faults" configuration section. Empty (off) by
 /// default; never set them on a real engine.
 /// </summary>
-public sealed class FaultInjection
+public sealed class FaultInjection : OrleansWorkflow.Configuration.IValidatedSettings
 {
+    public const string Section = "Faults";
+
     /// <summary>
     /// A queue name: the silo kills itself (as SIGKILL would) right after a handler of this queue has written its
     /// state, before the effects go out and before the message is acknowledged.
@@ -13,6 +15,8 @@ public sealed class FaultInjection
     public string? KillAfterStateWrite { get; set; }
 
     public bool KillsAfterStateWrite(string queue) => string.Equals(KillAfterStateWrite, queue, StringComparison.Ordinal);
+
+    public IEnumerable<string> Problems() => [];
 
     public static void KillThisProcess() => System.Diagnostics.Process.GetCurrentProcess().Kill();
 }

@@ -30,7 +30,7 @@ public sealed class QuorumQueueTests
             ["OWF_RabbitMQ__DeliveryLimit"] = "7",
             ["OWF_Fire__WorkTime"] = "00:00:00.020",
         });
-        await using var client = await silo.ConnectAsync(queueType: "quorum");
+        await using var client = await silo.ConnectAsync(queueType: QueueType.Quorum);
 
         var incident = await Examples.StartFireAsync(client);
         var end = await client.WaitForEndAsync(incident, TimeSpan.FromSeconds(60));
@@ -49,7 +49,7 @@ public sealed class QuorumQueueTests
     public async Task A_message_whose_consumer_dies_at_every_delivery_is_moved_by_the_broker_to_the_dead_letter_queue_at_the_delivery_limit()
     {
         await using var broker = await TestVirtualHost.CreateAsync();
-        var options = new RabbitMqOptions { Uri = broker.Uri, QueueType = "quorum", DeliveryLimit = 2 };
+        var options = new RabbitMqOptions { Uri = broker.Uri, QueueType = QueueType.Quorum, DeliveryLimit = 2 };
         const string queue = "crashes_every_time";
         await using var connection = await new ConnectionFactory { Uri = new Uri(broker.Uri) }.CreateConnectionAsync();
         await using (var setup = await connection.CreateChannelAsync())

@@ -16,8 +16,8 @@ public static class HpcTestQueues
     /// <summary>Receives each simulation's end and persists it whole.</summary>
     public const string End = "test_hpc_end";
 
-    public static HandlerRegistry AddHpcTestHandlers(this HandlerRegistry handlers) =>
-        handlers.RegisterHandler<IHpcSubmitHandler>(Submit).RegisterHandler<IHpcEndHandler>(End);
+    public static IWorkflowBuilder AddHpcTestHandlers(this IWorkflowBuilder workflow) =>
+        workflow.AddHandler<IHpcSubmitHandler>(Submit).AddHandler<IHpcEndHandler>(End);
 }
 
 public sealed class HpcSubmitHandler : HandlerGrain, IHpcSubmitHandler

@@ -20,16 +20,16 @@ public static class TestQueues
     public const string Fail = "test_fail";
     public const string FailSink = "test_fail_sink";
 
-    public static HandlerRegistry AddTestHandlers(this HandlerRegistry handlers)
+    public static IWorkflowBuilder AddTestHandlers(this IWorkflowBuilder workflow)
     {
-        handlers.RegisterHandler<IRecordingHandler>(Record)
-                .RegisterHandler<IOtherRecordingHandler>(OtherRecord)
-                .RegisterHandler<IRecordingHandler>(BadInput)
-                .RegisterHandler<IJoinHandler>(Join)
-                .RegisterHandler<IFailingHandler>(Fail);
+        workflow.AddHandler<IRecordingHandler>(Record)
+                .AddHandler<IOtherRecordingHandler>(OtherRecord)
+                .AddHandler<IRecordingHandler>(BadInput)
+                .AddHandler<IJoinHandler>(Join)
+                .AddHandler<IFailingHandler>(Fail);
         foreach (var branch in Branches)
-            handlers.RegisterHandler<IBranchHandler>(branch);
-        return handlers.AddHpcTestHandlers();
+            workflow.AddHandler<IBranchHandler>(branch);
+        return workflow.AddHpcTestHandlers();
     }
 }
 

@@ -1,5 +1,8 @@
+using Microsoft.Extensions.Configuration;
+using OrleansWorkflow.Configuration;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Messaging;
+using OrleansWorkflow.Simulations.Machines;
 
 namespace OrleansWorkflow.Tests.Hosting;
 
@@ -16,7 +19,7 @@ public sealed class OptionsTests
     [Fact]
     public void A_URI_that_is_not_AMQP_is_refused_with_the_expected_form()
     {
-        var error = Assert.Throws<ArgumentException>(() => new RabbitMqOptions { Uri = "http://user:pw@host/" }.Validate());
+        var error = Assert.ThrowsAny<ArgumentException>(() => new RabbitMqOptions { Uri = "http://user:pw@host/" }.Validate());
         Assert.Contains("amqp://user:password@host:5672/vhost", error.Message);
         Assert.DoesNotContain(":pw@", error.Message);
     }
@@ -31,7 +34,54 @@ public sealed class OptionsTests
     [Fact]
     public void A_negative_retry_limit_is_refused()
     {
-        var error = Assert.Throws<ArgumentException>(() => new DeliveryOptions { RetryLimit = -1 }.Validate());
-        Assert.Contains("Workflow:RetryLimit", error.Message);
+        var problem = Assert.Single(new DeliveryOptions { RetryLimit = -1 }.Problems());
+        Assert.Contains("Workflow:RetryLimit", problem);
+    }
+
+    [Fact]
+    public void A_URI_too_malformed_to_parse_still_hides_its_password()
+    {
+        var problem = Assert.Single(new RabbitMqOptions { Uri = "amqp//fire:s3cret@broker.example:5672/" }.Problems());
+        Assert.Contains("RabbitMQ:Uri", problem);
+        Assert.DoesNotContain("s3cret", problem);
+    }
+
+    [Fact]
+    public void Values_that_do_not_convert_are_each_named_by_key_and_the_rest_is_bound()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["RabbitMQ:QueueType"] = "lazy",
+            ["RabbitMQ:Prefetch"] = "-1",
+            ["RabbitMQ:ConsumerConcurrency"] = "4",
+            ["RabbitMQ:Uri"] = "amqp://127.0.0.1/",
+        }).Build();
+        var options = new RabbitMqOptions();
+
+        var problems = SettingsBinder.Bind(configuration.GetSection(RabbitMqOptions.Section), options);
+
+        Assert.Equal(2, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("RabbitMQ:QueueType is \"lazy\"", StringComparison.Ordinal) && p.Contains("Classic, Quorum"));
+        Assert.Contains(problems, p => p.StartsWith("RabbitMQ:Prefetch is \"-1\"", StringComparison.Ordinal) && p.Contains("0 to 65535"));
+        Assert.Equal(4, options.ConsumerConcurrency);
+        Assert.Equal("amqp://127.0.0.1/", options.Uri);
+    }
+
+    [Fact]
+    public void Machines_are_bound_by_name_and_an_unknown_scheduler_is_named_with_its_machine()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Hpc:Machines:archer:Host"] = "login.archer.example",
+            ["Hpc:Machines:archer:Scheduler"] = "lsf",
+            ["Hpc:Machines:local:Scheduler"] = "PBS",
+        }).Build();
+        var options = new HpcOptions();
+
+        var problems = SettingsBinder.Bind(configuration.GetSection(HpcOptions.Section), options);
+
+        Assert.Contains("Hpc:Machines:archer:Scheduler is \"lsf\"", Assert.Single(problems));
+        Assert.Equal("login.archer.example", options.Machines["archer"].Host);
+        Assert.Equal(SchedulerKind.Pbs, options.Machines["local"].Scheduler);
     }
 }

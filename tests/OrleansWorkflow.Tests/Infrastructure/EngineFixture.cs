@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -5,7 +6,6 @@ using OrleansWorkflow.Client;
 using OrleansWorkflow.Handlers;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Messaging;
-using OrleansWorkflow.Samples.AB;
 using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Simulations.Machines;
 using OrleansWorkflow.Tests.Handlers;
@@ -19,11 +19,12 @@ namespace OrleansWorkflow.Tests.Infrastructure;
 public sealed class EngineFixture : IAsyncLifetime
 {
     private IHost? _silo;
+    private Dictionary<string, string?> _configuration = [];
     private QueuePublisher? _publisher;
 
     public TestDatabase Database { get; private set; } = null!;
     public TestVirtualHost Broker { get; private set; } = null!;
-    public WorkflowSettings Settings { get; private set; } = null!;
+    internal WorkflowSettings Settings => _silo!.Services.GetRequiredService<WorkflowSettings>();
     public WorkflowClient Client { get; private set; } = null!;
     /// <summary>Short, but long enough that a graph drawn mid-run catches handlers at work.</summary>
     public static readonly TimeSpan FireWorkTime = TimeSpan.FromMilliseconds(150);
@@ -46,13 +47,16 @@ public sealed class EngineFixture : IAsyncLifetime
     {
         Database = await TestDatabase.CreateAsync();
         Broker = await TestVirtualHost.CreateAsync();
-        Settings = new WorkflowSettings
+        _configuration = new Dictionary<string, string?>
         {
-            RabbitMq = { Uri = Broker.Uri },
-            Storage = { PostgreSql = Database.ConnectionString },
-            Workflow = { RetryLimit = 2, RetryBackoff = TimeSpan.FromMilliseconds(20) },
-            Cluster = { SiloPort = TestServices.FreePort(), GatewayPort = TestServices.FreePort(), ServiceId = Database.Name, ClusterId = Database.Name },
-            Hpc = LoopbackHpc.Options(),
+            ["RabbitMQ:Uri"] = Broker.Uri,
+            ["Storage:PostgreSql"] = Database.ConnectionString,
+            ["Workflow:RetryLimit"] = "2",
+            ["Workflow:RetryBackoff"] = "00:00:00.020",
+            ["Cluster:SiloPort"] = TestServices.FreePort().ToString(),
+            ["Cluster:GatewayPort"] = TestServices.FreePort().ToString(),
+            ["Cluster:ServiceId"] = Database.Name,
+            ["Cluster:ClusterId"] = Database.Name,
         };
         await StartSiloAsync();
     }
@@ -72,11 +76,16 @@ public sealed class EngineFixture : IAsyncLifetime
         if (Environment.GetEnvironmentVariable("OWF_TEST_LOG") == "1")
             builder.Logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Information)
                 .AddFilter("Orleans", LogLevel.Warning).AddFilter("OrleansWorkflow", LogLevel.Debug);
-        builder.UseOrleans(silo =>
-        {
-            silo.AddOrleansWorkflow(Settings, handlers => handlers.AddABWorkflow().AddFireWorkflow().AddTestHandlers());
-            silo.Services.AddSingleton(new FireSettings { WorkTime = FireWorkTime, Machine = LoopbackHpc.Machine });
-        });
+        builder.Configuration.AddInMemoryCollection(_configuration);
+        builder.AddOrleansWorkflow()
+            .AddPostgreSqlStorage()
+            .AddClusterMembership()
+            .AddRabbitMq()
+            .AddHpcMachines()
+            .AddHandlersFrom(typeof(FireWorkflow).Assembly)
+            .AddTestHandlers();
+        builder.Services.Configure<HpcOptions>(hpc => hpc.Machines = LoopbackHpc.Options().Machines);
+        builder.Services.Configure<FireSettings>(fire => (fire.WorkTime, fire.Machine) = (FireWorkTime, LoopbackHpc.Machine));
         _silo = builder.Build();
         await _silo.StartAsync();
         _publisher = new QueuePublisher(Settings.RabbitMq, _silo.Services.GetRequiredService<ILogger<QueuePublisher>>());

@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using OrleansWorkflow.Client;
+using OrleansWorkflow.Configuration;
+using OrleansWorkflow.Messaging;
 
 namespace OrleansWorkflow.Tests.Infrastructure;
 
 /// <summary>
-/// The real engine host (owf-silo, as built with the tests) in a child process on a test's database and broker,
+/// The samples' engine host (owf-samples-silo, as built with the tests) in a child process on a test's database and broker,
 /// so a test can kill it with SIGKILL mid-work and start another.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
@@ -35,7 +37,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public static async Task<SiloProcess> StartAsync(string database, string serviceId, TestVirtualHost broker, IDictionary<string, string>? settings = null)
     {
-        var start = BuiltProgram.StartInfo(Path.Combine("silo", "OrleansWorkflow.Silo"), "owf-silo.dll");
+        var start = BuiltProgram.StartInfo(Path.Combine("samples", "OrleansWorkflow.Samples.Silo"), "owf-samples-silo.dll");
         var gatewayPort = TestServices.FreePort();
         start.Environment["OWF_Storage__PostgreSql"] = database;
         start.Environment["OWF_RabbitMQ__Uri"] = broker.Uri;
@@ -44,7 +46,7 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["OWF_Cluster__ServiceId"] = serviceId;
         start.Environment["OWF_Cluster__ClusterId"] = serviceId;
         var webUrl = new Uri($"http://127.0.0.1:{TestServices.FreePort()}");
-        start.Environment["OWF_Web__Url"] = webUrl.ToString().TrimEnd('/');
+        start.Environment["OWF_Urls"] = webUrl.ToString().TrimEnd('/');
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             start.Environment[key] = value;
 
@@ -55,14 +57,14 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>A client of this silo (localhost membership), or of the whole cluster when <paramref name="membershipDatabase"/> is given.</summary>
-    public Task<WorkflowClient> ConnectAsync(string? membershipDatabase = null, string queueType = "classic", string? brokerUri = null, string? tlsCaFile = null) =>
+    public Task<WorkflowClient> ConnectAsync(string? membershipDatabase = null, QueueType queueType = QueueType.Classic, string? brokerUri = null, string? tlsCaFile = null) =>
         WorkflowClient.ConnectAsync(new WorkflowClientOptions
     {
         RabbitMq = { Uri = brokerUri ?? BrokerUri, QueueType = queueType, TlsCaFile = tlsCaFile },
         GatewayPort = GatewayPort,
         ServiceId = ServiceId,
         ClusterId = ServiceId,
-        Membership = membershipDatabase is null ? "localhost" : "postgresql",
+        Membership = membershipDatabase is null ? ClusterMembership.Localhost : ClusterMembership.PostgreSql,
         PostgreSql = membershipDatabase,
     });
 

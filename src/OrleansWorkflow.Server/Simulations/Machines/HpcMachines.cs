@@ -11,6 +11,10 @@ internal sealed class HpcMachines(HpcOptions options, TimeProvider clock, ILogge
 
     public IEnumerable<string> Names => options.Machines.Keys;
 
+    /// <summary>The last poll of each machine this silo has polled.</summary>
+    public IEnumerable<(string Machine, MachinePoll Poll)> LastPolls =>
+        _machines.Where(m => m.Value.IsValueCreated && m.Value.Value.LastPoll is not null).Select(m => (m.Key, m.Value.Value.LastPoll!));
+
     public bool IsConfigured(string name) => options.Machines.ContainsKey(name);
 
     public Machine Get(string name)

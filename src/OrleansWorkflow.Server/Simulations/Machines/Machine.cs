@@ -60,13 +60,18 @@ internal sealed class Machine(string name, MachineOptions options, MachineConnec
         try
         {
             var result = await connection.RunAsync(scheduler.StatusCommand(jobIds), cancellationToken);
+            LastPoll = new MachinePoll(DateTimeOffset.UtcNow, null);
             return scheduler.ParseStatus(result.Output + "\n" + result.Error, jobIds);
         }
         catch (MachineUnreachableException e)
         {
+            LastPoll = new MachinePoll(DateTimeOffset.UtcNow, e.Message);
             return jobIds.ToDictionary(id => id, _ => JobObservation.Unreachable(e.Message));
         }
     }
+
+    /// <summary>How this silo's last poll of the machine went; null before the first.</summary>
+    public MachinePoll? LastPoll { get; private set; }
 
     public async Task<RemoteResult> CancelAsync(string jobId, CancellationToken cancellationToken) =>
         await connection.RunAsync(scheduler.CancelCommand(jobId), cancellationToken);

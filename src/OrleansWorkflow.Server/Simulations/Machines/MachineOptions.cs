@@ -1,4 +1,16 @@
+using OrleansWorkflow.Configuration;
+
 namespace OrleansWorkflow.Simulations.Machines;
+
+/// <summary>The batch scheduler of an HPC machine.</summary>
+public enum SchedulerKind
+{
+    /// <summary>Slurm: sbatch, squeue, scontrol, sacct, scancel.</summary>
+    Slurm = 0,
+
+    /// <summary>PBS Pro: qsub, qstat -fx, qdel.</summary>
+    Pbs = 1,
+}
 
 /// <summary>One HPC machine, bound from "Hpc:Machines:&lt;name&gt;". Key authentication only; the host key is pinned.</summary>
 public sealed class MachineOptions
@@ -13,8 +25,8 @@ public sealed class MachineOptions
     /// <summary>The machine's line from a known_hosts file ("host key-type base64"), as its administrators publish it.</summary>
     public string KnownHost { get; set; } = "";
 
-    /// <summary>"slurm" or "pbs".</summary>
-    public string Scheduler { get; set; } = "slurm";
+    /// <summary>Slurm or Pbs.</summary>
+    public SchedulerKind Scheduler { get; set; } = SchedulerKind.Slurm;
 
     /// <summary>Directory on the machine under which each job gets &lt;IncidentID&gt;/&lt;SimulationID&gt;.</summary>
     public string BaseDirectory { get; set; } = "";
@@ -30,43 +42,53 @@ public sealed class MachineOptions
     /// <summary>Longest wait between reconnection attempts after the machine could not be reached.</summary>
     public TimeSpan MaxReconnectBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
-    public void Validate(string name)
+    public IEnumerable<string> Problems(string name)
     {
         string Key(string field) => $"Hpc:Machines:{name}:{field}";
         if (string.IsNullOrWhiteSpace(Host))
-            throw new ArgumentException($"{Key("Host")} is empty; set the machine's SSH host name.");
+            yield return $"{Key("Host")} is empty; set the machine's SSH host name.";
         if (Port is <= 0 or > 65535)
-            throw new ArgumentException($"{Key("Port")} is {Port}; set the machine's SSH port (usually 22).");
+            yield return $"{Key("Port")} is {Port}; set the machine's SSH port (usually 22).";
         if (string.IsNullOrWhiteSpace(User))
-            throw new ArgumentException($"{Key("User")} is empty; set the account jobs are submitted as.");
+            yield return $"{Key("User")} is empty; set the account jobs are submitted as.";
         if (string.IsNullOrWhiteSpace(PrivateKey) || !File.Exists(PrivateKey))
-            throw new ArgumentException($"{Key("PrivateKey")} \"{PrivateKey}\" is not a file; set the path of the private key that logs in as {User}.");
+            yield return $"{Key("PrivateKey")} \"{PrivateKey}\" is not a file; set the path of the private key that logs in as {User}.";
         if (string.IsNullOrWhiteSpace(KnownHost))
-            throw new ArgumentException($"{Key("KnownHost")} is empty; set the machine's known_hosts line (ask its administrators, or check `ssh-keyscan -p {Port} {Host}` against what they publish). Unknown host keys are never trusted.");
-        _ = Machines.KnownHost.Parse(KnownHost, Key("KnownHost"));
-        if (Scheduler is not ("slurm" or "pbs"))
-            throw new ArgumentException($"{Key("Scheduler")} is \"{Scheduler}\"; set slurm or pbs.");
+            yield return $"{Key("KnownHost")} is empty; set the machine's known_hosts line (ask its administrators, or check `ssh-keyscan -p {Port} {Host}` against what they publish). Unknown host keys are never trusted.";
+        else if (KnownHostProblem(Key("KnownHost")) is { } knownHost)
+            yield return knownHost;
+        if (!Enum.IsDefined(Scheduler))
+            yield return $"{Key("Scheduler")} is {Scheduler}; set Slurm or Pbs.";
         if (string.IsNullOrWhiteSpace(BaseDirectory) || !BaseDirectory.StartsWith('/'))
-            throw new ArgumentException($"{Key("BaseDirectory")} \"{BaseDirectory}\" is not an absolute path; set the directory on the machine where job directories are made.");
+            yield return $"{Key("BaseDirectory")} \"{BaseDirectory}\" is not an absolute path; set the directory on the machine where job directories are made.";
         if (PollPeriod < TimeSpan.FromSeconds(1))
-            throw new ArgumentException($"{Key("PollPeriod")} is {PollPeriod}; set at least 1 second (a minute is kind to shared login nodes).");
+            yield return $"{Key("PollPeriod")} is {PollPeriod}; set at least 1 second (a minute is kind to shared login nodes).";
         if (LostAfter <= PollPeriod)
-            throw new ArgumentException($"{Key("LostAfter")} ({LostAfter}) must be longer than {Key("PollPeriod")} ({PollPeriod}).");
+            yield return $"{Key("LostAfter")} ({LostAfter}) must be longer than {Key("PollPeriod")} ({PollPeriod}).";
+    }
+
+    private string? KnownHostProblem(string key)
+    {
+        try
+        {
+            _ = Machines.KnownHost.Parse(KnownHost, key);
+            return null;
+        }
+        catch (ArgumentException e)
+        {
+            return e.Message;
+        }
     }
 }
 
 /// <summary>The HPC machines the engine may submit to, bound from the "Hpc" configuration section.</summary>
-public sealed class HpcOptions
+public sealed class HpcOptions : IValidatedSettings
 {
     public const string Section = "Hpc";
 
     public Dictionary<string, MachineOptions> Machines { get; set; } = new(StringComparer.Ordinal);
 
-    public void Validate()
-    {
-        foreach (var (name, machine) in Machines)
-            machine.Validate(name);
-    }
+    public IEnumerable<string> Problems() => Machines.SelectMany(m => m.Value.Problems(m.Key));
 
     /// <summary>The shortest poll period of any machine: Orleans must allow reminders that frequent.</summary>
     public TimeSpan ShortestPollPeriod => Machines.Count == 0 ? TimeSpan.FromMinutes(1) : Machines.Values.Min(m => m.PollPeriod);

@@ -1,3 +1,5 @@
+using OrleansWorkflow.Simulations.Machines;
+
 namespace OrleansWorkflow.Simulations.Schedulers;
 
 /// <summary>
@@ -23,10 +25,10 @@ internal interface IScheduler
 
     string CancelCommand(string jobId);
 
-    public static IScheduler For(string name) => name switch
+    public static IScheduler For(SchedulerKind kind) => kind switch
     {
-        "slurm" => new SlurmScheduler(),
-        "pbs" => new PbsScheduler(),
-        _ => throw new ArgumentException($"Unknown scheduler \"{name}\"; use slurm or pbs."),
+        SchedulerKind.Slurm => new SlurmScheduler(),
+        SchedulerKind.Pbs => new PbsScheduler(),
+        _ => throw new ArgumentException($"Unknown scheduler {kind}; use Slurm or Pbs."),
     };
 }

@@ -1,0 +1,12 @@
+namespace OrleansWorkflow.Handlers;
+
+/// <summary>
+/// Puts a handler interface on a queue for <see cref="Hosting.IWorkflowBuilder.AddHandlersFrom"/>:
+/// <c>[HandlesQueue("fire_simulation")] public interface IFireSimulationHandler : IWorkflowHandler;</c>
+/// One interface may handle several queues (one grain per queue and incident).
+/// </summary>
+[AttributeUsage(AttributeTargets.Interface, AllowMultiple = true, Inherited = false)]
+public sealed class HandlesQueueAttribute(string queue) : Attribute
+{
+    public string Queue { get; } = queue;
+}

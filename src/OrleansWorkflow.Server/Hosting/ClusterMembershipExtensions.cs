@@ -1,0 +1,46 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using OrleansWorkflow.Configuration;
+using OrleansWorkflow.Health;
+
+namespace OrleansWorkflow.Hosting;
+
+public static class ClusterMembershipExtensions
+{
+    /// <summary>
+    /// How this silo finds the others (configuration section "Cluster"): one silo on localhost clustering (the
+    /// default), or, with Membership = PostgreSql, any number of silos forming one cluster through the membership
+    /// table in the Storage database, each listening on Cluster:AdvertisedAddress only. Its state is part of /readyz.
+    /// </summary>
+    public static IWorkflowBuilder AddClusterMembership(this IWorkflowBuilder workflow)
+    {
+        workflow.AddSettings<ClusterSettings>(ClusterSettings.Section);
+        workflow.Services.AddHealthChecks().AddCheck<MembershipHealthCheck>("membership", tags: [WorkflowHealth.Ready]);
+
+        // Ports and membership shape the silo as it is built; bad values among them are reported when it starts.
+        var cluster = workflow.Peek<ClusterSettings>(ClusterSettings.Section);
+        var silo = workflow.Silo;
+        if (cluster.Membership != ClusterMembership.PostgreSql)
+        {
+            silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+            return workflow;
+        }
+
+        silo.Configure<ClusterOptions>(options =>
+        {
+            options.ServiceId = cluster.ServiceId;
+            options.ClusterId = cluster.ClusterId;
+        });
+        var address = IPAddress.TryParse(cluster.AdvertisedAddress, out var parsed) ? parsed : IPAddress.Loopback;
+        silo.ConfigureEndpoints(address, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
+        silo.UseAdoNetClustering((OptionsBuilder<AdoNetClusteringSiloOptions> options) =>
+            options.Configure<IOptions<StorageOptions>>((adoNet, storage) =>
+            {
+                adoNet.Invariant = "Npgsql";
+                adoNet.ConnectionString = storage.Value.ProviderConnectionString;
+            }));
+        return workflow;
+    }
+}

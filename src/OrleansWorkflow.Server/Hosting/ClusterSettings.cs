@@ -1,0 +1,35 @@
+using OrleansWorkflow.Configuration;
+
+namespace OrleansWorkflow.Hosting;
+
+/// <summary>Who this cluster is and how its silos find each other. Bound from the "Cluster" configuration section.</summary>
+public sealed class ClusterSettings : IValidatedSettings
+{
+    public const string Section = "Cluster";
+
+    public string ServiceId { get; set; } = "orleans-workflow";
+    public string ClusterId { get; set; } = "orleans-workflow";
+    public int SiloPort { get; set; } = 11111;
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>
+    /// Localhost (one silo, the default) or PostgreSql (any number of silos, one cluster, members kept in the Storage
+    /// database's membership table).
+    /// </summary>
+    public ClusterMembership Membership { get; set; } = ClusterMembership.Localhost;
+
+    /// <summary>The address this silo listens on and tells the others (PostgreSql membership). Loopback unless set.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    public IEnumerable<string> Problems()
+    {
+        if (!Enum.IsDefined(Membership))
+            yield return $"Cluster:Membership is {Membership}; set Localhost (one silo) or PostgreSql (several silos sharing the Storage database).";
+        if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out _))
+            yield return $"Cluster:AdvertisedAddress \"{AdvertisedAddress}\" is not an IP address; set the address other silos and clients reach this silo on.";
+        if (SiloPort is <= 0 or > 65535 || GatewayPort is <= 0 or > 65535 || SiloPort == GatewayPort)
+            yield return $"Cluster:SiloPort ({SiloPort}) and Cluster:GatewayPort ({GatewayPort}) must be two different ports; give each silo on one machine its own pair.";
+        if (string.IsNullOrWhiteSpace(ServiceId) || string.IsNullOrWhiteSpace(ClusterId))
+            yield return "Cluster:ServiceId and Cluster:ClusterId must not be empty; every silo and client of one engine uses the same pair.";
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OrleansWorkflow.Health;
+using OrleansWorkflow.Simulations.Machines;
+
+namespace OrleansWorkflow.Hosting;
+
+public static class HpcMachineExtensions
+{
+    /// <summary>
+    /// The HPC machines handlers may submit simulations to (configuration section "Hpc:Machines:&lt;name&gt;"), reached
+    /// over SSH with key authentication and a pinned host key, polled by reminders. Each machine's last poll is part of /readyz.
+    /// </summary>
+    public static IWorkflowBuilder AddHpcMachines(this IWorkflowBuilder workflow)
+    {
+        workflow.AddSettings<HpcOptions>(HpcOptions.Section);
+        // Machine pollers are woken by reminders every PollPeriod; Orleans refuses periods under its minimum.
+        workflow.Services.AddOptions<ReminderOptions>().Configure<IOptions<HpcOptions>>((reminders, hpc) =>
+            reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(reminders.MinimumReminderPeriod.Ticks, hpc.Value.ShortestPollPeriod.Ticks)));
+        workflow.Services.AddHealthChecks().AddCheck<MachinesHealthCheck>("hpc-machines", tags: [WorkflowHealth.Ready]);
+        return workflow;
+    }
+}

@@ -1,0 +1,58 @@
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansWorkflow.Handlers;
+
+namespace OrleansWorkflow.Hosting;
+
+/// <summary>
+/// The engine on a host, as <see cref="WorkflowHostingExtensions.AddOrleansWorkflow"/> returns it: each concern (storage,
+/// membership, RabbitMQ, handlers, HPC machines, telemetry, web) is added by its own call.
+/// </summary>
+public interface IWorkflowBuilder
+{
+    IServiceCollection Services { get; }
+
+    /// <summary>The host's configuration; every section the engine binds is read from it.</summary>
+    IConfiguration Configuration { get; }
+
+    /// <summary>The Orleans silo of this host, for anything Orleans-specific the engine does not cover.</summary>
+    ISiloBuilder Silo { get; }
+
+    /// <summary>Which handler is registered on which queue.</summary>
+    HandlerRegistry Handlers { get; }
+
+    /// <summary>Registers <typeparamref name="THandler"/> on <paramref name="queue"/>: every message on that queue is delivered to it.</summary>
+    IWorkflowBuilder AddHandler<THandler>(string queue) where THandler : IWorkflowHandler;
+
+    /// <summary>Registers every public handler interface of <paramref name="assembly"/> on the queues its <see cref="HandlesQueueAttribute"/>s name.</summary>
+    IWorkflowBuilder AddHandlersFrom(Assembly assembly);
+}
+
+internal sealed class WorkflowBuilder(IServiceCollection services, IConfiguration configuration, ISiloBuilder silo, HandlerRegistry handlers) : IWorkflowBuilder
+{
+    public IServiceCollection Services => services;
+    public IConfiguration Configuration => configuration;
+    public ISiloBuilder Silo => silo;
+    public HandlerRegistry Handlers => handlers;
+
+    public IWorkflowBuilder AddHandler<THandler>(string queue) where THandler : IWorkflowHandler
+    {
+        handlers.RegisterHandler<THandler>(queue);
+        return this;
+    }
+
+    public IWorkflowBuilder AddHandlersFrom(Assembly assembly)
+    {
+        var found = 0;
+        foreach (var handler in assembly.GetExportedTypes().Where(t => t.IsInterface && typeof(IWorkflowHandler).IsAssignableFrom(t)))
+            foreach (var queue in handler.GetCustomAttributes<HandlesQueueAttribute>(inherit: false))
+            {
+                handlers.RegisterHandler(handler, queue.Queue);
+                found++;
+            }
+        if (found == 0)
+            throw new ArgumentException($"{assembly.GetName().Name} has no public handler interface with [HandlesQueue(\"queue\")]; mark your handler interfaces, or register them with AddHandler<THandler>(queue).", nameof(assembly));
+        return this;
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Serialization;
+using Orleans.Storage;
+using OrleansWorkflow.Health;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Storage;
+
+namespace OrleansWorkflow.Hosting;
+
+public static class PostgreSqlStorageExtensions
+{
+    /// <summary>
+    /// Grain state, reminders and the incident catalog in PostgreSQL (configuration section "Storage"), through the
+    /// Orleans ADO.NET providers. The database needs the engine's schema: <see cref="DatabaseSchema.ApplyAsync"/>
+    /// (owf-silo setup-database) creates or updates it. Its reachability is part of /readyz.
+    /// </summary>
+    public static IWorkflowBuilder AddPostgreSqlStorage(this IWorkflowBuilder workflow)
+    {
+        workflow.AddSettings<StorageOptions>(StorageOptions.Section);
+        var silo = workflow.Silo;
+        silo.AddAdoNetGrainStorage(WorkflowStorage.Name, (OptionsBuilder<Orleans.Configuration.AdoNetGrainStorageOptions> options) =>
+            options.Configure<IOptions<StorageOptions>>((adoNet, storage) =>
+            {
+                adoNet.Invariant = "Npgsql";
+                adoNet.ConnectionString = storage.Value.ProviderConnectionString;
+            }));
+        silo.UseAdoNetReminderService((OptionsBuilder<Orleans.Configuration.AdoNetReminderTableOptions> options) =>
+            options.Configure<IOptions<StorageOptions>>((adoNet, storage) =>
+            {
+                adoNet.Invariant = "Npgsql";
+                adoNet.ConnectionString = storage.Value.ProviderConnectionString;
+            }));
+
+        var services = workflow.Services;
+        services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Storage);
+        services.AddSingleton(sp => Npgsql.NpgsqlDataSource.Create(sp.GetRequiredService<StorageOptions>().ProviderConnectionString));
+        services.AddSingleton(sp => new IncidentCatalog(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ClusterSettings>()));
+        services.AddKeyedSingleton<IGrainStorageSerializer>(WorkflowStorage.Name, (sp, _) =>
+            new UpgradingStateSerializer(sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IGrainStorageSerializer>()));
+        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [WorkflowHealth.Ready]);
+        return workflow;
+    }
+}

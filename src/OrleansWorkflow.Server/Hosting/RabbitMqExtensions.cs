@@ -1,0 +1,27 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansWorkflow.Adapter;
+using OrleansWorkflow.Health;
+using OrleansWorkflow.Messaging;
+
+namespace OrleansWorkflow.Hosting;
+
+public static class RabbitMqExtensions
+{
+    /// <summary>
+    /// The RabbitMQ adapter (configuration section "RabbitMQ"): a consumer on every registered queue delivering into
+    /// handler grains (retries and limits from section "Workflow"), and confirmed publishing of what handlers send.
+    /// Its broker connection is part of /readyz.
+    /// </summary>
+    public static IWorkflowBuilder AddRabbitMq(this IWorkflowBuilder workflow)
+    {
+        workflow.AddSettings<RabbitMqOptions>(RabbitMqOptions.Section);
+        var services = workflow.Services;
+        services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().RabbitMq);
+        services.AddSingleton(sp => new QueuePublisher(sp.GetRequiredService<RabbitMqOptions>(), sp.GetRequiredService<ILogger<QueuePublisher>>()));
+        services.AddSingleton<RabbitMqAdapter>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RabbitMqAdapter>());
+        services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker", tags: [WorkflowHealth.Ready]);
+        return workflow;
+    }
+}

@@ -1,0 +1,29 @@
+using OrleansWorkflow.Configuration;
+
+namespace OrleansWorkflow.Hosting;
+
+/// <summary>Where the engine's traces and metrics go. Bound from the "Telemetry" configuration section.</summary>
+public sealed class TelemetryOptions : IValidatedSettings
+{
+    public const string Section = "Telemetry";
+
+    /// <summary>An OpenTelemetry collector's OTLP endpoint, like http://127.0.0.1:4317; unset, OTEL_EXPORTER_OTLP_ENDPOINT is used, and without either nothing is exported.</summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary>The service name the exported telemetry carries.</summary>
+    public string ServiceName { get; set; } = "orleans-workflow";
+
+    /// <summary>The collector, or null when none is configured.</summary>
+    public Uri? Collector =>
+        (OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")) is { Length: > 0 } endpoint
+        && Uri.TryCreate(endpoint, UriKind.Absolute, out var collector) ? collector : null;
+
+    public IEnumerable<string> Problems()
+    {
+        var endpoint = OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
+        if (!string.IsNullOrWhiteSpace(endpoint) && Collector is null)
+            yield return $"Telemetry:OtlpEndpoint \"{endpoint}\" is not a URL; set it like http://127.0.0.1:4317 (an OpenTelemetry collector's OTLP port).";
+        if (string.IsNullOrWhiteSpace(ServiceName))
+            yield return "Telemetry:ServiceName is empty; name the service the telemetry comes from.";
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using OrleansWorkflow.Storage;
+
+namespace OrleansWorkflow.Hosting;
+
+/// <summary>Runs an engine host the way every OrleansWorkflow host runs: settings checked first, then one command or the silo.</summary>
+public static class WorkflowHostRunner
+{
+    /// <summary>
+    /// <c>&lt;host&gt;</c> runs the silo until stopped (Ctrl+C, SIGTERM); <c>&lt;host&gt; setup-database</c> creates or
+    /// updates the engine's PostgreSQL schema and exits. Bad settings are printed together, each by its configuration
+    /// key (no secret shown), and end the program with exit code 2, as does an unknown command or a database without
+    /// the schema.
+    /// </summary>
+    public static async Task<int> RunOrleansWorkflowAsync(this IHost host, string[] args, CancellationToken cancellationToken = default)
+    {
+        var name = AppDomain.CurrentDomain.FriendlyName;
+        var command = args.FirstOrDefault(a => !a.StartsWith('-') && !a.Contains('='));
+        try
+        {
+            var problems = WorkflowSettingsCheck.ProblemsOf(host.Services);
+            if (problems.Count > 0)
+                throw new Configuration.SettingsException(problems);
+            var storage = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+            switch (command)
+            {
+                case "setup-database":
+                    await DatabaseSchema.ApplyAsync(storage.PostgreSql, cancellationToken);
+                    Console.WriteLine($"OrleansWorkflow schema is in place in {DatabaseSchema.Describe(storage.PostgreSql)}");
+                    return 0;
+                case null:
+                    await DatabaseSchema.VerifyAsync(storage.PostgreSql, cancellationToken);
+                    break;
+                default:
+                    Console.Error.WriteLine($"{name}: unknown command \"{command}\". Use no command to run the silo, or setup-database.");
+                    return 2;
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OptionsValidationException)
+        {
+            Console.Error.WriteLine($"{name}: {e.Message}");
+            return 2;
+        }
+        await host.RunAsync(cancellationToken);
+        return 0;
+    }
+}

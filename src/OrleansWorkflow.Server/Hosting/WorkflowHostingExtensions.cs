@@ -1,0 +1,74 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using OrleansWorkflow.Handlers;
+using OrleansWorkflow.Health;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Simulations.Machines;
+
+namespace OrleansWorkflow.Hosting;
+
+/// <summary>The entry point of an engine host.</summary>
+public static class WorkflowHostingExtensions
+{
+    /// <summary>
+    /// Makes this host an OrleansWorkflow silo (an Orleans silo is added if the host has none yet) and returns the
+    /// builder on which each concern is its own call:
+    /// <code>
+    /// builder.AddOrleansWorkflow()
+    ///     .AddPostgreSqlStorage()        // "Storage"
+    ///     .AddClusterMembership()        // "Cluster"
+    ///     .AddRabbitMq()                 // "RabbitMQ", "Workflow"
+    ///     .AddHpcMachines()              // "Hpc"
+    ///     .AddHandlersFrom(typeof(MyHandler).Assembly);
+    /// </code>
+    /// Every section is checked when the host starts; one error lists every bad setting by its key. Calling it again
+    /// returns the same engine.
+    /// </summary>
+    public static IWorkflowBuilder AddOrleansWorkflow(this IHostApplicationBuilder host)
+    {
+        if (host.Services.FirstOrDefault(s => s.ServiceType == typeof(WorkflowBuilder))?.ImplementationInstance is WorkflowBuilder existing)
+            return existing;
+
+        ISiloBuilder? silo = null;
+        host.UseOrleans(builder => silo = builder);
+        var handlers = new HandlerRegistry();
+        if (silo is null)
+            throw new InvalidOperationException("UseOrleans did not hand over its silo builder; add the engine with AddOrleansWorkflow() on an IHostApplicationBuilder.");
+        var workflow = new WorkflowBuilder(host.Services, host.Configuration, silo, handlers);
+        var services = host.Services;
+        services.AddSingleton(workflow);
+        services.AddSingleton(handlers);
+        services.TryAddSingleton(TimeProvider.System);
+
+        workflow.AddSettings<DeliveryOptions>(DeliveryOptions.Section);
+        workflow.AddSettings<FaultInjection>(FaultInjection.Section);
+        services.AddSingleton(WorkflowSettings.From);
+        services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Cluster);
+        services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Faults);
+        services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Hpc);
+        services.AddSingleton<HpcMachines>();
+        services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton(new WorkflowSettingsCheck.SettingsSection(typeof(WorkflowBuilder), RequiredConcerns));
+
+        // Live views of incidents: each incident's changes on a stream of its own, published only while watched.
+        silo.AddMemoryStreams(IncidentEvents.StreamProvider);
+        if (!services.Any(s => s.IsKeyedService && Equals(s.ServiceKey, "PubSubStore")))
+            silo.AddMemoryGrainStorage("PubSubStore");
+
+        services.AddHealthChecks().AddCheck("process", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy("the silo process runs"), tags: [WorkflowHealth.Live]);
+        return workflow;
+    }
+
+    /// <summary>What an engine cannot run without, said at start rather than at the first message.</summary>
+    private static IEnumerable<string> RequiredConcerns(IServiceProvider services)
+    {
+        var sections = services.GetServices<WorkflowSettingsCheck.SettingsSection>().Select(s => s.Type).ToHashSet();
+        if (!sections.Contains(typeof(StorageOptions)))
+            yield return "The engine has no storage: call AddPostgreSqlStorage() on the builder AddOrleansWorkflow() returns.";
+        if (!sections.Contains(typeof(Messaging.RabbitMqOptions)))
+            yield return "The engine has no broker: call AddRabbitMq() on the builder AddOrleansWorkflow() returns.";
+        if (!sections.Contains(typeof(ClusterSettings)))
+            yield return "The engine has no cluster membership: call AddClusterMembership() on the builder AddOrleansWorkflow() returns.";
+    }
+}
