@@ -36,8 +36,7 @@ public sealed class QueuePublisher : IAsyncDisposable
 
     public async Task PublishAsync(OutgoingMessage message, CancellationToken cancellationToken = default)
     {
-        using var activity = message.IncidentId is { } incident ? WorkflowTracing.Start($"publish {message.Queue}", ActivityKind.Producer, incident) : null;
-        activity?.SetTag(WorkflowTracing.QueueTag, message.Queue).SetTag(WorkflowTracing.MessageIdTag, message.MessageId);
+        using var activity = message.IncidentId is { } incident ? WorkflowTracing.StartMessaging("publish", message.Queue, message.MessageId, incident) : null;
         var channel = await ChannelAsync(cancellationToken);
         await _topology.EnsureDeclaredAsync(_connection!, message.Queue, cancellationToken);
         var headers = message.Headers?.ToDictionary(h => h.Key, h => h.Value);

@@ -14,7 +14,14 @@ public static class WorkflowTracing
     public const string TraceParentHeader = "traceparent";
     public const string TraceStateHeader = "tracestate";
     public const string IncidentTag = "owf.incident_id";
+    // OpenTelemetry messaging semantic conventions: the queue is the destination (published through the default
+    // exchange, it is also the routing key).
+    public const string SystemTag = "messaging.system";
+    public const string RabbitMq = "rabbitmq";
+    public const string OperationTypeTag = "messaging.operation.type";
+    public const string OperationNameTag = "messaging.operation.name";
     public const string QueueTag = "messaging.destination.name";
+    public const string RoutingKeyTag = "messaging.rabbitmq.destination.routing_key";
     public const string MessageIdTag = "messaging.message.id";
 
     public static readonly ActivitySource Source = new(SourceName);
@@ -50,10 +57,30 @@ public static class WorkflowTracing
         return activity;
     }
 
+    /// <summary>
+    /// Starts a messaging span of the incident's trace, named "<paramref name="operation"/> <paramref name="queue"/>" with
+    /// the messaging attributes: <paramref name="operation"/> is "publish" (type send), "receive" or "process".
+    /// </summary>
+    public static Activity? StartMessaging(string operation, string queue, string? messageId, Guid incidentId, string? traceParent = null, string? traceState = null)
+    {
+        if (!Source.HasListeners())
+            return null;
+        var (kind, type) = operation switch
+        {
+            "publish" => (ActivityKind.Producer, "send"),
+            "receive" => (ActivityKind.Consumer, "receive"),
+            _ => (ActivityKind.Consumer, "process"),
+        };
+        var activity = Start($"{operation} {queue}", kind, incidentId, traceParent, traceState);
+        activity?.SetTag(SystemTag, RabbitMq).SetTag(OperationTypeTag, type).SetTag(OperationNameTag, operation)
+            .SetTag(QueueTag, queue).SetTag(RoutingKeyTag, queue).SetTag(MessageIdTag, messageId);
+        return activity;
+    }
+
     /// <summary>Starts an activity of the incident's trace continuing the context carried in a delivery's AMQP headers.</summary>
-    public static Activity? StartFrom(IDictionary<string, object?>? headers, string name, ActivityKind kind, Guid incidentId) =>
+    public static Activity? StartFrom(IDictionary<string, object?>? headers, string operation, string queue, string? messageId, Guid incidentId) =>
         Source.HasListeners()
-            ? Start(name, kind, incidentId, AmqpHeaders.Text(headers, TraceParentHeader), AmqpHeaders.Text(headers, TraceStateHeader))
+            ? StartMessaging(operation, queue, messageId, incidentId, AmqpHeaders.Text(headers, TraceParentHeader), AmqpHeaders.Text(headers, TraceStateHeader))
             : null;
 
     /// <summary>Writes the activity's context into outgoing AMQP headers.</summary>

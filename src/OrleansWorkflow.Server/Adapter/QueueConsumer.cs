@@ -104,9 +104,8 @@ internal sealed class QueueConsumer(
         if (!WireMessage.TryParse(body.Span, out var parsed, out var reason))
             return new Verdict("dead-lettered", reason);
 
-        using var receiving = WorkflowTracing.StartFrom(delivery.BasicProperties.Headers, $"receive {queue}", ActivityKind.Consumer, parsed!.IncidentId);
-        var messageId = parsed.MessageId ?? delivery.BasicProperties.MessageId ?? MessageIds.New();
-        receiving?.SetTag(WorkflowTracing.QueueTag, queue).SetTag(WorkflowTracing.MessageIdTag, messageId);
+        var messageId = parsed!.MessageId ?? delivery.BasicProperties.MessageId ?? MessageIds.New();
+        using var receiving = WorkflowTracing.StartFrom(delivery.BasicProperties.Headers, "receive", queue, messageId, parsed.IncidentId);
         var message = new InboundMessage(queue, messageId, parsed.Originator, Encoding.UTF8.GetString(body.Span), receiving?.Id);
         var handler = handlers.Resolve(grains, parsed.IncidentId, queue);
 
@@ -139,8 +138,8 @@ internal sealed class QueueConsumer(
     /// <summary>One log line and the metrics of a finished delivery.</summary>
     private void Record(Verdict verdict, BasicDeliverEventArgs delivery, TimeSpan duration)
     {
-        WorkflowMetrics.MessagesHandled.Add(1, WorkflowMetrics.Queue(queue), new KeyValuePair<string, object?>(WorkflowMetrics.OutcomeTag, verdict.Outcome));
-        WorkflowMetrics.HandlerDuration.Record(duration.TotalMilliseconds, WorkflowMetrics.Queue(queue));
+        WorkflowMetrics.MessagesHandled.Add(1, WorkflowMetrics.Queue(queue, verdict.Outcome));
+        WorkflowMetrics.HandlerDuration.Record(duration.TotalSeconds, WorkflowMetrics.Queue(queue));
         if (verdict.DeadLetterReason is null && logger.IsEnabled(LogLevel.Information))
             logger.LogInformation("Message {MessageId} of incident {IncidentId} on {Queue} by {Handler}: {Outcome} in {DurationMs:0.0} ms{Retries}",
                 verdict.MessageId, verdict.IncidentId, queue, handlers.HandlerOf(queue).Name, verdict.Outcome, duration.TotalMilliseconds,

@@ -62,8 +62,8 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     private async Task<DeliveryResult> DeliverAsync(InboundMessage message)
     {
         // The handler's work, and the messages it sends, are children of the delivery in the incident's trace.
-        using var handling = WorkflowTracing.Start($"handle {_queue}", ActivityKind.Internal, _incidentId, message.TraceParent);
-        handling?.SetTag(WorkflowTracing.QueueTag, _queue).SetTag(WorkflowTracing.MessageIdTag, message.MessageId).SetTag("owf.handler", GetType().Name);
+        using var handling = WorkflowTracing.StartMessaging("process", _queue, message.MessageId, _incidentId, message.TraceParent);
+        handling?.SetTag("owf.handler", GetType().Name);
         var incident = GrainFactory.GetGrain<IIncidentBookkeeping>(_incidentId);
         var readSkipped = false;
         if (!_loaded)
@@ -162,7 +162,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         var stored = Stopwatch.GetTimestamp();
         await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Completed, Destinations(context.Effects), null);
         await DispatchPendingOutboxAsync();
-        WorkflowMetrics.OutboxLag.Record(Stopwatch.GetElapsedTime(stored).TotalMilliseconds, WorkflowMetrics.Queue(_queue));
+        WorkflowMetrics.OutboxLag.Record(Stopwatch.GetElapsedTime(stored).TotalSeconds, WorkflowMetrics.Queue(_queue));
         return DeliveryResult.Handled;
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using OrleansWorkflow.Messaging.Telemetry;
 
@@ -7,7 +8,8 @@ namespace OrleansWorkflow.Telemetry;
 /// <summary>The engine's metrics (meter "OrleansWorkflow"), exported with OTLP when Telemetry:OtlpEndpoint is set.</summary>
 internal static class WorkflowMetrics
 {
-    public const string QueueTag = "owf.queue";
+    // The queue is named as OpenTelemetry's messaging conventions name a destination; durations are in seconds.
+    public const string QueueTag = WorkflowTracing.QueueTag;
     public const string OutcomeTag = "owf.outcome";
     public const string MachineTag = "owf.machine";
 
@@ -16,7 +18,7 @@ internal static class WorkflowMetrics
     public static readonly Counter<long> MessagesHandled = Meter.CreateCounter<long>("owf.messages.handled", "{message}",
         "Messages taken from workflow queues, by queue and outcome (handled, duplicate, dead-lettered)");
 
-    public static readonly Histogram<double> HandlerDuration = Meter.CreateHistogram<double>("owf.handler.duration", "ms",
+    public static readonly Histogram<double> HandlerDuration = Meter.CreateHistogram<double>("owf.handler.duration", "s",
         "From a delivery to its acknowledgement, retries included, by queue");
 
     public static readonly Counter<long> Retries = Meter.CreateCounter<long>("owf.handler.retries", "{retry}",
@@ -25,7 +27,7 @@ internal static class WorkflowMetrics
     public static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("owf.messages.dead_lettered", "{message}",
         "Messages moved to a dead-letter queue, by queue");
 
-    public static readonly Histogram<double> OutboxLag = Meter.CreateHistogram<double>("owf.outbox.lag", "ms",
+    public static readonly Histogram<double> OutboxLag = Meter.CreateHistogram<double>("owf.outbox.lag", "s",
         "From a handler's state write to its effects carried out (messages confirmed by the broker), by queue");
 
     private static readonly ConcurrentDictionary<string, int> RunningByMachine = new();
@@ -37,5 +39,12 @@ internal static class WorkflowMetrics
 
     public static void SimulationsRunning(string machine, int count) => RunningByMachine[machine] = count;
 
-    public static KeyValuePair<string, object?> Queue(string queue) => new(QueueTag, queue);
+    /// <summary>The tags of a measurement about <paramref name="queue"/>.</summary>
+    public static TagList Queue(string queue, string? outcome = null)
+    {
+        var tags = new TagList { { WorkflowTracing.SystemTag, WorkflowTracing.RabbitMq }, { QueueTag, queue } };
+        if (outcome is not null)
+            tags.Add(OutcomeTag, outcome);
+        return tags;
+    }
 }

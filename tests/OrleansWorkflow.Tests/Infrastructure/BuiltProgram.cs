@@ -3,9 +3,14 @@ using System.Diagnostics;
 
 namespace OrleansWorkflow.Tests.Infrastructure;
 
-/// <summary>A program of this repository (owf-silo, owf) as built with the tests, run as a child process whose output is kept.</summary>
+/// <summary>A program of this repository (owf-silo, owf-samples-silo, owf) as built with the tests, run as a child process whose output is kept.</summary>
 public static class BuiltProgram
 {
+    /// <summary>A program: its project folder under the repository and the assembly it builds.</summary>
+    public sealed record Location(string Project, string Dll);
+
+    public static ProcessStartInfo StartInfo(Location program) => StartInfo(program.Project, program.Dll);
+
     /// <summary>How to start <paramref name="dll"/> of <paramref name="project"/> (a folder under the repository), built in the tests' configuration.</summary>
     public static ProcessStartInfo StartInfo(string project, string dll)
     {

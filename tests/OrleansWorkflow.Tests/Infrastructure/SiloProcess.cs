@@ -32,12 +32,18 @@ public sealed class SiloProcess : IAsyncDisposable
         BrokerUri = brokerUri;
     }
 
-    public static Task<SiloProcess> StartAsync(TestDatabase database, TestVirtualHost broker, IDictionary<string, string>? settings = null) =>
-        StartAsync(database.ConnectionString, database.Name, broker, settings);
+    /// <summary>The samples' host, with the fire and A -> B workflows.</summary>
+    public static readonly BuiltProgram.Location SamplesHost = new(Path.Combine("samples", "OrleansWorkflow.Samples.Silo"), "owf-samples-silo.dll");
 
-    public static async Task<SiloProcess> StartAsync(string database, string serviceId, TestVirtualHost broker, IDictionary<string, string>? settings = null)
+    /// <summary>The shipped engine host, which knows no workflow.</summary>
+    public static readonly BuiltProgram.Location ShippedHost = new(Path.Combine("silo", "OrleansWorkflow.Silo"), "owf-silo.dll");
+
+    public static Task<SiloProcess> StartAsync(TestDatabase database, TestVirtualHost broker, IDictionary<string, string>? settings = null, BuiltProgram.Location? host = null) =>
+        StartAsync(database.ConnectionString, database.Name, broker, settings, host);
+
+    public static async Task<SiloProcess> StartAsync(string database, string serviceId, TestVirtualHost broker, IDictionary<string, string>? settings = null, BuiltProgram.Location? host = null)
     {
-        var start = BuiltProgram.StartInfo(Path.Combine("samples", "OrleansWorkflow.Samples.Silo"), "owf-samples-silo.dll");
+        var start = BuiltProgram.StartInfo(host ?? SamplesHost);
         var gatewayPort = TestServices.FreePort();
         start.Environment["OWF_Storage__PostgreSql"] = database;
         start.Environment["OWF_RabbitMQ__Uri"] = broker.Uri;
@@ -69,6 +75,8 @@ public sealed class SiloProcess : IAsyncDisposable
     });
 
     public string Log => string.Join('\n', _output);
+
+    public bool HasExited => _process.HasExited;
 
     public async Task WaitForLogAsync(string text, TimeSpan timeout)
     {

@@ -41,7 +41,7 @@ public sealed class HpcSimulationTests(EngineFixture engine)
         Assert.Equal(incident.ToString("N"), submission.TraceId.ToHexString());
         Assert.Equal(end["jobId"]!.GetValue<string>(), submission.GetTagItem("owf.job_id"));
         // The end told to the workflow (published by the simulation) is handled in the same trace.
-        Assert.Contains(spans, s => s.OperationName == $"handle {HpcTestQueues.End}" && s.TraceId == submission.TraceId);
+        Assert.Contains(spans, s => s.OperationName == $"process {HpcTestQueues.End}" && s.TraceId == submission.TraceId);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 -- OrleansWorkflow's PostgreSQL schema for the Orleans ADO.NET grain storage, reminder and clustering providers.
--- Written for this project from the providers' contract (shared/ORLEANS-ADONET-CONTRACT.md).
+-- Written for this project from the providers' documented behaviour (docs/ARCHITECTURE.md, "Storage").
 -- Idempotent: run it as often as you like; it only creates what is missing and refreshes the query texts.
 
 -- The providers look every query up by key in this table, by its unquoted (lower-case) name.

@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using System.Net;
+using OrleansWorkflow.Tests.Infrastructure;
+
+namespace OrleansWorkflow.Tests.Hosting;
+
+/// <summary>The shipped engine host (owf-silo) as an operator starts it: no workflow of its own, settings checked at start.</summary>
+public sealed class SiloHostTests
+{
+    [Fact]
+    public async Task Five_bad_settings_stop_the_silo_with_one_message_naming_every_key_and_no_password()
+    {
+        var start = BuiltProgram.StartInfo(SiloProcess.ShippedHost);
+        start.Environment["OWF_RabbitMQ__QueueType"] = "lazy";
+        start.Environment["OWF_RabbitMQ__Prefetch"] = "-1";
+        start.Environment["OWF_Storage__PostgreSql"] = "";
+        start.Environment["OWF_RabbitMQ__Uri"] = "amqp//owf-engine:s3cret-pw@127.0.0.1:5672/";
+        start.Environment["OWF_Hpc__Machines__archer__Scheduler"] = "lsf";
+        var output = new ConcurrentQueue<string>();
+        var errors = new ConcurrentQueue<string>();
+
+        using var silo = BuiltProgram.Start(start, output, errors);
+        await BuiltProgram.WaitForExitAsync(silo, TimeSpan.FromSeconds(60), () => "owf-silo with bad settings");
+
+        var error = string.Join('\n', errors);
+        Assert.Equal(2, silo.ExitCode);
+        Assert.StartsWith("owf-silo: The configuration has", error);
+        foreach (var key in new[] { "RabbitMQ:QueueType", "RabbitMQ:Prefetch", "Storage:PostgreSql", "RabbitMQ:Uri", "Hpc:Machines:archer:Scheduler" })
+            Assert.Contains(key, error);
+        Assert.DoesNotContain("s3cret-pw", error + string.Join('\n', output));
+    }
+
+    [Fact]
+    public async Task Started_with_no_handler_the_silo_says_so_and_stays_up_and_alive()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var broker = await TestVirtualHost.CreateAsync();
+        await using var silo = await SiloProcess.StartAsync(database, broker, host: SiloProcess.ShippedHost);
+        using var http = new HttpClient { BaseAddress = silo.WebUrl };
+
+        await silo.WaitForLogAsync("No handler is registered on this silo", TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(() => http.GetAsync("/readyz"), r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "/readyz to answer 200");
+
+        Assert.Contains("consuming 0", silo.Log);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+        Assert.False(silo.HasExited);
+    }
+}
