@@ -93,6 +93,16 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         Assert.Contains($"Assessed incident {incident} on 1 report(s)", string.Join('\n', siloLog));
     }
 
+    [Fact]
+    public async Task The_client_library_pulls_in_no_server_side_package()
+    {
+        var listing = await RunAsync(LoopbackHpc.RepositoryRoot, TimeSpan.FromMinutes(3), "list", Path.Combine("client", "OrleansWorkflow.Client"), "package", "--include-transitive");
+
+        Assert.Contains("Microsoft.Orleans.Client", listing);
+        foreach (var serverSide in new[] { "Microsoft.Orleans.Server", "SSH.NET", "Microsoft.Orleans.Persistence.AdoNet", "Microsoft.Orleans.Reminders.AdoNet", "Microsoft.Orleans.Dashboard" })
+            Assert.DoesNotContain(serverSide, listing);
+    }
+
     private static void AssertHasReadmeAndLicence(string package)
     {
         using var zip = ZipFile.OpenRead(package);
