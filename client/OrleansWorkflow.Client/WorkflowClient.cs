@@ -25,6 +25,7 @@ public sealed class WorkflowClient : IAsyncDisposable
     private readonly List<OutgoingMessage> _pending = [];
     private readonly IAsyncDisposable? _owned;
 
+    /// <summary>A client on grains and a publisher its host already has (inside a silo, or a host of your own); <paramref name="originator"/> is stamped on the messages it sends.</summary>
     public WorkflowClient(IGrainFactory grains, QueuePublisher publisher, string originator = "client")
         : this(grains, publisher, originator, owned: null)
     {
@@ -146,8 +147,10 @@ public sealed class WorkflowClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Marks the incident Completed; it takes no more messages.</summary>
     public Task Complete(Guid incidentId) => Incident(incidentId).Complete();
 
+    /// <summary>Marks the incident Cancelled with <paramref name="reason"/> and cancels its running simulations.</summary>
     public Task Cancel(Guid incidentId, string reason) => Incident(incidentId).Cancel(reason);
 
     /// <summary>The incident; throws naming the IncidentID when it was never created.</summary>
@@ -155,6 +158,7 @@ public sealed class WorkflowClient : IAsyncDisposable
         await Incident(incidentId).GetInfo()
         ?? throw new ArgumentException($"Incident {incidentId} was never created; create it with CreateIncident first.", nameof(incidentId));
 
+    /// <summary>Every step of the incident so far, in order of start.</summary>
     public Task<IReadOnlyList<IncidentStep>> GetSteps(Guid incidentId) => Incident(incidentId).GetSteps();
 
     /// <summary>Incidents, newest first, filtered by status and kind when given.</summary>
@@ -217,8 +221,10 @@ public sealed class WorkflowClient : IAsyncDisposable
         }
     }
 
+    /// <summary>The incident's grain, for what this client does not wrap.</summary>
     public IIncidentGrain Incident(Guid incidentId) => _grains.GetGrain<IIncidentGrain>(incidentId);
 
+    /// <summary>Closes the connections this client opened (none when it was given its grains and publisher).</summary>
     public async ValueTask DisposeAsync()
     {
         if (_owned is not null)

@@ -7,12 +7,15 @@ namespace OrleansWorkflow.Client;
 /// <summary>Where the client finds the engine's silos and the broker.</summary>
 public sealed class WorkflowClientOptions
 {
+    /// <summary>The broker the client publishes to (section RabbitMQ).</summary>
     public RabbitMqOptions RabbitMq { get; init; } = new();
 
     /// <summary>Gateway port of a silo on this machine (localhost clustering).</summary>
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>The engine's Orleans service id (Cluster:ServiceId), the same on every silo and client.</summary>
     public string ServiceId { get; set; } = "orleans-workflow";
+    /// <summary>The engine's Orleans cluster id (Cluster:ClusterId).</summary>
     public string ClusterId { get; set; } = "orleans-workflow";
 
     /// <summary>Localhost (one silo on this machine, at <see cref="GatewayPort"/>) or PostgreSql (any silo of the cluster, found in the membership table).</summary>

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace OrleansWorkflow.Messaging;
 
-public static class AmqpHeaders
+internal static class AmqpHeaders
 {
     /// <summary>A header as text (RabbitMQ hands string headers back as bytes), or null when absent.</summary>
     public static string? Text(IDictionary<string, object?>? headers, string name) =>

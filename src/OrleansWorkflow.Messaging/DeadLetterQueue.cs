@@ -14,6 +14,7 @@ public sealed record DeadLetter(string? MessageId, string? Reason, string? Origi
 /// </summary>
 public sealed class DeadLetterQueue(RabbitMqOptions options, ILogger logger)
 {
+    /// <summary>The dead letters of <paramref name="queue"/> with their reasons; they stay in the dead-letter queue.</summary>
     public Task<IReadOnlyList<DeadLetter>> ListAsync(string queue, CancellationToken cancellationToken = default) =>
         WithLettersAsync<IReadOnlyList<DeadLetter>>(queue, (_, letters) => Task.FromResult<IReadOnlyList<DeadLetter>>([.. letters.Select(l => l.Letter)]), cancellationToken);
 

@@ -3,7 +3,7 @@ using OrleansWorkflow.Wire;
 namespace OrleansWorkflow.Messaging;
 
 /// <summary>Builds the dead letter of a message: its body unchanged, with why and where from in headers.</summary>
-public static class DeadLetters
+internal static class DeadLetters
 {
     public static OutgoingMessage For(string queue, ReadOnlyMemory<byte> body, string? messageId, string reason, IDictionary<string, object?>? originalHeaders)
     {

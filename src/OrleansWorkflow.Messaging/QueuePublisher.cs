@@ -27,6 +27,7 @@ public sealed class QueuePublisher : IAsyncDisposable
     public static CreateChannelOptions ConfirmedChannel { get; } =
         new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: null);
 
+    /// <summary>A publisher on the broker of <paramref name="options"/>; it connects at its first message.</summary>
     public QueuePublisher(RabbitMqOptions options, ILogger<QueuePublisher> logger)
     {
         _options = options;
@@ -34,6 +35,7 @@ public sealed class QueuePublisher : IAsyncDisposable
         _topology = new QueueTopology(options);
     }
 
+    /// <summary>Publishes one message and returns once the broker confirmed it.</summary>
     public async Task PublishAsync(OutgoingMessage message, CancellationToken cancellationToken = default)
     {
         using var activity = message.IncidentId is { } incident ? WorkflowTracing.StartMessaging("publish", message.Queue, message.MessageId, incident) : null;
@@ -52,6 +54,7 @@ public sealed class QueuePublisher : IAsyncDisposable
         await channel.BasicPublishAsync(exchange: string.Empty, routingKey: message.Queue, mandatory: false, properties, message.Body, cancellationToken);
     }
 
+    /// <summary>Publishes every message and returns once the broker confirmed them all (one round of confirms for the batch).</summary>
     public async Task PublishAllAsync(IEnumerable<OutgoingMessage> messages, CancellationToken cancellationToken = default) =>
         await Task.WhenAll(messages.Select(m => PublishAsync(m, cancellationToken)));
 
@@ -78,6 +81,7 @@ public sealed class QueuePublisher : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the publisher's channel and connection.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_channel is not null)

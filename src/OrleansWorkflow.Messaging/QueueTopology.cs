@@ -9,7 +9,7 @@ namespace OrleansWorkflow.Messaging;
 /// publishing to it means a message sent to a node whose handler is not running yet waits there, never vanishes.
 /// Quorum queues (RabbitMQ:QueueType) carry a delivery limit whose overflow the broker routes to the queue's dead-letter queue.
 /// </summary>
-public sealed class QueueTopology(RabbitMqOptions? options = null)
+internal sealed class QueueTopology(RabbitMqOptions? options = null)
 {
     private readonly ConcurrentDictionary<string, Task> _declared = new(StringComparer.Ordinal);
 

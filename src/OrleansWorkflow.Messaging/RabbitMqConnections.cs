@@ -4,7 +4,7 @@ using RabbitMQ.Client;
 namespace OrleansWorkflow.Messaging;
 
 /// <summary>Opens connections to the configured broker, with automatic recovery, and says clearly when it cannot.</summary>
-public static class RabbitMqConnections
+internal static class RabbitMqConnections
 {
     public static async Task<IConnection> OpenAsync(RabbitMqOptions options, string purpose, ILogger logger, CancellationToken cancellationToken)
     {

@@ -15,6 +15,7 @@ public enum QueueType
 /// <summary>How the engine and its clients reach RabbitMQ. Bound from the "RabbitMQ" configuration section.</summary>
 public sealed class RabbitMqOptions : IValidatedSettings
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "RabbitMQ";
 
     /// <summary>The broker, as an AMQP URI. The default is a broker on this machine with RabbitMQ's loopback-only guest user.</summary>
@@ -50,6 +51,7 @@ public sealed class RabbitMqOptions : IValidatedSettings
     /// <summary>Throws, naming every bad setting, unless these options are usable.</summary>
     public void Validate() => SettingsException.ThrowIfInvalid(this);
 
+    /// <inheritdoc />
     public IEnumerable<string> Problems()
     {
         if (!System.Uri.TryCreate(Uri, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "amqps"))

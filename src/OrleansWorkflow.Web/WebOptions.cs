@@ -5,6 +5,7 @@ namespace OrleansWorkflow.Web;
 /// <summary>The silo's web view: incident pages, HTTP API, dashboard, health endpoints. Bound from the "Web" configuration section.</summary>
 public sealed class WebOptions : IValidatedSettings
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Web";
 
     /// <summary>Serve the web view at all.</summary>
@@ -19,6 +20,7 @@ public sealed class WebOptions : IValidatedSettings
     /// <summary>The Orleans dashboard at /dashboard (it profiles every grain call; turn it off for benchmarks).</summary>
     public bool Dashboard { get; set; } = true;
 
+    /// <inheritdoc />
     public IEnumerable<string> Problems()
     {
         if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))

@@ -19,6 +19,7 @@ using OrleansWorkflow.Web.Pages;
 
 namespace OrleansWorkflow.Web;
 
+/// <summary>Adds and maps the operators' web view of an engine.</summary>
 public static class WorkflowWebExtensions
 {
     /// <summary>

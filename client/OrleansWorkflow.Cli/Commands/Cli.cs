@@ -6,7 +6,7 @@ using OrleansWorkflow.Client;
 namespace OrleansWorkflow.Cli.Commands;
 
 /// <summary>What every command shares: the connection to the cluster, --json output, and errors turned into exit codes.</summary>
-public static class Cli
+internal static class Cli
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 

@@ -6,7 +6,7 @@ using OrleansWorkflow.Messaging;
 namespace OrleansWorkflow.Cli.Commands;
 
 /// <summary>dead-letters list|replay|discard: the messages a queue could not handle, and what to do with them.</summary>
-public static class DeadLetterCommands
+internal static class DeadLetterCommands
 {
     public static Command All()
     {

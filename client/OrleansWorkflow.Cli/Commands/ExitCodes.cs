@@ -1,7 +1,7 @@
 namespace OrleansWorkflow.Cli.Commands;
 
 /// <summary>What owf's exit code tells a script.</summary>
-public static class ExitCodes
+internal static class ExitCodes
 {
     public const int Done = 0;
     /// <summary>The engine, broker or database could not be reached, or refused the operation.</summary>

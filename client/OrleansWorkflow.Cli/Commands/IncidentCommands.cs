@@ -7,7 +7,7 @@ using OrleansWorkflow.Wire;
 namespace OrleansWorkflow.Cli.Commands;
 
 /// <summary>create, send, status, list, complete, cancel.</summary>
-public static class IncidentCommands
+internal static class IncidentCommands
 {
     public static IEnumerable<Command> All() => [Create(), Send(), Status(), List(), Complete(), Cancel()];
 

@@ -4,7 +4,7 @@ using OrleansWorkflow.Client.Graph;
 namespace OrleansWorkflow.Cli.Commands;
 
 /// <summary>graph, simulations, silos.</summary>
-public static class InspectCommands
+internal static class InspectCommands
 {
     public static IEnumerable<Command> All() => [Graph(), Simulations(), Silos()];
 

@@ -9,7 +9,7 @@ namespace OrleansWorkflow.Cli.Commands;
 /// owf watch: follows an incident until it ends, printing each stage as it starts and ends, and (on a terminal) a
 /// progress line. Exits 0 when it completes, 3 when cancelled, 4 when it turns Error, 5 when --timeout passes.
 /// </summary>
-public static class WatchCommand
+internal static class WatchCommand
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 

@@ -7,8 +7,10 @@ namespace OrleansWorkflow.Client.Graph;
 /// <summary>Writes an incident graph to a file whose extension picks the format: .dot, .json, .svg or .png (the last two drawn by Graphviz dot).</summary>
 public static class GraphFiles
 {
+    /// <summary>The file extensions a graph can be written as.</summary>
     public static readonly string[] Formats = ["dot", "json", "svg", "png"];
 
+    /// <summary>Writes <paramref name="graph"/> to <paramref name="path"/> in the format its extension names; throws naming the extensions when it names none.</summary>
     public static async Task WriteAsync(IncidentGraph graph, string path, CancellationToken cancellationToken = default)
     {
         var format = Path.GetExtension(path).TrimStart('.').ToLowerInvariant();

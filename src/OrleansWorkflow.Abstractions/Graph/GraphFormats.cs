@@ -14,10 +14,13 @@ public static class GraphFormats
         Converters = { new JsonStringEnumConverter() },
     };
 
+    /// <summary>The graph as indented JSON (camelCase, enums by name).</summary>
     public static string ToJson(IncidentGraph graph) => JsonSerializer.Serialize(graph, Json);
 
+    /// <summary>A graph read back from <see cref="ToJson"/>'s JSON.</summary>
     public static IncidentGraph? FromJson(string json) => JsonSerializer.Deserialize<IncidentGraph>(json, Json);
 
+    /// <summary>The graph as Graphviz DOT: nodes coloured by how far they got, edges labelled with their message counts.</summary>
     public static string ToDot(IncidentGraph graph)
     {
         var dot = new StringBuilder();

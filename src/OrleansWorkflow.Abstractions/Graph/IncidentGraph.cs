@@ -15,16 +15,31 @@ public enum NodeStatus
     Error,
 }
 
+/// <summary>A node of an incident's graph: a queue, or a source that fed the workflow from outside.</summary>
+/// <param name="Id">The queue's name, or the source's (such as "client").</param>
+/// <param name="Status">How far the node got.</param>
+/// <param name="Handled">Messages its handler completed.</param>
+/// <param name="IsSource">Whether it is a source outside the workflow rather than a queue.</param>
 public sealed record GraphNode(string Id, NodeStatus Status, int Handled, bool IsSource);
 
+/// <summary>Messages sent from one node to another.</summary>
+/// <param name="From">The sending node.</param>
+/// <param name="To">The receiving queue.</param>
+/// <param name="Messages">How many were sent.</param>
 public sealed record GraphEdge(string From, string To, int Messages);
 
 /// <summary>
 /// The workflow graph of one incident as it actually ran: nodes are the queues (and the sources that fed
 /// them from outside), edges the messages sent between them.
 /// </summary>
+/// <param name="IncidentId">The incident.</param>
+/// <param name="Name">Its name.</param>
+/// <param name="Status">Its status when the graph was drawn.</param>
+/// <param name="Nodes">Queues and sources.</param>
+/// <param name="Edges">Messages between them.</param>
 public sealed record IncidentGraph(Guid IncidentId, string Name, IncidentStatus Status, IReadOnlyList<GraphNode> Nodes, IReadOnlyList<GraphEdge> Edges)
 {
+    /// <summary>The graph of <paramref name="incident"/> from its steps so far (drawable while it runs and after).</summary>
     public static IncidentGraph From(IncidentInfo incident, IReadOnlyList<IncidentStep> steps)
     {
         var handled = steps.Select(s => s.Queue).ToHashSet(StringComparer.Ordinal);

@@ -7,8 +7,10 @@ public sealed record IncidentQuery(
     [property: Id(1)] string? Kind = null,
     [property: Id(2)] int Limit = 100)
 {
+    /// <summary>The most incidents one query returns.</summary>
     public const int MaxLimit = 1000;
 
+    /// <summary>Throws, saying what to ask for instead, when the query cannot be answered.</summary>
     public void Validate()
     {
         if (Limit is < 1 or > MaxLimit)
@@ -21,5 +23,6 @@ public sealed record IncidentQuery(
 /// <summary>The cluster's list of incidents (kept in PostgreSQL by the incident grains), for listing and filtering.</summary>
 public interface IIncidentCatalogGrain : IGrainWithIntegerKey
 {
+    /// <summary>The incidents <paramref name="query"/> asks for, newest first.</summary>
     Task<IReadOnlyList<IncidentInfo>> List(IncidentQuery query);
 }

@@ -7,12 +7,22 @@ namespace OrleansWorkflow.Simulations;
 /// The message a simulation sends to its notify queue when its job ends:
 /// <c>{IncidentID, SimulationID, machine, jobId, wkdir, status, exitCode, detail}</c>.
 /// </summary>
+/// <param name="IncidentId">The incident the job ran for.</param>
+/// <param name="SimulationId">The simulation.</param>
+/// <param name="Machine">The machine it ran on.</param>
+/// <param name="JobId">The scheduler's job id, once submitted.</param>
+/// <param name="WorkingDirectory">Its directory on the machine.</param>
+/// <param name="Status">How it ended.</param>
+/// <param name="ExitCode">Its exit code, when the scheduler reports one.</param>
+/// <param name="Detail">What the scheduler said last, or the evidence for Lost.</param>
 public sealed record SimulationEnd(Guid IncidentId, Guid SimulationId, string Machine, string? JobId, string WorkingDirectory,
     SimulationStatus Status, int? ExitCode, string? Detail)
 {
+    /// <summary>The end message of an ended simulation.</summary>
     public static SimulationEnd Of(SimulationInfo simulation) => new(simulation.IncidentId, simulation.SimulationId,
         simulation.Machine, simulation.JobId, simulation.WorkingDirectory, simulation.Status, simulation.ExitCode, simulation.Detail);
 
+    /// <summary>The message as the notify queue receives it.</summary>
     public JsonObject ToMessage() => new()
     {
         [WireContract.IncidentIdKey] = IncidentId.ToString(),
@@ -42,6 +52,7 @@ public sealed record SimulationEnd(Guid IncidentId, Guid SimulationId, string Ma
     }
 }
 
+/// <summary>How simulations appear as senders.</summary>
 public static class SimulationSource
 {
     /// <summary>The originator of a simulation's end message, and its node in the incident graph: "hpc:&lt;machine&gt;".</summary>

@@ -23,8 +23,10 @@ public sealed record SimulationRequest
     /// <summary>The scheduler's wall-clock limit for the job, when set (rounded up to whole minutes for Slurm).</summary>
     [Id(4)] public TimeSpan? TimeLimit { get; init; }
 
+    /// <summary>The name the script gets in the job's working directory.</summary>
     public const string ScriptFileName = "job.sh";
 
+    /// <summary>Throws, naming the field to fix, when the request cannot be submitted.</summary>
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Machine))

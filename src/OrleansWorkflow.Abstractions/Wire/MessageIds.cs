@@ -9,8 +9,10 @@ namespace OrleansWorkflow.Wire;
 /// </summary>
 public static class MessageIds
 {
+    /// <summary>A fresh MessageID, for a message that no other message caused.</summary>
     public static string New() => Guid.NewGuid().ToString();
 
+    /// <summary>The id of the <paramref name="position"/>-th message <paramref name="handler"/> sends while handling <paramref name="parentMessageId"/>: the same at every redelivery.</summary>
     public static string Derive(string parentMessageId, string handler, int position)
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{parentMessageId}\n{handler}\n{position}"));

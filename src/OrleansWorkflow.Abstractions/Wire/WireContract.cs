@@ -1,11 +1,15 @@
 namespace OrleansWorkflow.Wire;
 
-/// <summary>The names every language on the wire agrees on (see DESIGN.md, "Wire contract").</summary>
+/// <summary>The names every language on the wire agrees on (see docs/ARCHITECTURE.md, "Wire contract").</summary>
 public static class WireContract
 {
+    /// <summary>The key every message carries: the UUID of its incident.</summary>
     public const string IncidentIdKey = "IncidentID";
+    /// <summary>The key of the id the engine stamps on every message it sends.</summary>
     public const string MessageIdKey = "MessageID";
+    /// <summary>The key naming the sender (a handler's queue, "client", ...), as the original system stamped it.</summary>
     public const string OriginatorKey = "originator";
+    /// <summary>The AMQP content type of every message.</summary>
     public const string ContentType = "application/json";
 
     /// <summary>Header on a dead letter: why it was dead-lettered.</summary>
@@ -15,8 +19,10 @@ public static class WireContract
 
     private const string DeadLetterSuffix = ".dead-letter";
 
+    /// <summary>The dead-letter queue of <paramref name="queue"/>: &lt;queue&gt;.dead-letter.</summary>
     public static string DeadLetterQueue(string queue) => queue + DeadLetterSuffix;
 
+    /// <summary>Whether <paramref name="queue"/> is a dead-letter queue.</summary>
     public static bool IsDeadLetterQueue(string queue) => queue.EndsWith(DeadLetterSuffix, StringComparison.Ordinal);
 
     /// <summary>Throws when <paramref name="queue"/> cannot name a workflow queue.</summary>

@@ -13,12 +13,16 @@ public sealed class WireMessage
         Body = body;
     }
 
+    /// <summary>The incident the message is for.</summary>
     public Guid IncidentId { get; }
 
+    /// <summary>The whole message.</summary>
     public JsonObject Body { get; }
 
+    /// <summary>Its MessageID, when it has one.</summary>
     public string? MessageId => Body[WireContract.MessageIdKey] is JsonValue v && v.TryGetValue(out string? id) ? id : null;
 
+    /// <summary>Its originator, when it has one.</summary>
     public string? Originator => Body[WireContract.OriginatorKey] is JsonValue v && v.TryGetValue(out string? name) ? name : null;
 
     /// <summary>Reads a message off the wire; on failure <paramref name="reason"/> says what is wrong with it.</summary>

@@ -13,6 +13,7 @@ public sealed class SettingsException(IReadOnlyList<string> problems)
         ? $"The configuration is not valid: {problems[0]}"
         : $"The configuration has {problems.Count} problems:{string.Concat(problems.Select(p => $"{Environment.NewLine}  - {p}"))}")
 {
+    /// <summary>Every problem found, each naming its configuration key.</summary>
     public IReadOnlyList<string> Problems { get; } = problems;
 
     /// <summary>Throws when <paramref name="settings"/> have any problem.</summary>

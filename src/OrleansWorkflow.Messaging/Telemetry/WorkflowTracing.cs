@@ -10,20 +10,32 @@ namespace OrleansWorkflow.Messaging.Telemetry;
 /// </summary>
 public static class WorkflowTracing
 {
+    /// <summary>The name of the engine's ActivitySource and Meter: add it to your OpenTelemetry tracing and metrics.</summary>
     public const string SourceName = "OrleansWorkflow";
+    /// <summary>The AMQP header carrying the W3C traceparent.</summary>
     public const string TraceParentHeader = "traceparent";
+    /// <summary>The AMQP header carrying the W3C tracestate.</summary>
     public const string TraceStateHeader = "tracestate";
+    /// <summary>The span attribute holding the IncidentID.</summary>
     public const string IncidentTag = "owf.incident_id";
     // OpenTelemetry messaging semantic conventions: the queue is the destination (published through the default
     // exchange, it is also the routing key).
+    /// <summary>messaging.system: always rabbitmq.</summary>
     public const string SystemTag = "messaging.system";
+    /// <summary>The value of messaging.system.</summary>
     public const string RabbitMq = "rabbitmq";
+    /// <summary>messaging.operation.type: send, receive or process.</summary>
     public const string OperationTypeTag = "messaging.operation.type";
+    /// <summary>messaging.operation.name: publish, receive or process.</summary>
     public const string OperationNameTag = "messaging.operation.name";
+    /// <summary>messaging.destination.name: the queue.</summary>
     public const string QueueTag = "messaging.destination.name";
+    /// <summary>messaging.rabbitmq.destination.routing_key: the queue, as the default exchange routes by it.</summary>
     public const string RoutingKeyTag = "messaging.rabbitmq.destination.routing_key";
+    /// <summary>messaging.message.id: the MessageID.</summary>
     public const string MessageIdTag = "messaging.message.id";
 
+    /// <summary>The engine's ActivitySource.</summary>
     public static readonly ActivitySource Source = new(SourceName);
 
     /// <summary>The (never emitted) root of an incident's trace: its trace id is the IncidentID.</summary>

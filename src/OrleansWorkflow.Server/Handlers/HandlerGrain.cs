@@ -37,6 +37,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     private string _queue = "";
     private bool _outboxDispatched;
 
+    /// <summary>Resolves the engine's services; handler classes need no constructor of their own.</summary>
     protected HandlerGrain()
     {
         _storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(WorkflowStorage.Name);
@@ -50,6 +51,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     /// <summary>The handler's work for one message.</summary>
     protected abstract Task HandleAsync(JsonObject message, IHandlerContext context);
 
+    /// <summary>Reads the grain's identity (IncidentID and queue); call the base when you override it.</summary>
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _incidentId = this.GetPrimaryKey(out var queue);
@@ -188,6 +190,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         DeactivateOnIdle();
     }
 
+    /// <summary>Clears an outbox that was carried out but is still stored; call the base when you override it.</summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // The outbox was carried out but is still in storage: clear it so a later activation does not repeat it.

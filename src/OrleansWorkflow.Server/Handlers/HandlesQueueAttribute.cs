@@ -8,5 +8,6 @@ namespace OrleansWorkflow.Handlers;
 [AttributeUsage(AttributeTargets.Interface, AllowMultiple = true, Inherited = false)]
 public sealed class HandlesQueueAttribute(string queue) : Attribute
 {
+    /// <summary>The queue the interface handles.</summary>
     public string Queue { get; } = queue;
 }

@@ -7,6 +7,7 @@ namespace OrleansWorkflow.Handlers;
 /// <summary>What a handler may do while it handles one message. Nothing it does is kept unless it returns normally.</summary>
 public interface IHandlerContext
 {
+    /// <summary>The incident of the message being handled.</summary>
     Guid IncidentId { get; }
 
     /// <summary>The queue this handler is registered on; also its name as an originator.</summary>
@@ -30,6 +31,7 @@ public interface IHandlerContext
     /// <summary>HPC jobs: submitted once the handler returns successfully; their end arrives as a message.</summary>
     ISimulations Simulations { get; }
 
+    /// <summary>A logger named after the handler class.</summary>
     ILogger Logger { get; }
 
     /// <summary>Signalled when the silo shuts down.</summary>

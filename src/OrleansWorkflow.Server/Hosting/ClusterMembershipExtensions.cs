@@ -7,6 +7,7 @@ using OrleansWorkflow.Health;
 
 namespace OrleansWorkflow.Hosting;
 
+/// <summary>Adds the engine's cluster membership to an <see cref="IWorkflowBuilder"/>.</summary>
 public static class ClusterMembershipExtensions
 {
     /// <summary>

@@ -5,11 +5,16 @@ namespace OrleansWorkflow.Hosting;
 /// <summary>Who this cluster is and how its silos find each other. Bound from the "Cluster" configuration section.</summary>
 public sealed class ClusterSettings : IValidatedSettings
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Cluster";
 
+    /// <summary>The engine's Orleans service id: the same on every silo and client of one engine, and across its versions.</summary>
     public string ServiceId { get; set; } = "orleans-workflow";
+    /// <summary>The Orleans cluster id: silos with the same one form one cluster.</summary>
     public string ClusterId { get; set; } = "orleans-workflow";
+    /// <summary>The port silos talk to each other on.</summary>
     public int SiloPort { get; set; } = 11111;
+    /// <summary>The port clients connect to.</summary>
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>
@@ -21,6 +26,7 @@ public sealed class ClusterSettings : IValidatedSettings
     /// <summary>The address this silo listens on and tells the others (PostgreSql membership). Loopback unless set.</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
+    /// <inheritdoc />
     public IEnumerable<string> Problems()
     {
         if (!Enum.IsDefined(Membership))

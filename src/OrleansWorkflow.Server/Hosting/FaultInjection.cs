@@ -4,8 +4,9 @@ namespace OrleansWorkflow.Hosting;
 /// Crash points for the fault-injection tests, bound from the "Faults" configuration section. Empty (off) by
 /// default; never set them on a real engine.
 /// </summary>
-public sealed class FaultInjection : OrleansWorkflow.Configuration.IValidatedSettings
+internal sealed class FaultInjection : OrleansWorkflow.Configuration.IValidatedSettings
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Faults";
 
     /// <summary>
@@ -16,6 +17,7 @@ public sealed class FaultInjection : OrleansWorkflow.Configuration.IValidatedSet
 
     public bool KillsAfterStateWrite(string queue) => string.Equals(KillAfterStateWrite, queue, StringComparison.Ordinal);
 
+    /// <inheritdoc />
     public IEnumerable<string> Problems() => [];
 
     public static void KillThisProcess() => System.Diagnostics.Process.GetCurrentProcess().Kill();

@@ -8,12 +8,14 @@ public sealed class HandlerRegistry
 {
     private readonly Dictionary<string, Type> _handlers = new(StringComparer.Ordinal);
 
+    /// <summary>The queues that have a handler.</summary>
     public IReadOnlyCollection<string> Queues => _handlers.Keys;
 
     /// <summary>Registers <typeparamref name="THandler"/> on <paramref name="queue"/>: every message on it is delivered to that handler.</summary>
     public HandlerRegistry RegisterHandler<THandler>(string queue) where THandler : IWorkflowHandler =>
         RegisterHandler(typeof(THandler), queue);
 
+    /// <summary>Registers the grain interface <paramref name="handlerInterface"/> on <paramref name="queue"/>; throws naming the fix when it is no handler interface or the queue has another handler.</summary>
     public HandlerRegistry RegisterHandler(Type handlerInterface, string queue)
     {
         WireContract.ValidateQueueName(queue);
@@ -25,8 +27,10 @@ public sealed class HandlerRegistry
         return this;
     }
 
+    /// <summary>The handler interface registered on <paramref name="queue"/>.</summary>
     public Type HandlerOf(string queue) => _handlers[queue];
 
+    /// <summary>Whether <paramref name="queue"/> has a handler.</summary>
     public bool IsRegistered(string queue) => _handlers.ContainsKey(queue);
 
     /// <summary>The handler grain of <paramref name="queue"/> for one incident.</summary>

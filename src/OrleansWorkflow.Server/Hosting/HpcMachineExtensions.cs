@@ -5,6 +5,7 @@ using OrleansWorkflow.Simulations.Machines;
 
 namespace OrleansWorkflow.Hosting;
 
+/// <summary>Adds the engine's HPC machines to an <see cref="IWorkflowBuilder"/>.</summary>
 public static class HpcMachineExtensions
 {
     /// <summary>

@@ -11,6 +11,7 @@ namespace OrleansWorkflow.Hosting;
 /// </summary>
 public interface IWorkflowBuilder
 {
+    /// <summary>The host's services.</summary>
     IServiceCollection Services { get; }
 
     /// <summary>The host's configuration; every section the engine binds is read from it.</summary>

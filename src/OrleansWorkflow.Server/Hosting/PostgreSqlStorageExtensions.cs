@@ -8,6 +8,7 @@ using OrleansWorkflow.Storage;
 
 namespace OrleansWorkflow.Hosting;
 
+/// <summary>Adds the engine's PostgreSQL storage to an <see cref="IWorkflowBuilder"/>.</summary>
 public static class PostgreSqlStorageExtensions
 {
     /// <summary>

@@ -6,6 +6,7 @@ using OrleansWorkflow.Messaging;
 
 namespace OrleansWorkflow.Hosting;
 
+/// <summary>Adds the engine's RabbitMQ adapter to an <see cref="IWorkflowBuilder"/>.</summary>
 public static class RabbitMqExtensions
 {
     /// <summary>

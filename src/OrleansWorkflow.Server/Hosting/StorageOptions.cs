@@ -5,6 +5,7 @@ namespace OrleansWorkflow.Hosting;
 /// <summary>Where the engine keeps its state. Bound from the "Storage" configuration section.</summary>
 public sealed class StorageOptions : IValidatedSettings
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Storage";
 
     /// <summary>The PostgreSQL connection string (Npgsql format) of the engine's database. Required.</summary>
@@ -18,6 +19,7 @@ public sealed class StorageOptions : IValidatedSettings
     public string ProviderConnectionString =>
         new Npgsql.NpgsqlConnectionStringBuilder(PostgreSql) { NoResetOnClose = true, MaxAutoPrepare = 32, AutoPrepareMinUsages = 2 }.ConnectionString;
 
+    /// <inheritdoc />
     public IEnumerable<string> Problems()
     {
         if (string.IsNullOrWhiteSpace(PostgreSql))

@@ -6,6 +6,7 @@ using OrleansWorkflow.Messaging.Telemetry;
 
 namespace OrleansWorkflow.Hosting;
 
+/// <summary>Adds the engine's telemetry to an <see cref="IWorkflowBuilder"/>.</summary>
 public static class TelemetryExtensions
 {
     /// <summary>

@@ -5,6 +5,7 @@ namespace OrleansWorkflow.Hosting;
 /// <summary>Where the engine's traces and metrics go. Bound from the "Telemetry" configuration section.</summary>
 public sealed class TelemetryOptions : IValidatedSettings
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Telemetry";
 
     /// <summary>An OpenTelemetry collector's OTLP endpoint, like http://127.0.0.1:4317; unset, OTEL_EXPORTER_OTLP_ENDPOINT is used, and without either nothing is exported.</summary>
@@ -18,6 +19,7 @@ public sealed class TelemetryOptions : IValidatedSettings
         (OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")) is { Length: > 0 } endpoint
         && Uri.TryCreate(endpoint, UriKind.Absolute, out var collector) ? collector : null;
 
+    /// <inheritdoc />
     public IEnumerable<string> Problems()
     {
         var endpoint = OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");

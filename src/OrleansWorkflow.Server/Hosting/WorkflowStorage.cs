@@ -1,7 +1,7 @@
 namespace OrleansWorkflow.Hosting;
 
 /// <summary>Names of the engine's grain storage and of the states kept in it.</summary>
-public static class WorkflowStorage
+internal static class WorkflowStorage
 {
     /// <summary>The ADO.NET grain storage provider that holds incidents and handler state.</summary>
     public const string Name = "workflow";

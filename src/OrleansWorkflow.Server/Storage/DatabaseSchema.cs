@@ -20,6 +20,7 @@ public static class DatabaseSchema
     // Any constant will do: it only keeps two setup runs from interleaving their DDL.
     private const long SetupLockId = 0x6F77665F736368;
 
+    /// <summary>The engine's PostgreSQL schema script (idempotent), as ApplyAsync runs it.</summary>
     public static string Script()
     {
         using var stream = typeof(DatabaseSchema).Assembly.GetManifestResourceStream("OrleansWorkflow.Schema.postgresql.sql")

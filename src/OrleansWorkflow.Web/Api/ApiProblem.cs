@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace OrleansWorkflow.Web.Api;
 
 /// <summary>The API's errors: a status code and one sentence that says what was wrong and what to do.</summary>
-public static class ApiProblem
+internal static class ApiProblem
 {
     public static IResult BadRequest(string reason) => Results.Json(new { error = reason }, statusCode: StatusCodes.Status400BadRequest);
 

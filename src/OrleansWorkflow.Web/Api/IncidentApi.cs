@@ -15,7 +15,7 @@ namespace OrleansWorkflow.Web.Api;
 /// The HTTP JSON API: drive incidents from any language without Orleans. Every refusal is a 4xx with
 /// {"error": "..."} saying what was wrong and what to do.
 /// </summary>
-public static class IncidentApi
+internal static class IncidentApi
 {
     public static IEndpointRouteBuilder MapIncidentApi(this IEndpointRouteBuilder app)
     {

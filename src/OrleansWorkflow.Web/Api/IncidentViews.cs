@@ -5,21 +5,21 @@ using OrleansWorkflow.Simulations;
 namespace OrleansWorkflow.Web.Api;
 
 /// <summary>One message handled for the incident, as the timeline shows it.</summary>
-public sealed record TimelineEntry(
+internal sealed record TimelineEntry(
     string Queue, string? Handler, string MessageId, string? Originator, DateTimeOffset StartedAt, DateTimeOffset? EndedAt,
     double? Seconds, StepOutcome Outcome, IReadOnlyList<string> SentTo, string? Error);
 
 /// <summary>An incident in a list: what it is, where it stands, and the stage it is at.</summary>
-public sealed record IncidentSummary(
+internal sealed record IncidentSummary(
     Guid IncidentId, string Name, string Kind, IncidentStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     double AgeSeconds, string? Stage, string? Reason);
 
 /// <summary>Everything the incident page shows.</summary>
-public sealed record IncidentDetail(
+internal sealed record IncidentDetail(
     IncidentSummary Incident, DateTimeOffset IncidentDate, IReadOnlyList<TimelineEntry> Timeline,
     IReadOnlyList<SimulationInfo> Simulations, IReadOnlyList<DeadLetterRecord> DeadLetters);
 
-public static class IncidentViews
+internal static class IncidentViews
 {
     /// <summary>Where the incident is now: the queues handling its messages, else the last queue that handled one.</summary>
     public static string? StageOf(IReadOnlyList<IncidentStep> steps)

@@ -17,7 +17,7 @@ namespace OrleansWorkflow.Web.Live;
 /// "ready", comes once the subscription stands (read the incident then); each change follows as an event named by its
 /// kind. A comment every 15 s keeps proxies from closing the connection and renews the incident's watch.
 /// </summary>
-public static class IncidentEventStream
+internal static class IncidentEventStream
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan WatchFor = TimeSpan.FromMinutes(1);

@@ -8,7 +8,7 @@ namespace OrleansWorkflow.Web.Pages;
 /// The incident pages: /incidents (the list) and /incidents/{id} (one incident, live). Plain HTML and script built
 /// into this assembly, reading the HTTP API, so what an operator sees is what a program gets.
 /// </summary>
-public static class IncidentPages
+internal static class IncidentPages
 {
     private static readonly Dictionary<string, string> ContentTypes = new()
     {

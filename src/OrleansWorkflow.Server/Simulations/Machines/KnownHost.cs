@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace OrleansWorkflow.Simulations.Machines;
 
 /// <summary>A pinned host key, from a known_hosts line: the key type and its public key blob.</summary>
-public sealed record KnownHost(string KeyType, byte[] Key)
+internal sealed record KnownHost(string KeyType, byte[] Key)
 {
     /// <summary>As `ssh-keygen -l` prints it: "SHA256:" and the unpadded base64 of the blob's SHA-256.</summary>
     public string Fingerprint => FingerprintOf(Key);

@@ -15,8 +15,11 @@ public enum SchedulerKind
 /// <summary>One HPC machine, bound from "Hpc:Machines:&lt;name&gt;". Key authentication only; the host key is pinned.</summary>
 public sealed class MachineOptions
 {
+    /// <summary>The machine's SSH host name or address.</summary>
     public string Host { get; set; } = "";
+    /// <summary>Its SSH port.</summary>
     public int Port { get; set; } = 22;
+    /// <summary>The account jobs are submitted as.</summary>
     public string User { get; set; } = "";
 
     /// <summary>Path of the private key file (OpenSSH format) that logs in as <see cref="User"/>.</summary>
@@ -37,11 +40,13 @@ public sealed class MachineOptions
     /// <summary>How long a job may go without any answer from the scheduler before it is reported Lost.</summary>
     public TimeSpan LostAfter { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>How long an SSH connection attempt may take.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Longest wait between reconnection attempts after the machine could not be reached.</summary>
     public TimeSpan MaxReconnectBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Every problem of this machine's settings, each by its key under Hpc:Machines:<paramref name="name"/>.</summary>
     public IEnumerable<string> Problems(string name)
     {
         string Key(string field) => $"Hpc:Machines:{name}:{field}";
@@ -84,10 +89,13 @@ public sealed class MachineOptions
 /// <summary>The HPC machines the engine may submit to, bound from the "Hpc" configuration section.</summary>
 public sealed class HpcOptions : IValidatedSettings
 {
+    /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Hpc";
 
+    /// <summary>The machines by name, as handlers name them in a SimulationRequest.</summary>
     public Dictionary<string, MachineOptions> Machines { get; set; } = new(StringComparer.Ordinal);
 
+    /// <inheritdoc />
     public IEnumerable<string> Problems() => Machines.SelectMany(m => m.Value.Problems(m.Key));
 
     /// <summary>The shortest poll period of any machine: Orleans must allow reminders that frequent.</summary>

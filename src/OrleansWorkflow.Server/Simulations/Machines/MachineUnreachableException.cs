@@ -3,6 +3,7 @@ namespace OrleansWorkflow.Simulations.Machines;
 /// <summary>The machine (or its scheduler) gave no usable answer. Never a sign that a job ended.</summary>
 public class MachineUnreachableException(string machine, string message, Exception? inner = null) : Exception(message, inner)
 {
+    /// <summary>The machine's configured name.</summary>
     public string Machine { get; } = machine;
 }
 

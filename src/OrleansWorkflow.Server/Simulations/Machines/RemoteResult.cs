@@ -1,7 +1,7 @@
 namespace OrleansWorkflow.Simulations.Machines;
 
 /// <summary>What a command run on a machine returned.</summary>
-public sealed record RemoteResult(int ExitStatus, string Output, string Error)
+internal sealed record RemoteResult(int ExitStatus, string Output, string Error)
 {
     public bool Succeeded => ExitStatus == 0;
 
