@@ -37,11 +37,7 @@ public static class ClusterMembershipExtensions
         var address = IPAddress.TryParse(cluster.AdvertisedAddress, out var parsed) ? parsed : IPAddress.Loopback;
         silo.ConfigureEndpoints(address, cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
         silo.UseAdoNetClustering((OptionsBuilder<AdoNetClusteringSiloOptions> options) =>
-            options.Configure<IOptions<StorageOptions>>((adoNet, storage) =>
-            {
-                adoNet.Invariant = "Npgsql";
-                adoNet.ConnectionString = storage.Value.ProviderConnectionString;
-            }));
+            options.OnEngineDatabase((adoNet, invariant, connection) => (adoNet.Invariant, adoNet.ConnectionString) = (invariant, connection)));
         return workflow;
     }
 }

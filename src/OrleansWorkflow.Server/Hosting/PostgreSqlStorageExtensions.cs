@@ -21,17 +21,9 @@ public static class PostgreSqlStorageExtensions
         workflow.AddSettings<StorageOptions>(StorageOptions.Section);
         var silo = workflow.Silo;
         silo.AddAdoNetGrainStorage(WorkflowStorage.Name, (OptionsBuilder<Orleans.Configuration.AdoNetGrainStorageOptions> options) =>
-            options.Configure<IOptions<StorageOptions>>((adoNet, storage) =>
-            {
-                adoNet.Invariant = "Npgsql";
-                adoNet.ConnectionString = storage.Value.ProviderConnectionString;
-            }));
+            options.OnEngineDatabase((adoNet, invariant, connection) => (adoNet.Invariant, adoNet.ConnectionString) = (invariant, connection)));
         silo.UseAdoNetReminderService((OptionsBuilder<Orleans.Configuration.AdoNetReminderTableOptions> options) =>
-            options.Configure<IOptions<StorageOptions>>((adoNet, storage) =>
-            {
-                adoNet.Invariant = "Npgsql";
-                adoNet.ConnectionString = storage.Value.ProviderConnectionString;
-            }));
+            options.OnEngineDatabase((adoNet, invariant, connection) => (adoNet.Invariant, adoNet.ConnectionString) = (invariant, connection)));
 
         var services = workflow.Services;
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Storage);
@@ -42,4 +34,9 @@ public static class PostgreSqlStorageExtensions
         services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [WorkflowHealth.Ready]);
         return workflow;
     }
+
+    /// <summary>Points an Orleans ADO.NET provider's options at the engine's database (section "Storage"), read when the silo starts.</summary>
+    internal static OptionsBuilder<TOptions> OnEngineDatabase<TOptions>(this OptionsBuilder<TOptions> options, Action<TOptions, string, string> use)
+        where TOptions : class =>
+        options.Configure<IOptions<StorageOptions>>((provider, storage) => use(provider, "Npgsql", storage.Value.ProviderConnectionString));
 }

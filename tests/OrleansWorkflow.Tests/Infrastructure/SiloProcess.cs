@@ -59,6 +59,9 @@ public sealed class SiloProcess : IAsyncDisposable
         var output = new ConcurrentQueue<string>();
         var silo = new SiloProcess(BuiltProgram.Start(start, output, output), output, gatewayPort, serviceId, broker.Uri, webUrl);
         await silo.WaitForLogAsync("RabbitMQ adapter consuming", TimeSpan.FromSeconds(60));
+        // The web server starts after the silo: wait until it listens, so a test's first request is answered.
+        if (!start.Environment.TryGetValue("OWF_Web__Enabled", out var web) || web != "false")
+            await silo.WaitForLogAsync("Incident pages on", TimeSpan.FromSeconds(30));
         return silo;
     }
 
