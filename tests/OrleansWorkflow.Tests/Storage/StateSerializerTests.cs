@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using OrleansWorkflow.Handlers;
 using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Tests.Infrastructure;
 
 namespace OrleansWorkflow.Tests.Storage;
@@ -27,4 +28,28 @@ public sealed class StateSerializerTests(EngineFixture engine)
         Assert.Equal(state.Documents, fromBinary.Documents);
         Assert.Equal(state.HandledMessageIds, fromBinary.HandledMessageIds);
     }
+
+    /// <summary>
+    /// Rows written by the engine at 4c191bb (before the packages and the internal grain interfaces), from a fire
+    /// incident whose terrain input had reached the join: the incident's state and fire_simulation's handler state.
+    /// </summary>
+    [Fact]
+    public void State_written_by_the_engine_before_the_package_split_is_read_as_it_was_written()
+    {
+        var serializer = engine.Services.GetRequiredKeyedService<IGrainStorageSerializer>(WorkflowStorage.Name);
+
+        var handler = serializer.Deserialize<HandlerState>(Recorded("handler-fire_simulation"))!;
+        var incident = serializer.Deserialize<IncidentState>(Recorded("incident"))!;
+
+        Assert.Equal(["{\"originator\":\"fire_terrain\"}"], handler.Documents);
+        Assert.Single(handler.HandledMessageIds);
+        Assert.Equal(("recorded by 4c191bb", "FIRE", IncidentStatus.Active), (incident.Name, incident.Kind, incident.Status));
+        Assert.Equal(["fire_terrain", "fire_simulation"], incident.Steps.Select(s => s.Queue));
+        Assert.All(incident.Steps, s => Assert.Equal(StepOutcome.Completed, s.Outcome));
+        Assert.Equal(["fire_simulation"], incident.Steps[0].SentTo);
+        Assert.Contains(handler.HandledMessageIds, id => id == incident.Steps[1].MessageId);
+    }
+
+    private static BinaryData Recorded(string row) =>
+        BinaryData.FromBytes(Convert.FromBase64String(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Storage", "Recorded", $"state-4c191bb-{row}.b64"))));
 }
