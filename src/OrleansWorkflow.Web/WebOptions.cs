@@ -8,7 +8,7 @@ public sealed class WebOptions : IValidatedSettings
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Web";
 
-    /// <summary>Serve the web view at all.</summary>
+    /// <summary>Whether the owf-silo host serves the web view at all (false: the generic host, no web server). Hosts of your own decide by calling AddWeb or not.</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>

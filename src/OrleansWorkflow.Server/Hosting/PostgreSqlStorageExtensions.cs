@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Orleans.Serialization;
 using Orleans.Storage;
@@ -27,13 +28,17 @@ public static class PostgreSqlStorageExtensions
 
         var services = workflow.Services;
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Storage);
-        services.AddSingleton(sp => Npgsql.NpgsqlDataSource.Create(sp.GetRequiredService<StorageOptions>().ProviderConnectionString));
-        services.AddSingleton(sp => new IncidentCatalog(sp.GetRequiredService<Npgsql.NpgsqlDataSource>(), sp.GetRequiredService<ClusterSettings>()));
+        // Keyed, so that a data source the host registers for its own database is never taken for the engine's.
+        services.AddKeyedSingleton(WorkflowStorage.Name, (sp, _) => Npgsql.NpgsqlDataSource.Create(sp.GetRequiredService<StorageOptions>().ProviderConnectionString));
+        services.AddSingleton(sp => new IncidentCatalog(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>()));
         services.AddKeyedSingleton<IGrainStorageSerializer>(WorkflowStorage.Name, (sp, _) =>
             new UpgradingStateSerializer(sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IGrainStorageSerializer>()));
-        services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: [WorkflowHealth.Ready]);
+        services.AddHealthChecks().Add(new HealthCheckRegistration("database", sp => new DatabaseHealthCheck(EngineDatabase(sp)), failureStatus: null, tags: [WorkflowHealth.Ready]));
         return workflow;
     }
+
+    private static Npgsql.NpgsqlDataSource EngineDatabase(IServiceProvider services) =>
+        services.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(WorkflowStorage.Name);
 
     /// <summary>Points an Orleans ADO.NET provider's options at the engine's database (section "Storage"), read when the silo starts.</summary>
     internal static OptionsBuilder<TOptions> OnEngineDatabase<TOptions>(this OptionsBuilder<TOptions> options, Action<TOptions, string, string> use)

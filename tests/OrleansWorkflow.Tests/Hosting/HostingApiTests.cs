@@ -1,0 +1,69 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Samples.AB;
+using OrleansWorkflow.Samples.Fire;
+using OrleansWorkflow.Tests.Infrastructure;
+
+namespace OrleansWorkflow.Tests.Hosting;
+
+/// <summary>The hosting API as a host of someone else's writes it (built, not started, unless a test needs more).</summary>
+public sealed class HostingApiTests
+{
+    [Fact]
+    public void Handlers_are_registered_from_their_interfaces_queue_attributes_and_modules_add_to_each_other()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        var workflow = builder.AddOrleansWorkflow().AddHandlersFrom(typeof(FireWorkflow).Assembly);
+        builder.AddOrleansWorkflow().AddHandler<Tests.Handlers.IRecordingHandler>("module_two");
+
+        Assert.Same(workflow, builder.AddOrleansWorkflow());
+        Assert.Equal(typeof(IFireSimulationHandler), workflow.Handlers.HandlerOf(FireWorkflow.FireSimulation));
+        Assert.Equal(typeof(IAHandler), workflow.Handlers.HandlerOf(ABWorkflow.AQueue));
+        Assert.True(workflow.Handlers.IsRegistered("module_two"));
+        Assert.Equal(12, workflow.Handlers.Queues.Count); // 9 fire + 2 A -> B + 1
+    }
+
+    [Fact]
+    public void An_assembly_without_handler_interfaces_is_refused_with_the_fix()
+    {
+        var workflow = Host.CreateApplicationBuilder().AddOrleansWorkflow();
+
+        var error = Assert.Throws<ArgumentException>(() => workflow.AddHandlersFrom(typeof(NpgsqlDataSource).Assembly));
+
+        Assert.Contains("[HandlesQueue(\"queue\")]", error.Message);
+        Assert.Contains("AddHandler<THandler>(queue)", error.Message);
+    }
+
+    [Fact]
+    public void An_engine_missing_a_concern_says_which_call_adds_it()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddOrleansWorkflow().AddRabbitMq();
+        using var host = builder.Build();
+
+        var problems = WorkflowSettingsCheck.ProblemsOf(host.Services);
+
+        Assert.Contains(problems, p => p.Contains("AddPostgreSqlStorage()"));
+        Assert.Contains(problems, p => p.Contains("AddClusterMembership()"));
+        Assert.DoesNotContain(problems, p => p.Contains("AddRabbitMq()"));
+    }
+
+    [Fact]
+    public async Task A_data_source_the_host_registers_for_its_own_database_is_not_taken_for_the_engines()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:PostgreSql"] = database.ConnectionString });
+        builder.AddOrleansWorkflow().AddPostgreSqlStorage().AddClusterMembership().AddRabbitMq();
+        builder.Services.AddSingleton(NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Database=the_apps_own;Timeout=2"));
+        using var host = builder.Build();
+
+        var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(check => check.Name == "database");
+
+        Assert.Equal(HealthStatus.Healthy, report.Status);
+    }
+}
