@@ -6,7 +6,8 @@ using Xunit.Abstractions;
 
 namespace OrleansWorkflow.Tests.Packaging;
 
-[CollectionDefinition(Name)]
+/// <summary>Packing and building a generated solution takes both cores for minutes: it runs alone, after the other collections, so the fault tests' timing is not its hostage.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class PackagingCollection
 {
     public const string Name = "packaging";
