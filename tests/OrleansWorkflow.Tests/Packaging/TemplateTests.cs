@@ -71,8 +71,7 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
             ["OWF_RabbitMQ__Uri"] = broker.Uri,
             ["OWF_Cluster__SiloPort"] = TestServices.FreePort().ToString(),
             ["OWF_Cluster__GatewayPort"] = gatewayPort.ToString(),
-            ["OWF_Cluster__ServiceId"] = database.Name,
-            ["OWF_Cluster__ClusterId"] = database.Name,
+            // Service and cluster ids as generated: the silo's appsettings and the client's defaults must agree.
             ["OWF_Urls"] = $"http://127.0.0.1:{TestServices.FreePort()}",
         };
         var siloDll = Path.Combine(solution, "Acme.Flood.Silo", "bin", "Debug", "net10.0", "Acme.Flood.Silo.dll");
@@ -92,6 +91,11 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
 
         Assert.Contains("assessment", watched);
         Assert.Contains($"Assessed incident {incident} on 1 report(s)", string.Join('\n', siloLog));
+
+        // The generated client console starts an incident of its own and waits for it.
+        var clientDll = Path.Combine(solution, "Acme.Flood.Client", "bin", "Debug", "net10.0", "Acme.Flood.Client.dll");
+        var started = await RunAsync(solution, TimeSpan.FromMinutes(2), environment, clientDll, "flood at the weir");
+        Assert.Matches(@"Incident [0-9a-f-]{36} Completed", started);
     }
 
     [Fact]
