@@ -59,7 +59,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         return Task.CompletedTask;
     }
 
-    async Task<DeliveryResult> IHandlerDelivery.Deliver(InboundMessage message) => await DeliverAsync(message);
+    Task<DeliveryResult> IHandlerDelivery.Deliver(InboundMessage message) => DeliverAsync(message);
 
     private async Task<DeliveryResult> DeliverAsync(InboundMessage message)
     {

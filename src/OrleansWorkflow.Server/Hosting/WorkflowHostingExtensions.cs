@@ -32,9 +32,9 @@ public static class WorkflowHostingExtensions
 
         ISiloBuilder? silo = null;
         host.UseOrleans(builder => silo = builder);
-        var handlers = new HandlerRegistry();
         if (silo is null)
             throw new InvalidOperationException("UseOrleans did not hand over its silo builder; add the engine with AddOrleansWorkflow() on an IHostApplicationBuilder.");
+        var handlers = new HandlerRegistry();
         var workflow = new WorkflowBuilder(host.Services, host.Configuration, silo, handlers);
         var services = host.Services;
         services.AddSingleton(workflow);
