@@ -15,14 +15,14 @@ public sealed class TelemetryOptions : IValidatedSettings
     public string ServiceName { get; set; } = "orleans-workflow";
 
     /// <summary>The collector, or null when none is configured.</summary>
-    public Uri? Collector =>
-        (OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")) is { Length: > 0 } endpoint
-        && Uri.TryCreate(endpoint, UriKind.Absolute, out var collector) ? collector : null;
+    public Uri? Collector => Endpoint is { Length: > 0 } endpoint && Uri.TryCreate(endpoint, UriKind.Absolute, out var collector) ? collector : null;
+
+    private string? Endpoint => OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
 
     /// <inheritdoc />
     public IEnumerable<string> Problems()
     {
-        var endpoint = OtlpEndpoint ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT");
+        var endpoint = Endpoint;
         if (!string.IsNullOrWhiteSpace(endpoint) && Collector is null)
             yield return $"Telemetry:OtlpEndpoint \"{endpoint}\" is not a URL; set it like http://127.0.0.1:4317 (an OpenTelemetry collector's OTLP port).";
         if (string.IsNullOrWhiteSpace(ServiceName))

@@ -20,9 +20,9 @@ public static class WorkflowHostRunner
         var command = args.FirstOrDefault(a => !a.StartsWith('-') && !a.Contains('='));
         try
         {
-            var problems = WorkflowSettingsCheck.ProblemsOf(host.Services);
-            if (problems.Count > 0)
-                throw new Configuration.SettingsException(problems);
+            // The check the host runs at start (ValidateOnStart): run here it also covers setup-database, and its result
+            // is kept, so the start does not check again.
+            _ = host.Services.GetRequiredService<IOptionsMonitor<WorkflowSettingsCheck.Check>>().CurrentValue;
             var storage = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
             switch (command)
             {
@@ -38,7 +38,12 @@ public static class WorkflowHostRunner
                     return 2;
             }
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OptionsValidationException)
+        catch (OptionsValidationException e)
+        {
+            Console.Error.WriteLine($"{name}: {new Configuration.SettingsException([.. e.Failures]).Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
             Console.Error.WriteLine($"{name}: {e.Message}");
             return 2;
