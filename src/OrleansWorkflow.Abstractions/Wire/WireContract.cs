@@ -30,8 +30,10 @@ public static class WireContract
     {
         if (string.IsNullOrWhiteSpace(queue))
             throw new ArgumentException("A queue name must not be empty; name the workflow node, e.g. \"fire_simulation\".", nameof(queue));
-        if (queue.Length > 200)
-            throw new ArgumentException($"Queue name \"{queue[..40]}...\" is {queue.Length} characters long; RabbitMQ allows 255 bytes and the engine keeps 200 for the name.", nameof(queue));
+        if (System.Text.Encoding.UTF8.GetByteCount(queue) is var bytes && bytes > 200)
+            throw new ArgumentException($"Queue name \"{queue[..Math.Min(40, queue.Length)]}...\" is {bytes} bytes long in UTF-8; RabbitMQ allows 255 bytes and the engine keeps 200 for the name.", nameof(queue));
+        if (queue.StartsWith("amq.", StringComparison.Ordinal))
+            throw new ArgumentException($"Queue name \"{queue}\" starts with \"amq.\", which RabbitMQ reserves for itself; choose another name.", nameof(queue));
         if (IsDeadLetterQueue(queue))
             throw new ArgumentException($"Queue name \"{queue}\" ends in \"{DeadLetterSuffix}\", which is reserved for dead letters; choose another name.", nameof(queue));
     }

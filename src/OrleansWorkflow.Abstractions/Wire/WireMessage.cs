@@ -35,16 +35,10 @@ public sealed class WireMessage
             return false;
         }
 
-        JsonNode? node;
-        try
-        {
-            node = JsonNode.Parse(body);
-        }
-        catch (JsonException e)
-        {
-            reason = $"body is not JSON: {e.Message}";
+        if (!WireBodyCheck.IsSound(body, out reason))
             return false;
-        }
+
+        var node = JsonNode.Parse(body);
 
         if (node is not JsonObject json)
         {
@@ -92,7 +86,7 @@ public sealed class WireMessage
 
         if (value is not JsonValue scalar || !scalar.TryGetValue(out string? text) || !Guid.TryParse(text, out incidentId))
         {
-            reason = $"\"{WireContract.IncidentIdKey}\" is {Shorten(value.ToJsonString())}, which is not a UUID";
+            reason = $"\"{WireContract.IncidentIdKey}\" is {WireBodyCheck.Shorten(value.ToJsonString())}, which is not a UUID";
             return false;
         }
 
@@ -113,6 +107,4 @@ public sealed class WireMessage
         },
         _ => "a value",
     };
-
-    private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
 }

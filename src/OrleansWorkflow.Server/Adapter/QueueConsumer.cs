@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,7 @@ namespace OrleansWorkflow.Adapter;
 /// </summary>
 internal sealed class QueueConsumer(
     string queue,
-    IChannel channel,
+    IConnection connection,
     HandlerRegistry handlers,
     IGrainFactory grains,
     QueuePublisher publisher,
@@ -30,54 +31,156 @@ internal sealed class QueueConsumer(
     ILogger logger)
 {
     private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _reopening = new(1, 1);
+    private IChannel? _channel;
     private string? _consumerTag;
     private int _inFlight;
+    /// <summary>Copies queued again with a new MessageID whose original is not yet known to be acknowledged.</summary>
+    private readonly ConcurrentDictionary<string, TaskCompletionSource> _identifying = new(StringComparer.Ordinal);
 
-    public async Task StartAsync(ushort prefetch, CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await QueueTopology.DeclareAsync(channel, queue, broker, cancellationToken);
-        await QueueTopology.DeclareAsync(channel, WireContract.DeadLetterQueue(queue), broker, cancellationToken);
-        await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: prefetch, global: false, cancellationToken);
-        var consumer = new AsyncEventingBasicConsumer(channel);
-        consumer.ReceivedAsync += OnDeliveryAsync;
-        _consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken);
+        await using (var declaring = await connection.CreateChannelAsync(cancellationToken: cancellationToken))
+        {
+            await QueueTopology.DeclareAsync(declaring, queue, broker, cancellationToken);
+            await QueueTopology.DeclareAsync(declaring, WireContract.DeadLetterQueue(queue), broker, cancellationToken);
+        }
+        await ConsumeAsync(cancellationToken);
         logger.LogInformation("Consuming queue {Queue} for handler {Handler}", queue, handlers.HandlerOf(queue).Name);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping.Cancel();
+        await _reopening.WaitAsync(cancellationToken);
+        if (_channel is not { } channel)
+            return;
         if (_consumerTag is not null && channel.IsOpen)
             await channel.BasicCancelAsync(_consumerTag, cancellationToken: cancellationToken);
-        _stopping.Cancel();
         while (Volatile.Read(ref _inFlight) > 0 && !cancellationToken.IsCancellationRequested)
             await Task.Delay(20, CancellationToken.None);
         await channel.CloseAsync(cancellationToken);
     }
 
-    private async Task OnDeliveryAsync(object sender, BasicDeliverEventArgs delivery)
+    /// <summary>Opens a channel of its own and consumes the queue on it.</summary>
+    private async Task ConsumeAsync(CancellationToken cancellationToken)
+    {
+        var channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(false, false, consumerDispatchConcurrency: broker.ConsumerConcurrency), cancellationToken);
+        try
+        {
+            await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: broker.Prefetch, global: false, cancellationToken);
+            var consumer = new AsyncEventingBasicConsumer(channel);
+            consumer.ReceivedAsync += (_, delivery) => OnDeliveryAsync(channel, delivery);
+            _consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken);
+        }
+        catch
+        {
+            await channel.DisposeAsync();
+            throw;
+        }
+        channel.ChannelShutdownAsync += (_, reason) => OnChannelClosedAsync(channel, reason);
+        _channel = channel;
+    }
+
+    /// <summary>
+    /// The broker closed this consumer's channel alone (a delivery held past its consumer_timeout, for one): the
+    /// connection's automatic recovery does not bring such a channel back, so the consumer opens a new one. A channel
+    /// that went with its connection is left to the recovery.
+    /// </summary>
+    private Task OnChannelClosedAsync(IChannel channel, ShutdownEventArgs reason)
+    {
+        if (_stopping.IsCancellationRequested || reason.Initiator == ShutdownInitiator.Application || connection.CloseReason is not null)
+            return Task.CompletedTask;
+        logger.LogWarning("The broker closed the channel of queue {Queue} ({ReplyCode} {ReplyText}); its unacknowledged messages go back to the queue. Consuming again on a new channel",
+            queue, reason.ReplyCode, reason.ReplyText);
+        _ = Task.Run(() => ReopenAsync(channel));
+        return Task.CompletedTask;
+    }
+
+    private async Task ReopenAsync(IChannel closed)
+    {
+        try
+        {
+            await _reopening.WaitAsync(_stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            for (var attempt = 1; !_stopping.IsCancellationRequested; attempt++)
+            {
+                await Task.Delay(limits.BackoffBefore(attempt), _stopping.Token);
+                if (_channel != closed || closed.IsOpen)
+                    return;
+                if (!connection.IsOpen)
+                    continue; // the connection went too: wait for its recovery
+                try
+                {
+                    await ConsumeAsync(_stopping.Token);
+                    logger.LogInformation("Consuming queue {Queue} again on a new channel", queue);
+                    await closed.DisposeAsync();
+                    return;
+                }
+                catch (Exception e) when (!_stopping.IsCancellationRequested)
+                {
+                    logger.LogWarning("Could not consume queue {Queue} again yet: {Error}", queue, e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // the silo is stopping
+        }
+        finally
+        {
+            _reopening.Release();
+        }
+    }
+
+    private async Task OnDeliveryAsync(IChannel channel, BasicDeliverEventArgs delivery)
     {
         Interlocked.Increment(ref _inFlight);
         try
         {
-            while (true)
+            // Once reached, a verdict stands: an outage while dead-lettering or acknowledging retries only what is left.
+            Verdict? verdict = null;
+            for (var repeated = 0; ; )
             {
                 try
                 {
                     var started = Stopwatch.GetTimestamp();
-                    var verdict = await HandleAsync(delivery);
-                    if (verdict.DeadLetterReason is { } reason)
-                        await DeadLetterAsync(delivery, reason, verdict.IncidentId);
+                    verdict ??= await HandleAsync(delivery);
+                    if (verdict.DeadLetterReason is not null)
+                        await DeadLetterAsync(delivery, verdict);
                     await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+                    if (verdict.Outcome == Identified)
+                        await SettleIdentificationAsync(channel, verdict.MessageId!);
                     outage.Succeeded();
                     Record(verdict, delivery, Stopwatch.GetElapsedTime(started));
                     return;
                 }
                 catch (Exception e) when (!_stopping.IsCancellationRequested && channel.IsOpen)
                 {
-                    // The database or broker is unreachable: keep the delivery and try it again after a pause that grows
-                    // while the fault lasts. Giving it back would spin it around, and each return counts against a
-                    // quorum queue's delivery limit, so a long outage would dead-letter healthy messages.
-                    await Task.Delay(outage.Failed(queue, e), _stopping.Token);
+                    if (DeliveryFailure.IsOutage(e))
+                    {
+                        // The database or broker is unreachable: keep the delivery and try it again after a pause that
+                        // grows while the fault lasts. Giving it back would spin it around, and each return counts
+                        // against a quorum queue's delivery limit, so a long outage would dead-letter healthy messages.
+                        await Task.Delay(outage.Failed(queue, e), _stopping.Token);
+                        continue;
+                    }
+
+                    // Not an outage: it will fail again. Retried like a handler's failure, then dead-lettered.
+                    repeated++;
+                    logger.LogWarning(e, "Delivery on {Queue} failed ({Attempt} of {Attempts})", queue, repeated, limits.RetryLimit + 1);
+                    if (repeated > limits.RetryLimit)
+                        verdict = RepeatedFailure(delivery, repeated, e);
+                    else
+                        await Task.Delay(limits.BackoffBefore(repeated), _stopping.Token);
                 }
             }
         }
@@ -93,8 +196,13 @@ internal sealed class QueueConsumer(
         }
     }
 
-    /// <summary>How a delivery ended: its outcome, and the reason to dead-letter it (with its incident when known).</summary>
-    private sealed record Verdict(string Outcome, string? DeadLetterReason = null, Guid? IncidentId = null, string? MessageId = null, int Retries = 0);
+    /// <summary>
+    /// How a delivery ended: its outcome, and the reason to dead-letter it (with its incident when known, and whether
+    /// that incident is marked Error: when the message failed, rather than being refused).
+    /// </summary>
+    private const string Identified = "identified";
+
+    private sealed record Verdict(string Outcome, string? DeadLetterReason = null, Guid? IncidentId = null, string? MessageId = null, int Retries = 0, bool MarksIncidentError = false);
 
     private async Task<Verdict> HandleAsync(BasicDeliverEventArgs delivery)
     {
@@ -104,7 +212,10 @@ internal sealed class QueueConsumer(
         if (!WireMessage.TryParse(body.Span, out var parsed, out var reason))
             return new Verdict("dead-lettered", reason);
 
-        var messageId = parsed!.MessageId ?? delivery.BasicProperties.MessageId ?? MessageIds.New();
+        if ((parsed!.MessageId ?? delivery.BasicProperties.MessageId) is not { } messageId)
+            return await IdentifyAsync(delivery, parsed.IncidentId);
+        if (_identifying.TryGetValue(messageId, out var original))
+            await WaitForOriginalAsync(original.Task);
         using var receiving = WorkflowTracing.StartFrom(delivery.BasicProperties.Headers, "receive", queue, messageId, parsed.IncidentId);
         var message = new InboundMessage(queue, messageId, parsed.Originator, Encoding.UTF8.GetString(body.Span), receiving?.Id);
         var handler = handlers.Resolve(grains, parsed.IncidentId, queue);
@@ -120,19 +231,82 @@ internal sealed class QueueConsumer(
                     return new Verdict("duplicate", IncidentId: parsed.IncidentId, MessageId: messageId, Retries: attempt);
                 case DeliveryOutcome.Rejected:
                     return new Verdict("dead-lettered", result.Detail, parsed.IncidentId, messageId, attempt);
+                case DeliveryOutcome.Held:
+                    throw new ServiceUnavailableException(result.Detail!);
             }
 
             if (attempt >= limits.RetryLimit)
             {
                 var failure = $"handler failed {attempt + 1} times; last error: {result.Detail}";
                 receiving?.SetStatus(ActivityStatusCode.Error, failure);
-                await grains.GetGrain<IIncidentBookkeeping>(parsed.IncidentId).MarkError($"{queue}: {failure}");
-                return new Verdict("dead-lettered", failure, parsed.IncidentId, messageId, attempt);
+                return new Verdict("dead-lettered", failure, parsed.IncidentId, messageId, attempt, MarksIncidentError: true);
             }
 
             WorkflowMetrics.Retries.Add(1, WorkflowMetrics.Queue(queue));
             await Task.Delay(limits.BackoffBefore(attempt + 1), _stopping.Token);
         }
+    }
+
+    /// <summary>
+    /// A message with no MessageID (plain AMQP producers send none) gets one before anything handles it: a copy with
+    /// the id goes back to the queue, confirmed, and the original is acknowledged. Every redelivery of the copy then
+    /// carries the same id, so a crash after the handler's write cannot run the handler a second time.
+    /// </summary>
+    private async Task<Verdict> IdentifyAsync(BasicDeliverEventArgs delivery, Guid incidentId)
+    {
+        var messageId = MessageIds.New();
+        var headers = delivery.BasicProperties.Headers?.Where(h => h.Key != AmqpHeaders.DeliveryCount).ToDictionary(h => h.Key, h => h.Value);
+        _identifying[messageId] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await publisher.PublishAsync(new OutgoingMessage(queue, delivery.Body, messageId, headers));
+        }
+        catch
+        {
+            if (_identifying.TryRemove(messageId, out var abandoned))
+                abandoned.SetResult();
+            throw;
+        }
+        logger.LogDebug("Message without MessageID on {Queue} for incident {IncidentId} is queued again as {MessageId}", queue, incidentId, messageId);
+        return new Verdict(Identified, IncidentId: incidentId, MessageId: messageId);
+    }
+
+    /// <summary>
+    /// The broker may hand out the copy before it confirms it, so before the original's ack. A copy handled then, and a
+    /// crash right after, would bring the original back to be identified anew: handled twice. So this silo handles
+    /// the copy only once the broker has processed the original's ack (a round trip on its channel comes after it).
+    /// </summary>
+    private async Task SettleIdentificationAsync(IChannel channel, string messageId)
+    {
+        try
+        {
+            await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: broker.Prefetch, global: false);
+        }
+        finally
+        {
+            if (_identifying.TryRemove(messageId, out var settled))
+                settled.SetResult();
+        }
+    }
+
+    private async Task WaitForOriginalAsync(Task settled)
+    {
+        try
+        {
+            await settled.WaitAsync(TimeSpan.FromSeconds(30), _stopping.Token);
+        }
+        catch (TimeoutException)
+        {
+            logger.LogWarning("The original of a message identified on {Queue} was not acknowledged within 30 s; handling its copy anyway", queue);
+        }
+    }
+
+    /// <summary>The verdict on a delivery that failed at every attempt for a reason other than an outage.</summary>
+    private static Verdict RepeatedFailure(BasicDeliverEventArgs delivery, int attempts, Exception error)
+    {
+        var reason = $"delivery failed {attempts} times; last error: {error.GetType().Name}: {error.Message}";
+        var incident = WireMessage.TryParse(delivery.Body.Span, out var parsed, out _) ? parsed!.IncidentId : (Guid?)null;
+        return new Verdict("dead-lettered", reason, incident, delivery.BasicProperties.MessageId, attempts - 1, MarksIncidentError: true);
     }
 
     /// <summary>One log line and the metrics of a finished delivery.</summary>
@@ -146,12 +320,15 @@ internal sealed class QueueConsumer(
                 verdict.Retries > 0 ? $" after {verdict.Retries} retries" : "");
     }
 
-    private async Task DeadLetterAsync(BasicDeliverEventArgs delivery, string reason, Guid? incidentId)
+    private async Task DeadLetterAsync(BasicDeliverEventArgs delivery, Verdict verdict)
     {
+        var reason = verdict.DeadLetterReason!;
+        if (verdict.MarksIncidentError && verdict.IncidentId is { } failed)
+            await grains.GetGrain<IIncidentBookkeeping>(failed).MarkError($"{queue}: {reason}");
         WorkflowMetrics.DeadLetters.Add(1, WorkflowMetrics.Queue(queue));
         logger.LogWarning("Dead-lettered a message from {Queue} to {DeadLetterQueue}: {Reason}", queue, WireContract.DeadLetterQueue(queue), reason);
         await publisher.PublishAsync(DeadLetters.For(queue, delivery.Body, delivery.BasicProperties.MessageId, reason, delivery.BasicProperties.Headers));
-        if (incidentId is { } incident)
+        if (verdict.IncidentId is { } incident)
             await grains.GetGrain<IIncidentBookkeeping>(incident).RecordDeadLetter(new DeadLetterRecord(queue, delivery.BasicProperties.MessageId, reason, DateTimeOffset.UtcNow));
     }
 }

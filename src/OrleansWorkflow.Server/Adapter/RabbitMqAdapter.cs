@@ -36,10 +36,8 @@ internal sealed class RabbitMqAdapter(
             _logger.LogWarning("No handler is registered on this silo, so it consumes no queue. Register handlers on the builder AddOrleansWorkflow() returns: AddHandler<THandler>(\"queue\") or AddHandlersFrom(assembly)");
         foreach (var queue in handlers.Queues)
         {
-            var channel = await _connection.CreateChannelAsync(
-                new CreateChannelOptions(false, false, consumerDispatchConcurrency: options.ConsumerConcurrency), cancellationToken);
-            var consumer = new QueueConsumer(queue, channel, handlers, grains, publisher, options, settings.Workflow, _outage, loggers.CreateLogger<QueueConsumer>());
-            await consumer.StartAsync(options.Prefetch, cancellationToken);
+            var consumer = new QueueConsumer(queue, _connection, handlers, grains, publisher, options, settings.Workflow, _outage, loggers.CreateLogger<QueueConsumer>());
+            await consumer.StartAsync(cancellationToken);
             _consumers.Add(consumer);
         }
 

@@ -10,6 +10,11 @@ internal enum DeliveryOutcome
     Failed = 2,
     /// <summary>The message may not be handled (its incident is unknown or finished); dead-letter it.</summary>
     Rejected = 3,
+    /// <summary>
+    /// A service of the engine the handler needed is unreachable (an HPC machine): nothing was kept, and the message
+    /// is held and tried again as in any outage, not counted as the handler's failure.
+    /// </summary>
+    Held = 4,
 }
 
 /// <summary>What happened to a delivered message. Failures travel as text, not as exceptions, so any user exception survives the trip.</summary>
@@ -20,4 +25,5 @@ internal sealed record DeliveryResult([property: Id(0)] DeliveryOutcome Outcome,
     public static readonly DeliveryResult Duplicate = new(DeliveryOutcome.Duplicate);
     public static DeliveryResult Failed(string error) => new(DeliveryOutcome.Failed, error);
     public static DeliveryResult Rejected(string reason) => new(DeliveryOutcome.Rejected, reason);
+    public static DeliveryResult Held(string reason) => new(DeliveryOutcome.Held, reason);
 }

@@ -12,10 +12,13 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
     private readonly IReadOnlyList<string> _persisted;
     private readonly List<JsonObject> _put = [];
     private readonly HpcMachines _machines;
+    private readonly int _maxBodyBytes;
 
-    public HandlerContext(Guid incidentId, string queue, string messageId, IReadOnlyList<string> persisted, HpcMachines machines, ILogger logger, CancellationToken cancellationToken)
+    public HandlerContext(Guid incidentId, string queue, string messageId, IReadOnlyList<string> persisted, HpcMachines machines, ILogger logger,
+        CancellationToken cancellationToken, int maxBodyBytes)
     {
         _machines = machines;
+        _maxBodyBytes = maxBodyBytes;
         IncidentId = incidentId;
         Queue = queue;
         MessageId = messageId;
@@ -41,6 +44,9 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
         WireContract.ValidateQueueName(queue);
         var messageId = MessageIds.Derive(MessageId, Queue, Effects.Count);
         var body = WireMessage.Stamp(message, messageId, originator: Queue);
+        // The receiving consumer would dead-letter it unread; refusing it here makes it this handler's failure, with the reason.
+        if (System.Text.Encoding.UTF8.GetByteCount(body) is var size && size > _maxBodyBytes)
+            throw new ArgumentException($"The message to \"{queue}\" is {size} bytes, over the limit of {_maxBodyBytes} bytes (Workflow:MaxBodyBytes). Send a reference to the data (a file, a URL) instead of the data.", nameof(message));
         Effects.Add(new OutboxEntry { Kind = OutboxKind.Message, Queue = queue, MessageId = messageId, Body = body });
     }
 

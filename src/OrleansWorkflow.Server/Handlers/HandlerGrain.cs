@@ -33,6 +33,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     private readonly HpcMachines _machines;
     private readonly CancellationToken _shutdown;
     private readonly FaultInjection _faults;
+    private readonly DeliveryOptions _limits;
     private Guid _incidentId;
     private string _queue = "";
     private bool _outboxDispatched;
@@ -46,6 +47,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         _machines = ServiceProvider.GetRequiredService<HpcMachines>();
         _shutdown = ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         _faults = ServiceProvider.GetService<FaultInjection>() ?? new FaultInjection();
+        _limits = ServiceProvider.GetRequiredService<WorkflowSettings>().Workflow;
     }
 
     /// <summary>The handler's work for one message.</summary>
@@ -110,11 +112,14 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
                 : DeliveryResult.Rejected($"incident {_incidentId} is already {status}");
         }
 
-        var context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _machines, _logger, _shutdown);
+        using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
+        timeLimit.CancelAfter(_limits.HandlerTimeout);
+        var context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _machines, _logger, timeLimit.Token, _limits.MaxBodyBytes);
         try
         {
             var body = JsonNode.Parse(message.Body)?.AsObject() ?? throw new JsonException("message body is null");
-            await HandleAsync(body, context);
+            // A handler that ignores its token is not waited for past the limit either.
+            await HandleAsync(body, context).WaitAsync(timeLimit.Token);
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
@@ -122,6 +127,24 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             // by its consumer like any outage) and handled where the grain lives next.
             _logger.LogInformation("Handler {Queue} stopped on message {MessageId} of incident {IncidentId}: this silo is shutting down", _queue, message.MessageId, _incidentId);
             throw;
+        }
+        catch (MachineUnreachableException e) when (e is not HostKeyMismatchException)
+        {
+            // An outage, not the handler's failure: the machine is asked again when the message is. A host key that
+            // does not match is no outage (waiting does not change it) and fails like any error, below.
+            _logger.LogInformation("Handler {Queue} waits for machine {Machine} on message {MessageId} of incident {IncidentId}: {Error}", _queue, e.Machine, message.MessageId, _incidentId, e.Message);
+            await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Failed, [], $"machine {e.Machine} unreachable; the message is held until it answers");
+            return DeliveryResult.Held($"machine {e.Machine} unreachable: {e.Message}");
+        }
+        catch (OperationCanceledException) when (timeLimit.IsCancellationRequested)
+        {
+            // Whatever the abandoned run still does goes nowhere (its context is dropped); a fresh activation takes the retry.
+            var error = $"handler ran longer than Workflow:HandlerTimeout ({_limits.HandlerTimeout}); long work belongs in a simulation";
+            _logger.LogWarning("Handler {Queue} stopped on message {MessageId} of incident {IncidentId}: {Error}", _queue, message.MessageId, _incidentId, error);
+            handling?.SetStatus(ActivityStatusCode.Error, error);
+            DeactivateOnIdle();
+            await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Failed, [], error);
+            return DeliveryResult.Failed($"{nameof(TimeoutException)}: {error}");
         }
         catch (Exception e)
         {
@@ -138,6 +161,8 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         try
         {
             await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
+            if (_faults.FailsAfterStateWrite(_queue, message.MessageId))
+                throw new IOException($"Fault injection: the state write of {_queue} for message {message.MessageId} reports an error after it committed");
         }
         catch (InconsistentStateException) when (readSkipped)
         {
@@ -148,8 +173,10 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         }
         catch
         {
-            // This message's changes are in memory but not stored: start the next delivery from storage.
+            // Whether this message's changes were stored is unknown (a write can commit and still report an error):
+            // the next delivery starts from storage, and nothing in memory is written or taken as dispatched.
             _loaded = false;
+            _outboxDispatched = false;
             throw;
         }
         _outboxDispatched = false;
@@ -194,7 +221,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // The outbox was carried out but is still in storage: clear it so a later activation does not repeat it.
-        if (_outboxDispatched && Stored.Outbox.Count > 0 && _state.RecordExists)
+        if (_loaded && _outboxDispatched && Stored.Outbox.Count > 0 && _state.RecordExists)
         {
             Stored.Outbox = [];
             await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state, cancellationToken);
@@ -206,6 +233,9 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         await _storage.ReadStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
         _state.State ??= new HandlerState();
         _loaded = true;
+        // A stored outbox is carried out again unless this activation carried out exactly that state: sending twice is
+        // harmless (its messages keep their ids), skipping is not.
+        _outboxDispatched = false;
     }
 
     /// <summary>Carries out the stored effects unless done already; true when it did so now.</summary>

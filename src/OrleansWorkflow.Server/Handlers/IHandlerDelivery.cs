@@ -1,11 +1,16 @@
 using Orleans.Concurrency;
+using OrleansWorkflow.Hosting;
 
 namespace OrleansWorkflow.Handlers;
 
 /// <summary>The engine's calls into a handler grain (every <see cref="HandlerGrain"/> implements them); no client app can reach them.</summary>
 internal interface IHandlerDelivery : IWorkflowHandler
 {
-    /// <summary>Handles one message delivered from the handler's queue.</summary>
+    /// <summary>
+    /// Handles one message delivered from the handler's queue. The handler's own work is bounded by
+    /// Workflow:HandlerTimeout inside the grain, so the call itself may take longer than Orleans' default timeout.
+    /// </summary>
+    [ResponseTimeout(DeliveryOptions.DeliverCallTimeout)]
     Task<DeliveryResult> Deliver(InboundMessage message);
 
     /// <summary>Drops this handler's documents and outbox for the incident (its incident finished), keeping the ids of the messages it handled. One-way.</summary>

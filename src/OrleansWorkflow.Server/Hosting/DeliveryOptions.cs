@@ -17,8 +17,19 @@ public sealed class DeliveryOptions : IValidatedSettings
     /// <summary>The longest wait between retries, and between attempts while the database or broker is unreachable.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Bodies above this size are dead-lettered unread.</summary>
+    /// <summary>Bodies above this size are dead-lettered unread, and a handler may not send a larger one.</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// The longest a handler may work on one message; past it the run counts as a failure (retried, then
+    /// dead-lettered). Long work belongs in simulations, which are polled, not waited on.
+    /// </summary>
+    public TimeSpan HandlerTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The grain-call timeout of a delivery: above the largest HandlerTimeout allowed, so the handler's own limit ends it first.</summary>
+    internal const string DeliverCallTimeout = "07:00:00";
+
+    private static readonly TimeSpan LargestHandlerTimeout = TimeSpan.FromHours(6);
 
     /// <summary>The wait before retry number <paramref name="retry"/> (1 for the first).</summary>
     public TimeSpan BackoffBefore(int retry) =>
@@ -31,6 +42,8 @@ public sealed class DeliveryOptions : IValidatedSettings
             yield return $"Workflow:RetryLimit is {RetryLimit}; set it to 0 (no retries) or more.";
         if (RetryBackoff < TimeSpan.Zero || MaxBackoff < RetryBackoff)
             yield return "Workflow:RetryBackoff must be 0 or more and at most Workflow:MaxBackoff.";
+        if (HandlerTimeout <= TimeSpan.Zero || HandlerTimeout > LargestHandlerTimeout)
+            yield return $"Workflow:HandlerTimeout is {HandlerTimeout}; set a time above 0 and at most {LargestHandlerTimeout} (default 00:05:00). Work longer than that belongs in a simulation.";
         if (MaxBodyBytes <= 0)
             yield return $"Workflow:MaxBodyBytes is {MaxBodyBytes}; set a positive size in bytes (default 1048576).";
     }

@@ -17,6 +17,26 @@ internal sealed class FaultInjection : OrleansWorkflow.Configuration.IValidatedS
 
     public bool KillsAfterStateWrite(string queue) => string.Equals(KillAfterStateWrite, queue, StringComparison.Ordinal);
 
+    /// <summary>
+    /// A queue name: once per message, right after a handler of this queue wrote its state, the write reports an
+    /// error as if the connection broke after the commit. The message is then retried on state that holds it.
+    /// </summary>
+    public string? FailAfterStateWrite { get; set; }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _failedWrites = new();
+
+    /// <summary>
+    /// An incident name: once per incident of that name, the write that stores its end (Completed or Cancelled)
+    /// reports an error after it committed.
+    /// </summary>
+    public string? FailAfterFinishWriteOf { get; set; }
+
+    public bool FailsAfterFinishWrite(string incidentName) =>
+        string.Equals(FailAfterFinishWriteOf, incidentName, StringComparison.Ordinal) && _failedWrites.TryAdd("finish:" + incidentName, true);
+
+    public bool FailsAfterStateWrite(string queue, string messageId) =>
+        string.Equals(FailAfterStateWrite, queue, StringComparison.Ordinal) && _failedWrites.TryAdd(messageId, true);
+
     /// <inheritdoc />
     public IEnumerable<string> Problems() => [];
 

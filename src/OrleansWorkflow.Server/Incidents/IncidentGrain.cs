@@ -17,6 +17,7 @@ internal sealed class IncidentGrain(
     HandlerRegistry handlers,
     IncidentCatalog catalog,
     TimeProvider clock,
+    FaultInjection faults,
     ILogger<IncidentGrain> logger) : Grain, IIncidentGrain, IIncidentBookkeeping
 {
     private static readonly TimeSpan StepWriteDelay = TimeSpan.FromMilliseconds(500);
@@ -26,6 +27,8 @@ internal sealed class IncidentGrain(
     private IncidentStatus _catalogued;
     private DateTimeOffset _watchedUntil;
     private IAsyncStream<IncidentEvent>? _events;
+    /// <summary>The write that stores the incident's end, while it is under way: callers that read the status wait for it.</summary>
+    private Task? _finishing;
 
     private Guid IncidentId => this.GetPrimaryKey();
     private IncidentState Incident => state.State;
@@ -42,6 +45,7 @@ internal sealed class IncidentGrain(
         }
 
         var now = clock.GetUtcNow();
+        var unborn = state.State;
         state.State = new IncidentState
         {
             Name = name,
@@ -51,12 +55,25 @@ internal sealed class IncidentGrain(
             CreatedAt = now,
             UpdatedAt = now,
         };
-        await WriteNowAsync();
+        try
+        {
+            await WriteNowAsync();
+        }
+        catch
+        {
+            // Not known to be stored: a retry of Create must write it, not find it.
+            state.State = unborn;
+            throw;
+        }
         logger.LogInformation("Incident {IncidentId} \"{Name}\" of kind {Kind} created", IncidentId, name, kind);
         return Info();
     }
 
-    public Task<IncidentInfo?> GetInfo() => Task.FromResult(Incident.Status.Exists() ? Info() : null);
+    public async Task<IncidentInfo?> GetInfo()
+    {
+        await AfterFinishingAsync();
+        return Incident.Status.Exists() ? Info() : null;
+    }
 
     public Task Complete() => Finish(IncidentStatus.Completed, reason: null);
 
@@ -79,11 +96,12 @@ internal sealed class IncidentGrain(
         logger.LogWarning("Incident {IncidentId} marked Error: {Reason}", IncidentId, reason);
     }
 
-    public Task<IncidentStatus> BeginStep(string queue, string messageId, string? originator)
+    public async Task<IncidentStatus> BeginStep(string queue, string messageId, string? originator)
     {
+        await AfterFinishingAsync();
         var status = Incident.Status;
         if (!status.Exists() || status.IsFinished())
-            return Task.FromResult(status);
+            return status;
 
         if (status == IncidentStatus.Pending)
         {
@@ -95,7 +113,7 @@ internal sealed class IncidentGrain(
             Incident.Steps.Add(new IncidentStep { Queue = queue, MessageId = messageId, Originator = originator, StartedAt = clock.GetUtcNow() });
         Touch();
         Publish(IncidentEventKind.StepStarted, queue, messageId);
-        return Task.FromResult(Incident.Status);
+        return Incident.Status;
     }
 
     public async Task EndStep(string queue, string messageId, string? originator, StepOutcome outcome, IReadOnlyList<string> sentTo, string? error)
@@ -187,18 +205,48 @@ internal sealed class IncidentGrain(
             await WriteNowAsync();
     }
 
+    /// <summary>
+    /// Stores the incident's end first, then acts on it. Until the write returns, nobody sees the new status (readers
+    /// wait for it); when it fails, the incident is as it was, and the retry does everything. A retry that finds the
+    /// end already stored (the write committed but reported an error) still does what follows it.
+    /// </summary>
     private async Task Finish(IncidentStatus final, string? reason)
     {
         RequireExists();
         if (Incident.Status.IsFinished())
+        {
+            if (Incident.Status == final)
+                AfterFinish(final, Incident.Reason);
             return;
-        Incident.Status = final;
-        Incident.Reason = reason;
-        Incident.UpdatedAt = clock.GetUtcNow();
-        await WriteNowAsync();
+        }
+
+        var before = (Incident.Status, Incident.Reason, Incident.UpdatedAt);
+        (Incident.Status, Incident.Reason, Incident.UpdatedAt) = (final, reason, clock.GetUtcNow());
+        var writing = WriteNowAsync();
+        _finishing = writing;
+        try
+        {
+            await writing;
+            if (faults.FailsAfterFinishWrite(Incident.Name))
+                throw new IOException($"Fault injection: the write of incident {IncidentId}'s end reports an error after it committed");
+        }
+        catch
+        {
+            (Incident.Status, Incident.Reason, Incident.UpdatedAt) = before;
+            throw;
+        }
+        finally
+        {
+            _finishing = null;
+        }
         Publish(IncidentEventKind.StatusChanged, detail: reason);
         logger.LogInformation("Incident {IncidentId} {Status}{Reason}", IncidentId, final, reason is null ? "" : $": {reason}");
+        AfterFinish(final, reason);
+    }
 
+    /// <summary>What follows a stored end: handlers drop their data, and a cancelled incident's running simulations are cancelled. Safe to repeat.</summary>
+    private void AfterFinish(IncidentStatus final, string? reason)
+    {
         // One-way calls: the handler that completed us may still be inside its own call. A simulation that misses
         // its cancel call (a crash) cancels itself at its next poll, when it sees the incident Cancelled.
         foreach (var queue in Incident.Steps.Select(s => s.Queue).Distinct().Where(handlers.IsRegistered))
@@ -207,6 +255,10 @@ internal sealed class IncidentGrain(
             foreach (var simulation in Incident.Simulations.Where(s => !s.Status.IsFinished()))
                 _ = GrainFactory.GetGrain<ISimulationGrain>(simulation.SimulationId).Cancel(reason!);
     }
+
+    /// <summary>Waits for a write of the incident's end under way, whatever its outcome.</summary>
+    private Task AfterFinishingAsync() =>
+        _finishing is { } finishing ? finishing.ContinueWith(static _ => { }, TaskScheduler.Current) : Task.CompletedTask;
 
     private void RequireExists()
     {

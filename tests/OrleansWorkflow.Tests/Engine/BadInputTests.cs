@@ -30,6 +30,26 @@ public sealed class BadInputTests(EngineFixture engine)
         Assert.Equal(TestQueues.BadInput, WorkflowTests.Header(letter, WireContract.OriginalQueueHeader));
     }
 
+    /// <summary>Bodies a lenient parser accepts but that fail when read: they used to be held by their consumer forever.</summary>
+    [Theory]
+    [InlineData("{\"IncidentID\":\"%ID%\",\"a\":1,\"a\":2}", "body repeats the key \"a\"")]
+    [InlineData("{\"IncidentID\":\"\\ud800\"}", "body has a string that is not valid Unicode")]
+    [InlineData("{\"IncidentID\":\"%ID%\",\"MessageID\":\"\\ud800\"}", "body has a string that is not valid Unicode")]
+    [InlineData("{\"IncidentID\":\"%ID%\",\"originator\":\"\\udc00\"}", "body has a string that is not valid Unicode")]
+    [InlineData("{\"IncidentID\":\"%ID%\",\"\\ud800\":1}", "body has a string that is not valid Unicode")]
+    public async Task A_body_that_fails_only_when_read_is_dead_lettered_with_its_reason(string template, string reason)
+    {
+        var incident = await engine.Client.CreateIncident("bad-input", "TEST");
+        var body = template.Replace("%ID%", incident.ToString());
+        var marker = Guid.NewGuid().ToString();
+        await engine.Broker.PublishRawAsync(TestQueues.BadInput, body, messageId: marker);
+
+        var letter = await DeadLetterAsync(marker);
+
+        Assert.Equal(body, Encoding.UTF8.GetString(letter.Body.Span));
+        Assert.StartsWith(reason, WorkflowTests.Header(letter, WireContract.ReasonHeader));
+    }
+
     [Fact]
     public async Task A_body_over_the_size_limit_is_dead_lettered_unread()
     {

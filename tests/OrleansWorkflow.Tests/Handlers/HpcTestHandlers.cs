@@ -7,6 +7,7 @@ namespace OrleansWorkflow.Tests.Handlers;
 
 public interface IHpcSubmitHandler : IWorkflowHandler;
 public interface IHpcEndHandler : IWorkflowHandler;
+public interface IHpcReadHandler : IWorkflowHandler;
 
 public static class HpcTestQueues
 {
@@ -16,8 +17,11 @@ public static class HpcTestQueues
     /// <summary>Receives each simulation's end and persists it whole.</summary>
     public const string End = "test_hpc_end";
 
+    /// <summary>Takes a simulation's end plus {"file"}, reads that file of the job and persists {"content"}.</summary>
+    public const string Read = "test_hpc_read";
+
     public static IWorkflowBuilder AddHpcTestHandlers(this IWorkflowBuilder workflow) =>
-        workflow.AddHandler<IHpcSubmitHandler>(Submit).AddHandler<IHpcEndHandler>(End);
+        workflow.AddHandler<IHpcSubmitHandler>(Submit).AddHandler<IHpcEndHandler>(End).AddHandler<IHpcReadHandler>(Read);
 }
 
 public sealed class HpcSubmitHandler : HandlerGrain, IHpcSubmitHandler
@@ -44,5 +48,14 @@ public sealed class HpcEndHandler : HandlerGrain, IHpcEndHandler
     {
         context.Persist.Put(message);
         return Task.CompletedTask;
+    }
+}
+
+public sealed class HpcReadHandler : HandlerGrain, IHpcReadHandler
+{
+    protected override async Task HandleAsync(JsonObject message, IHandlerContext context)
+    {
+        var content = await context.Simulations.ReadFileAsync(SimulationEnd.From(message), message["file"]!.GetValue<string>());
+        context.Persist.Put(new JsonObject { ["content"] = content });
     }
 }

@@ -19,12 +19,15 @@ public static class TestQueues
     public static readonly string[] Branches = ["test_branch_terrain", "test_branch_hotspot", "test_branch_weather"];
     public const string Fail = "test_fail";
     public const string FailSink = "test_fail_sink";
+    /// <summary>A recording handler whose state write reports an error once per message after it committed (Faults:FailAfterStateWrite).</summary>
+    public const string FlakyWrite = "test_flaky_write";
 
     public static IWorkflowBuilder AddTestHandlers(this IWorkflowBuilder workflow)
     {
         workflow.AddHandler<IRecordingHandler>(Record)
                 .AddHandler<IOtherRecordingHandler>(OtherRecord)
                 .AddHandler<IRecordingHandler>(BadInput)
+                .AddHandler<IRecordingHandler>(FlakyWrite)
                 .AddHandler<IJoinHandler>(Join)
                 .AddHandler<IFailingHandler>(Fail);
         foreach (var branch in Branches)
@@ -35,7 +38,7 @@ public static class TestQueues
 
 /// <summary>
 /// Records when it ran; persists {"step": ...} when the message has a step; waits "delay_ms";
-/// forwards to "send_to"; completes the incident when "complete" is true.
+/// forwards to "send_to" (padded with "pad_bytes" characters); completes the incident when "complete" is true.
 /// </summary>
 public abstract class RecordingHandlerBase : HandlerGrain
 {
@@ -47,7 +50,11 @@ public abstract class RecordingHandlerBase : HandlerGrain
         if (message["step"] is JsonNode step)
             context.Persist.Put(new JsonObject { ["step"] = step.DeepClone() });
         if (message["send_to"]?.GetValue<string>() is string next)
-            context.Send(next, new JsonObject { ["IncidentID"] = context.IncidentId.ToString() });
+            context.Send(next, new JsonObject
+            {
+                ["IncidentID"] = context.IncidentId.ToString(),
+                ["pad"] = new string('x', message["pad_bytes"]?.GetValue<int>() ?? 0),
+            });
         if (message["complete"]?.GetValue<bool>() == true)
             context.Complete();
         Probe.Runs.Add(new Probe.Run(context.Queue, context.IncidentId, start, DateTime.UtcNow));

@@ -38,6 +38,20 @@ public sealed class OptionsTests
         Assert.Contains("Workflow:RetryLimit", problem);
     }
 
+    [Theory]
+    [InlineData("00:00:00")]
+    [InlineData("06:00:01")]
+    public void A_handler_timeout_of_nothing_or_of_hours_is_refused_naming_the_setting(string timeout)
+    {
+        var problem = Assert.Single(new DeliveryOptions { HandlerTimeout = TimeSpan.Parse(timeout) }.Problems());
+        Assert.Contains("Workflow:HandlerTimeout", problem);
+        Assert.Contains("simulation", problem);
+    }
+
+    [Fact]
+    public void The_grain_call_of_a_delivery_outlasts_the_longest_handler_timeout_allowed() =>
+        Assert.Empty(new DeliveryOptions { HandlerTimeout = TimeSpan.Parse(DeliveryOptions.DeliverCallTimeout) - TimeSpan.FromHours(1) }.Problems());
+
     [Fact]
     public void A_URI_too_malformed_to_parse_still_hides_its_password()
     {

@@ -28,6 +28,10 @@ public sealed class EngineFixture : IAsyncLifetime
     public WorkflowClient Client { get; private set; } = null!;
     /// <summary>Short, but long enough that a graph drawn mid-run catches handlers at work.</summary>
     public static readonly TimeSpan FireWorkTime = TimeSpan.FromMilliseconds(150);
+    /// <summary>An incident of this name: storing its end reports an error once, after the commit (Faults:FailAfterFinishWriteOf).</summary>
+    public const string FinishWriteFault = "finish write fault";
+    /// <summary>Short, so a hung handler is given up on within the test's patience.</summary>
+    public static readonly TimeSpan HandlerTimeout = TimeSpan.FromSeconds(10);
 
     public IGrainFactory Grains => _silo!.Services.GetRequiredService<IGrainFactory>();
 
@@ -53,6 +57,9 @@ public sealed class EngineFixture : IAsyncLifetime
             ["Storage:PostgreSql"] = Database.ConnectionString,
             ["Workflow:RetryLimit"] = "2",
             ["Workflow:RetryBackoff"] = "00:00:00.020",
+            ["Workflow:HandlerTimeout"] = HandlerTimeout.ToString(),
+            ["Faults:FailAfterStateWrite"] = TestQueues.FlakyWrite,
+            ["Faults:FailAfterFinishWriteOf"] = FinishWriteFault,
             ["Cluster:SiloPort"] = TestServices.FreePort().ToString(),
             ["Cluster:GatewayPort"] = TestServices.FreePort().ToString(),
             ["Cluster:ServiceId"] = Database.Name,

@@ -23,7 +23,8 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
     public int TlsPort { get; }
     public string CaFile => Path.Combine(_directory, "ca.pem");
 
-    public static async Task<PrivateRabbitMq> StartAsync()
+    /// <summary>Starts a node; <paramref name="extraConfiguration"/> lines (rabbitmq.conf syntax) are added to its configuration.</summary>
+    public static async Task<PrivateRabbitMq> StartAsync(string extraConfiguration = "")
     {
         var directory = Path.Combine("/var/tmp/orleans-workflow", $"test-rmq-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path.Combine(directory, "mnesia"));
@@ -39,12 +40,21 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
             ssl_options.keyfile = {directory}/server.key
             ssl_options.verify = verify_none
             ssl_options.fail_if_no_peer_cert = false
+            {extraConfiguration}
 
             """);
         await TestServices.RunAsync("chown", "-R", "rabbitmq:rabbitmq", directory);
         await node.StartAgainAsync();
         return node;
     }
+
+    /// <summary>Everything the node logged so far.</summary>
+    public string Log =>
+        string.Join('\n', Directory.EnumerateFiles(Path.Combine(_directory, "log"), "*.log").Select(file =>
+        {
+            using var reader = new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+            return reader.ReadToEnd();
+        }));
 
     /// <summary>A clean shutdown of the whole node (its Erlang VM ends), as an operator restarting the broker does.</summary>
     public Task StopAsync() => Node.CtlAsync("shutdown");

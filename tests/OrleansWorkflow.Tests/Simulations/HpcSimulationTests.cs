@@ -4,6 +4,7 @@ using OrleansWorkflow.Simulations;
 using OrleansWorkflow.Simulations.Machines;
 using OrleansWorkflow.Tests.Handlers;
 using OrleansWorkflow.Tests.Infrastructure;
+using OrleansWorkflow.Wire;
 
 namespace OrleansWorkflow.Tests.Simulations;
 
@@ -149,6 +150,35 @@ public sealed class HpcSimulationTests(EngineFixture engine)
         var failed = await EndOfAsync(fails);
         Assert.Equal(("COMPLETED", 0), (completed["status"]!.GetValue<string>(), completed["exitCode"]!.GetValue<int>()));
         Assert.Equal(("FAILED", 4), (failed["status"]!.GetValue<string>(), failed["exitCode"]!.GetValue<int>()));
+    }
+
+    [Fact]
+    public async Task A_file_read_while_sshd_is_down_waits_for_the_machine_instead_of_failing_the_handler()
+    {
+        var incident = await SubmitAsync("#!/bin/bash\necho 'the fire spreads east' > result.txt\n");
+        var read = (JsonObject)(await EndOfAsync(incident)).DeepClone();
+        read["file"] = "result.txt";
+
+        await LoopbackHpc.StopSshdAsync();
+        try
+        {
+            await engine.Client.Send(HpcTestQueues.Read, read);
+            await engine.Client.FlushMessages();
+            await Task.Delay(TimeSpan.FromSeconds(20));
+            Assert.Empty(await engine.Handler(incident, HpcTestQueues.Read).GetPersisted());
+            Assert.Equal(0u, await engine.Broker.CountAsync(WireContract.DeadLetterQueue(HpcTestQueues.Read)));
+            Assert.NotEqual(IncidentStatus.Error, (await engine.Client.GetIncident(incident)).Status);
+        }
+        finally
+        {
+            await LoopbackHpc.StartSshdAsync();
+        }
+
+        var persisted = await Eventually.UntilAsync(() => engine.Handler(incident, HpcTestQueues.Read).GetPersisted(),
+            p => p.Count > 0, Patience, "the file to be read once sshd is back");
+        Assert.Equal("the fire spreads east\n", JsonNode.Parse(Assert.Single(persisted))!["content"]!.GetValue<string>());
+        Assert.NotEqual(IncidentStatus.Error, (await engine.Client.GetIncident(incident)).Status);
+        Assert.Equal(0u, await engine.Broker.CountAsync(WireContract.DeadLetterQueue(HpcTestQueues.Read)));
     }
 
     private async Task<Guid> SubmitAsync(string script, string machine = LoopbackHpc.Machine)

@@ -46,6 +46,41 @@ public sealed class WireMessageTests
     }
 
     [Theory]
+    [InlineData("{\"IncidentID\":\"%ID%\",\"a\":1,\"a\":2}", "body repeats the key \"a\"")]
+    [InlineData("{\"IncidentID\":\"%ID%\",\"IncidentID\":\"%ID%\"}", "body repeats the key \"IncidentID\"")]
+    [InlineData("{\"IncidentID\":\"%ID%\",\"data\":{\"b\":1,\"b\":1}}", "body repeats the key \"b\"")]
+    public void A_body_that_repeats_a_key_is_refused_naming_the_key(string template, string reason)
+    {
+        var body = Encoding.UTF8.GetBytes(template.Replace("%ID%", Guid.NewGuid().ToString()));
+
+        Assert.False(WireMessage.TryParse(body, out _, out var why));
+        Assert.StartsWith(reason, why);
+    }
+
+    [Theory]
+    [InlineData("{\"IncidentID\":\"\\ud800\"}")]
+    [InlineData("{\"IncidentID\":\"%ID%\",\"MessageID\":\"m\\udc00\"}")]
+    [InlineData("{\"IncidentID\":\"%ID%\",\"originator\":\"\\ud83d\"}")]
+    [InlineData("{\"IncidentID\":\"%ID%\",\"\\ud800\":1}")]
+    [InlineData("{\"IncidentID\":\"%ID%\",\"data\":[\"ok\",\"\\udfff x\"]}")]
+    public void A_body_with_a_lone_surrogate_escape_is_refused(string template)
+    {
+        var body = Encoding.UTF8.GetBytes(template.Replace("%ID%", Guid.NewGuid().ToString()));
+
+        Assert.False(WireMessage.TryParse(body, out _, out var why));
+        Assert.StartsWith("body has a string that is not valid Unicode", why);
+    }
+
+    [Fact]
+    public void A_body_with_a_surrogate_pair_escape_is_accepted()
+    {
+        var body = Encoding.UTF8.GetBytes($"{{\"IncidentID\":\"{Guid.NewGuid()}\",\"originator\":\"fire \\ud83d\\udd25\"}}");
+
+        Assert.True(WireMessage.TryParse(body, out var message, out _));
+        Assert.Equal("fire \U0001F525", message!.Originator);
+    }
+
+    [Theory]
     [InlineData("fire_simulation")]
     [InlineData("A_queue")]
     public void Workflow_queue_names_are_accepted(string queue) => WireContract.ValidateQueueName(queue);
@@ -53,6 +88,7 @@ public sealed class WireMessageTests
     [Theory]
     [InlineData("", "must not be empty")]
     [InlineData("fire.dead-letter", "reserved for dead letters")]
+    [InlineData("amq.fire", "which RabbitMQ reserves for itself")]
     public void Bad_queue_names_are_refused_with_the_reason(string queue, string reason)
     {
         var error = Assert.Throws<ArgumentException>(() => WireContract.ValidateQueueName(queue));

@@ -1,0 +1,31 @@
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Tests.Handlers;
+using OrleansWorkflow.Tests.Infrastructure;
+
+namespace OrleansWorkflow.Tests.Engine;
+
+[Collection(EngineCollection.Name)]
+public sealed class IncidentFinishTests(EngineFixture engine)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_completion_whose_write_reported_an_error_is_not_seen_and_its_retry_clears_the_handlers_data()
+    {
+        var incident = await engine.Client.CreateIncident(EngineFixture.FinishWriteFault, "TEST");
+        await engine.Client.Send(TestQueues.Record, WorkflowTests.Message(incident, new JsonObject { ["step"] = "kept until the end" }));
+        await engine.Client.FlushMessages();
+        await Eventually.UntilAsync(() => engine.Handler(incident, TestQueues.Record).GetPersisted(), p => p.Count == 1, Patience, "the document");
+
+        // The end is stored, but the write reports an error (Faults:FailAfterFinishWriteOf): the caller must retry.
+        await Assert.ThrowsAnyAsync<Exception>(() => engine.Client.Complete(incident));
+        Assert.Equal(IncidentStatus.Active, (await engine.Client.GetIncident(incident)).Status);
+        Assert.Single(await engine.Handler(incident, TestQueues.Record).GetPersisted());
+
+        await engine.Client.Complete(incident);
+
+        Assert.Equal(IncidentStatus.Completed, (await engine.Client.GetIncident(incident)).Status);
+        await Eventually.UntilAsync(() => engine.Handler(incident, TestQueues.Record).GetPersisted(), p => p.Count == 0, Patience, "the handler's data to be cleared");
+    }
+}
