@@ -26,6 +26,7 @@ public static class ClusterMembershipExtensions
         if (cluster.Membership != ClusterMembership.PostgreSql)
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+            workflow.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, LocalhostClusterLock>();
             return workflow;
         }
 

@@ -48,7 +48,15 @@ public static class WorkflowHostRunner
             Console.Error.WriteLine($"{name}: {e.Message}");
             return 2;
         }
-        await host.RunAsync(cancellationToken);
+        try
+        {
+            await host.RunAsync(cancellationToken);
+        }
+        catch (Exception e) when (e.GetBaseException() is SiloStartRefusedException refused)
+        {
+            Console.Error.WriteLine($"{name}: {refused.Message}");
+            return 2;
+        }
         return 0;
     }
 }

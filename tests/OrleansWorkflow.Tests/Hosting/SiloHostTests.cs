@@ -31,6 +31,36 @@ public sealed class SiloHostTests
     }
 
     [Fact]
+    public async Task A_second_localhost_silo_on_the_same_database_refuses_to_start_and_the_first_goes_on()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var broker = await TestVirtualHost.CreateAsync();
+        await using var first = await SiloProcess.StartAsync(database, broker, host: SiloProcess.ShippedHost);
+
+        var start = BuiltProgram.StartInfo(SiloProcess.ShippedHost);
+        start.Environment["OWF_Storage__PostgreSql"] = database.ConnectionString;
+        start.Environment["OWF_RabbitMQ__Uri"] = broker.Uri;
+        start.Environment["OWF_Cluster__ServiceId"] = database.Name;
+        start.Environment["OWF_Cluster__ClusterId"] = database.Name;
+        start.Environment["OWF_Cluster__SiloPort"] = TestServices.FreePort().ToString();
+        start.Environment["OWF_Cluster__GatewayPort"] = TestServices.FreePort().ToString();
+        start.Environment["OWF_Urls"] = $"http://127.0.0.1:{TestServices.FreePort()}";
+        var output = new ConcurrentQueue<string>();
+        var errors = new ConcurrentQueue<string>();
+        using var second = BuiltProgram.Start(start, output, errors);
+        await BuiltProgram.WaitForExitAsync(second, TimeSpan.FromSeconds(60), () => "the second localhost silo");
+
+        Assert.Equal(2, second.ExitCode);
+        var error = string.Join('\n', errors);
+        Assert.Contains("Another silo with Cluster:Membership=Localhost", error);
+        Assert.Contains("Cluster:Membership=PostgreSql", error);
+        Assert.DoesNotContain("RabbitMQ adapter consuming", string.Join('\n', output));
+        Assert.False(first.HasExited);
+        await using var client = await first.ConnectAsync();
+        Assert.NotNull(await client.GetIncident(await client.CreateIncident("still served", "TEST")));
+    }
+
+    [Fact]
     public async Task Started_with_no_handler_the_silo_says_so_and_stays_up_and_alive()
     {
         await using var database = await TestDatabase.CreateAsync();
