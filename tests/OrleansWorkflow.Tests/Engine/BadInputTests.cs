@@ -9,8 +9,6 @@ namespace OrleansWorkflow.Tests.Engine;
 [Collection(EngineCollection.Name)]
 public sealed class BadInputTests(EngineFixture engine)
 {
-    private static readonly string DeadLetters = WireContract.DeadLetterQueue(TestQueues.BadInput);
-
     [Theory]
     [InlineData("not json at all", "body is not JSON")]
     [InlineData("[1, 2, 3]", "body is JSON an array, not an object")]
@@ -126,14 +124,6 @@ public sealed class BadInputTests(EngineFixture engine)
         Assert.Contains("never created", error.Message);
     }
 
-    private async Task<RabbitMQ.Client.BasicGetResult> DeadLetterAsync(string marker)
-    {
-        var found = new List<RabbitMQ.Client.BasicGetResult>();
-        await Eventually.UntilAsync(async () =>
-        {
-            found.AddRange(await engine.Broker.DrainAsync(DeadLetters));
-            return found.Any(l => l.BasicProperties.MessageId == marker);
-        }, done => done, TimeSpan.FromSeconds(30), $"dead letter {marker}");
-        return found.Single(l => l.BasicProperties.MessageId == marker);
-    }
+    private Task<RabbitMQ.Client.BasicGetResult> DeadLetterAsync(string marker) =>
+        engine.Broker.DeadLetterAsync(TestQueues.BadInput, marker, TimeSpan.FromSeconds(30));
 }

@@ -40,7 +40,7 @@ public sealed class DeliveryFailureTests(EngineFixture engine)
         await engine.Broker.PublishRawAsync(TestQueues.Record,
             WorkflowTests.Message(incident, new JsonObject { ["delay_ms"] = 600_000, ["send_to"] = TestQueues.OtherRecord }).ToJsonString(), marker);
 
-        var letter = await DeadLetterAsync(TestQueues.Record, marker, EngineFixture.HandlerTimeout * 4 + Patience);
+        var letter = await engine.Broker.DeadLetterAsync(TestQueues.Record, marker, EngineFixture.HandlerTimeout * 4 + Patience);
 
         var reason = WorkflowTests.Header(letter, WireContract.ReasonHeader);
         Assert.Contains($"failed {1 + engine.Settings.Workflow.RetryLimit} times", reason);
@@ -61,21 +61,10 @@ public sealed class DeliveryFailureTests(EngineFixture engine)
         await engine.Broker.PublishRawAsync(TestQueues.Record,
             WorkflowTests.Message(incident, new JsonObject { ["send_to"] = sendTo, ["pad_bytes"] = padding }).ToJsonString(), marker);
 
-        var letter = await DeadLetterAsync(TestQueues.Record, marker, Patience);
+        var letter = await engine.Broker.DeadLetterAsync(TestQueues.Record, marker, Patience);
 
         Assert.Contains(reason, WorkflowTests.Header(letter, WireContract.ReasonHeader));
         Assert.Equal(IncidentStatus.Error, (await engine.Client.GetIncident(incident)).Status);
         Assert.DoesNotContain(await engine.Client.GetSteps(incident), s => s.Queue == TestQueues.OtherRecord);
-    }
-
-    private async Task<RabbitMQ.Client.BasicGetResult> DeadLetterAsync(string queue, string marker, TimeSpan patience)
-    {
-        var found = new List<RabbitMQ.Client.BasicGetResult>();
-        await Eventually.UntilAsync(async () =>
-        {
-            found.AddRange(await engine.Broker.DrainAsync(WireContract.DeadLetterQueue(queue)));
-            return found.Any(l => l.BasicProperties.MessageId == marker);
-        }, done => done, patience, $"dead letter {marker}");
-        return found.Single(l => l.BasicProperties.MessageId == marker);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using OrleansWorkflow.Messaging;
+using OrleansWorkflow.Wire;
 using RabbitMQ.Client;
 
 namespace OrleansWorkflow.Tests.Infrastructure;
@@ -50,6 +51,21 @@ public sealed class TestVirtualHost : IAsyncDisposable
         while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
             taken.Add(message);
         return taken;
+    }
+
+    /// <summary>
+    /// Waits for the dead letter of <paramref name="queue"/> whose MessageID is <paramref name="messageId"/> and returns
+    /// it; the other letters taken from the dead-letter queue meanwhile are dropped.
+    /// </summary>
+    public async Task<BasicGetResult> DeadLetterAsync(string queue, string messageId, TimeSpan patience)
+    {
+        var found = new List<BasicGetResult>();
+        await Eventually.UntilAsync(async () =>
+        {
+            found.AddRange(await DrainAsync(WireContract.DeadLetterQueue(queue)));
+            return found.Any(l => l.BasicProperties.MessageId == messageId);
+        }, done => done, patience, $"the dead letter {messageId} of {queue}");
+        return found.Single(l => l.BasicProperties.MessageId == messageId);
     }
 
     /// <summary>Ready messages in <paramref name="queue"/> (0 when it does not exist).</summary>
