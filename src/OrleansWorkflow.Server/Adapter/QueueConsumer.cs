@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -35,8 +34,7 @@ internal sealed class QueueConsumer(
     private IChannel? _channel;
     private string? _consumerTag;
     private int _inFlight;
-    /// <summary>Copies queued again with a new MessageID whose original is not yet known to be acknowledged.</summary>
-    private readonly ConcurrentDictionary<string, TaskCompletionSource> _identifying = new(StringComparer.Ordinal);
+    private readonly MessageIdentity _identity = new(queue, publisher, broker, logger);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -158,7 +156,7 @@ internal sealed class QueueConsumer(
                         await DeadLetterAsync(delivery, verdict);
                     await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
                     if (verdict.Outcome == Identified)
-                        await SettleIdentificationAsync(channel, verdict.MessageId!);
+                        await _identity.SettleAsync(channel, verdict.MessageId!);
                     outage.Succeeded();
                     Record(verdict, delivery, Stopwatch.GetElapsedTime(started));
                     return;
@@ -196,12 +194,13 @@ internal sealed class QueueConsumer(
         }
     }
 
+    /// <summary>The outcome of a message that had no MessageID and was queued again with one.</summary>
+    private const string Identified = "identified";
+
     /// <summary>
     /// How a delivery ended: its outcome, and the reason to dead-letter it (with its incident when known, and whether
     /// that incident is marked Error: when the message failed, rather than being refused).
     /// </summary>
-    private const string Identified = "identified";
-
     private sealed record Verdict(string Outcome, string? DeadLetterReason = null, Guid? IncidentId = null, string? MessageId = null, int Retries = 0, bool MarksIncidentError = false);
 
     private async Task<Verdict> HandleAsync(BasicDeliverEventArgs delivery)
@@ -214,8 +213,7 @@ internal sealed class QueueConsumer(
 
         if ((parsed!.MessageId ?? delivery.BasicProperties.MessageId) is not { } messageId)
             return await IdentifyAsync(delivery, parsed.IncidentId);
-        if (_identifying.TryGetValue(messageId, out var original))
-            await WaitForOriginalAsync(original.Task);
+        await _identity.WaitForOriginalAsync(messageId, _stopping.Token);
         using var receiving = WorkflowTracing.StartFrom(delivery.BasicProperties.Headers, "receive", queue, messageId, parsed.IncidentId);
         var message = new InboundMessage(queue, messageId, parsed.Originator, Encoding.UTF8.GetString(body.Span), receiving?.Id);
         var handler = handlers.Resolve(grains, parsed.IncidentId, queue);
@@ -247,59 +245,8 @@ internal sealed class QueueConsumer(
         }
     }
 
-    /// <summary>
-    /// A message with no MessageID (plain AMQP producers send none) gets one before anything handles it: a copy with
-    /// the id goes back to the queue, confirmed, and the original is acknowledged. Every redelivery of the copy then
-    /// carries the same id, so a crash after the handler's write cannot run the handler a second time.
-    /// </summary>
-    private async Task<Verdict> IdentifyAsync(BasicDeliverEventArgs delivery, Guid incidentId)
-    {
-        var messageId = MessageIds.New();
-        var headers = delivery.BasicProperties.Headers?.Where(h => h.Key != AmqpHeaders.DeliveryCount).ToDictionary(h => h.Key, h => h.Value);
-        _identifying[messageId] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        try
-        {
-            await publisher.PublishAsync(new OutgoingMessage(queue, delivery.Body, messageId, headers));
-        }
-        catch
-        {
-            if (_identifying.TryRemove(messageId, out var abandoned))
-                abandoned.SetResult();
-            throw;
-        }
-        logger.LogDebug("Message without MessageID on {Queue} for incident {IncidentId} is queued again as {MessageId}", queue, incidentId, messageId);
-        return new Verdict(Identified, IncidentId: incidentId, MessageId: messageId);
-    }
-
-    /// <summary>
-    /// The broker may hand out the copy before it confirms it, so before the original's ack. A copy handled then, and a
-    /// crash right after, would bring the original back to be identified anew: handled twice. So this silo handles
-    /// the copy only once the broker has processed the original's ack (a round trip on its channel comes after it).
-    /// </summary>
-    private async Task SettleIdentificationAsync(IChannel channel, string messageId)
-    {
-        try
-        {
-            await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: broker.Prefetch, global: false);
-        }
-        finally
-        {
-            if (_identifying.TryRemove(messageId, out var settled))
-                settled.SetResult();
-        }
-    }
-
-    private async Task WaitForOriginalAsync(Task settled)
-    {
-        try
-        {
-            await settled.WaitAsync(TimeSpan.FromSeconds(30), _stopping.Token);
-        }
-        catch (TimeoutException)
-        {
-            logger.LogWarning("The original of a message identified on {Queue} was not acknowledged within 30 s; handling its copy anyway", queue);
-        }
-    }
+    private async Task<Verdict> IdentifyAsync(BasicDeliverEventArgs delivery, Guid incidentId) =>
+        new(Identified, IncidentId: incidentId, MessageId: await _identity.IdentifyAsync(delivery, incidentId));
 
     /// <summary>The verdict on a delivery that failed at every attempt for a reason other than an outage.</summary>
     private static Verdict RepeatedFailure(BasicDeliverEventArgs delivery, int attempts, Exception error)
