@@ -174,9 +174,8 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         catch
         {
             // Whether this message's changes were stored is unknown (a write can commit and still report an error):
-            // the next delivery starts from storage, and nothing in memory is written or taken as dispatched.
+            // the next delivery starts from storage (which carries its outbox out again), and nothing in memory is written.
             _loaded = false;
-            _outboxDispatched = false;
             throw;
         }
         _outboxDispatched = false;

@@ -24,12 +24,7 @@ public sealed class MissingMessageIdTests(ITestOutputHelper output)
         var machine = LoopbackHpc.Require(LoopbackHpc.Options());
         await using var database = await TestDatabase.CreateAsync();
         await using var broker = await TestVirtualHost.CreateAsync();
-        var settings = new Dictionary<string, string>
-        {
-            ["OWF_Fire__Machine"] = LoopbackHpc.Machine,
-            ["OWF_Hpc__Machines__loopback__PollPeriod"] = "00:00:01",
-            ["OWF_Hpc__Machines__loopback__MaxReconnectBackoff"] = "00:00:02",
-        };
+        var settings = LoopbackHpc.RemoteFireSilo();
 
         Guid incident;
         await using (var crashing = await SiloProcess.StartAsync(database, broker,

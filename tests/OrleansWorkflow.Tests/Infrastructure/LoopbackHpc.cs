@@ -16,6 +16,17 @@ public static class LoopbackHpc
 
     public static readonly TimeSpan PollPeriod = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Environment of a silo process that runs the fire sample's remote path on this machine, polling every second and
+    /// retrying soon after an sshd outage (another collection's test may hold sshd down for 30 s meanwhile).
+    /// </summary>
+    public static Dictionary<string, string> RemoteFireSilo() => new()
+    {
+        ["OWF_Fire__Machine"] = Machine,
+        [$"OWF_Hpc__Machines__{Machine}__PollPeriod"] = PollPeriod.ToString(),
+        [$"OWF_Hpc__Machines__{Machine}__MaxReconnectBackoff"] = "00:00:02",
+    };
+
     public static HpcOptions Options()
     {
         var options = new HpcOptions();

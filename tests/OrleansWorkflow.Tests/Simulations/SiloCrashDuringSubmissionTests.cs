@@ -23,14 +23,8 @@ public sealed class SiloCrashDuringSubmissionTests(ITestOutputHelper output)
         var machine = LoopbackHpc.Require(LoopbackHpc.Options());
         await using var database = await TestDatabase.CreateAsync();
         await using var broker = await TestVirtualHost.CreateAsync();
-        var settings = new Dictionary<string, string>
-        {
-            ["OWF_Fire__WorkTime"] = "00:00:00.050",
-            ["OWF_Fire__Machine"] = LoopbackHpc.Machine,
-            ["OWF_Hpc__Machines__loopback__PollPeriod"] = "00:00:01",
-            // The sshd-outage test of another collection may hold sshd down for 30 s meanwhile: retry soon after.
-            ["OWF_Hpc__Machines__loopback__MaxReconnectBackoff"] = "00:00:02",
-        };
+        var settings = LoopbackHpc.RemoteFireSilo();
+        settings["OWF_Fire__WorkTime"] = "00:00:00.050";
 
         Guid incident;
         await using (var first = await SiloProcess.StartAsync(database, broker, settings))
