@@ -49,26 +49,36 @@ internal sealed class QueueTopology(RabbitMqOptions? options = null)
     {
         try
         {
-            // A failed passive declare closes its channel, so each attempt gets a channel of its own.
-            await using (var probe = await connection.CreateChannelAsync(cancellationToken: cancellationToken))
-            {
-                try
-                {
-                    await probe.QueueDeclarePassiveAsync(queue, cancellationToken);
-                    return;
-                }
-                catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
-                {
-                    // missing: declare it below
-                }
-            }
-            await using var declaring = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-            await DeclareAsync(declaring, queue, options, cancellationToken);
+            await DeclareIfMissingAsync(connection, queue, options, cancellationToken);
         }
         catch
         {
             _declared.TryRemove(queue, out _);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Declares <paramref name="queue"/> with the type of <paramref name="options"/> unless it exists: an existing
+    /// queue is used as it is, since declaring it with other arguments (a classic queue of an earlier version, when
+    /// the engine now declares quorum queues) is refused by the broker.
+    /// </summary>
+    public static async Task DeclareIfMissingAsync(IConnection connection, string queue, RabbitMqOptions? options, CancellationToken cancellationToken)
+    {
+        // A failed passive declare closes its channel, so each attempt gets a channel of its own.
+        await using (var probe = await connection.CreateChannelAsync(cancellationToken: cancellationToken))
+        {
+            try
+            {
+                await probe.QueueDeclarePassiveAsync(queue, cancellationToken);
+                return;
+            }
+            catch (RabbitMQ.Client.Exceptions.OperationInterruptedException e) when (e.ShutdownReason?.ReplyCode == 404)
+            {
+                // missing: declare it below
+            }
+        }
+        await using var declaring = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+        await DeclareAsync(declaring, queue, options, cancellationToken);
     }
 }

@@ -28,14 +28,16 @@ public sealed class RabbitMqOptions : IValidatedSettings
     public ushort ConsumerConcurrency { get; set; } = 16;
 
     /// <summary>
-    /// Classic (the default) or Quorum: replicated queues for a RabbitMQ cluster. Silos and clients must agree, since a
-    /// queue is declared once with its type. The type of an existing queue never changes; new queues get this one.
+    /// Classic (the default) or Quorum: replicated queues for a RabbitMQ cluster. The type of an existing queue never
+    /// changes (it is used as it is); new queues get this one. Classic is the default because RabbitMQ refuses a plain
+    /// durable declare (what pika and amqp-tools producers send) on an existing quorum queue.
     /// </summary>
     public QueueType QueueType { get; set; } = QueueType.Classic;
 
     /// <summary>
-    /// Quorum queues only: deliveries of one message before the broker itself moves it to &lt;queue&gt;.dead-letter (a
-    /// backstop for a message that crashes its silo each time; handler failures are dead-lettered by the engine first).
+    /// Redeliveries of one message without an outcome before it goes to &lt;queue&gt;.dead-letter: a backstop for a
+    /// message that crashes its silo each time (handler failures are dead-lettered after Workflow:RetryLimit first).
+    /// Quorum queues count and move it in the broker; on classic queues the engine counts redeliveries itself.
     /// </summary>
     public int DeliveryLimit { get; set; } = 20;
 

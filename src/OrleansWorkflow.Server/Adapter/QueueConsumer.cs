@@ -35,14 +35,12 @@ internal sealed class QueueConsumer(
     private string? _consumerTag;
     private int _inFlight;
     private readonly MessageIdentity _identity = new(queue, publisher, broker, logger);
+    private readonly RedeliveryLimit _redeliveries = new(queue, grains, broker.DeliveryLimit);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await using (var declaring = await connection.CreateChannelAsync(cancellationToken: cancellationToken))
-        {
-            await QueueTopology.DeclareAsync(declaring, queue, broker, cancellationToken);
-            await QueueTopology.DeclareAsync(declaring, WireContract.DeadLetterQueue(queue), broker, cancellationToken);
-        }
+        await QueueTopology.DeclareIfMissingAsync(connection, queue, broker, cancellationToken);
+        await QueueTopology.DeclareIfMissingAsync(connection, WireContract.DeadLetterQueue(queue), broker, cancellationToken);
         await ConsumeAsync(cancellationToken);
         logger.LogInformation("Consuming queue {Queue} for handler {Handler}", queue, handlers.HandlerOf(queue).Name);
     }
@@ -159,6 +157,7 @@ internal sealed class QueueConsumer(
                         await _identity.SettleAsync(channel, verdict.MessageId!);
                     outage.Succeeded();
                     Record(verdict, delivery, Stopwatch.GetElapsedTime(started));
+                    await ForgetRedeliveriesAsync(delivery, verdict);
                     return;
                 }
                 catch (Exception e) when (!_stopping.IsCancellationRequested && channel.IsOpen)
@@ -214,6 +213,8 @@ internal sealed class QueueConsumer(
         if ((parsed!.MessageId ?? delivery.BasicProperties.MessageId) is not { } messageId)
             return await IdentifyAsync(delivery, parsed.IncidentId);
         await _identity.WaitForOriginalAsync(messageId, _stopping.Token);
+        if (await _redeliveries.ExceededAsync(delivery, messageId) is { } poison)
+            return new Verdict("dead-lettered", poison, parsed.IncidentId, messageId, MarksIncidentError: true);
         using var receiving = WorkflowTracing.StartFrom(delivery.BasicProperties.Headers, "receive", queue, messageId, parsed.IncidentId);
         var message = new InboundMessage(queue, messageId, parsed.Originator, Encoding.UTF8.GetString(body.Span), receiving?.Id);
         var handler = handlers.Resolve(grains, parsed.IncidentId, queue);
@@ -254,6 +255,21 @@ internal sealed class QueueConsumer(
         var reason = $"delivery failed {attempts} times; last error: {error.GetType().Name}: {error.Message}";
         var incident = WireMessage.TryParse(delivery.Body.Span, out var parsed, out _) ? parsed!.IncidentId : (Guid?)null;
         return new Verdict("dead-lettered", reason, incident, delivery.BasicProperties.MessageId, attempts - 1, MarksIncidentError: true);
+    }
+
+    /// <summary>Drops a settled message's redelivery count; a count left behind costs a row, not a message.</summary>
+    private async Task ForgetRedeliveriesAsync(BasicDeliverEventArgs delivery, Verdict verdict)
+    {
+        if (verdict.MessageId is not { } messageId || verdict.Outcome == Identified)
+            return;
+        try
+        {
+            await _redeliveries.ForgetAsync(delivery, messageId);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Could not drop the redelivery count of message {MessageId} on {Queue}: {Error}", messageId, queue, e.Message);
+        }
     }
 
     /// <summary>One log line and the metrics of a finished delivery.</summary>

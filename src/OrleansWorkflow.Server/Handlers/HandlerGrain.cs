@@ -118,6 +118,11 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         try
         {
             var body = JsonNode.Parse(message.Body)?.AsObject() ?? throw new JsonException("message body is null");
+            if (_faults.KillsWhenHandling(_queue))
+            {
+                _logger.LogCritical("Fault injection: killing this silo as {Queue} starts on message {MessageId} of incident {IncidentId}", _queue, message.MessageId, _incidentId);
+                FaultInjection.KillThisProcess();
+            }
             // A handler that ignores its token is not waited for past the limit either.
             await HandleAsync(body, context).WaitAsync(timeLimit.Token);
         }

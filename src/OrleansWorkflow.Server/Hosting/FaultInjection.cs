@@ -18,6 +18,14 @@ internal sealed class FaultInjection : OrleansWorkflow.Configuration.IValidatedS
     public bool KillsAfterStateWrite(string queue) => string.Equals(KillAfterStateWrite, queue, StringComparison.Ordinal);
 
     /// <summary>
+    /// A queue name: the silo kills itself whenever a handler of this queue starts on a message, as a handler that
+    /// crashes its process would (a native crash, an out-of-memory kill, Environment.FailFast).
+    /// </summary>
+    public string? KillWhenHandling { get; set; }
+
+    public bool KillsWhenHandling(string queue) => string.Equals(KillWhenHandling, queue, StringComparison.Ordinal);
+
+    /// <summary>
     /// A queue name: once per message, right after a handler of this queue wrote its state, the write reports an
     /// error as if the connection broke after the commit. The message is then retried on state that holds it.
     /// </summary>

@@ -11,4 +11,5 @@ internal static class WorkflowStorage
     public const string HandlerState = "handler";
     public const string SimulationState = "simulation";
     public const string MachinePollerState = "machine-poller";
+    public const string RedeliveryState = "redelivery";
 }

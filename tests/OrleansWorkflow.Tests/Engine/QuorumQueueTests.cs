@@ -46,6 +46,35 @@ public sealed class QuorumQueueTests
     }
 
     [Fact]
+    public async Task A_silo_switched_to_quorum_queues_uses_the_classic_queues_that_exist_and_declares_the_missing_ones_quorum()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var broker = await TestVirtualHost.CreateAsync();
+        // Queues an earlier, classic configuration declared.
+        await using (var connection = await new ConnectionFactory { Uri = new Uri(broker.Uri) }.CreateConnectionAsync())
+        await using (var setup = await connection.CreateChannelAsync())
+        {
+            await QueueTopology.DeclareAsync(setup, FireWorkflow.FireTerrain);
+            await QueueTopology.DeclareAsync(setup, WireContract.DeadLetterQueue(FireWorkflow.FireTerrain));
+        }
+
+        await using var silo = await SiloProcess.StartAsync(database, broker, new Dictionary<string, string>
+        {
+            ["OWF_RabbitMQ__QueueType"] = "quorum",
+            ["OWF_Fire__WorkTime"] = "00:00:00.020",
+        });
+        await using var client = await silo.ConnectAsync(queueType: QueueType.Quorum);
+        var end = await client.WaitForEndAsync(await Examples.StartFireAsync(client), TimeSpan.FromSeconds(60));
+
+        Assert.Equal(IncidentStatus.Completed, end.Status);
+        var types = (await broker.Node.CtlAsync("list_queues", "-p", broker.Name, "--no-table-headers", "name", "type"))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToDictionary(f => f[0], f => f[1].Trim());
+        Assert.Equal("classic", types[FireWorkflow.FireTerrain]);
+        Assert.Equal("classic", types["fire_terrain.dead-letter"]);
+        Assert.Equal("quorum", types[FireWorkflow.FireSimulation]);
+    }
+
+    [Fact]
     public async Task A_message_whose_consumer_dies_at_every_delivery_is_moved_by_the_broker_to_the_dead_letter_queue_at_the_delivery_limit()
     {
         await using var broker = await TestVirtualHost.CreateAsync();

@@ -1,0 +1,62 @@
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Samples.Fire;
+using OrleansWorkflow.Tests.Infrastructure;
+using OrleansWorkflow.Wire;
+using Xunit.Abstractions;
+
+namespace OrleansWorkflow.Tests.Faults;
+
+[CollectionDefinition(Name)]
+public sealed class PoisonMessageCollection
+{
+    public const string Name = "fault-poison-message";
+}
+
+/// <summary>
+/// A message whose handler kills its process (Faults:KillWhenHandling) on a classic queue, which counts no
+/// deliveries: each silo that takes it dies, until the engine's own count passes RabbitMQ:DeliveryLimit.
+/// </summary>
+[Collection(PoisonMessageCollection.Name)]
+public sealed class PoisonMessageTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_message_that_kills_every_silo_handling_it_is_dead_lettered_past_the_delivery_limit_and_the_next_silo_lives()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var broker = await TestVirtualHost.CreateAsync();
+        var settings = new Dictionary<string, string>
+        {
+            ["OWF_Faults__KillWhenHandling"] = FireWorkflow.FireTerrain,
+            ["OWF_RabbitMQ__DeliveryLimit"] = "1",
+        };
+
+        Guid incident;
+        string messageId;
+        await using (var first = await SiloProcess.StartAsync(database, broker, settings))
+        {
+            await using var client = await first.ConnectAsync();
+            incident = await client.CreateIncident("poisoned fire", "FIRE");
+            messageId = await client.SendNow(FireWorkflow.FireTerrain, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString() });
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        }
+        // The first redelivery is within the limit of 1: it kills a second silo.
+        await using (var second = await SiloProcess.StartAsync(database, broker, settings))
+            await second.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        await using var third = await SiloProcess.StartAsync(database, broker, settings);
+        var letter = await broker.DeadLetterAsync(FireWorkflow.FireTerrain, messageId, TimeSpan.FromSeconds(60));
+        await using var observer = await third.ConnectAsync();
+        var info = await observer.GetIncident(incident);
+        var reason = Engine.WorkflowTests.Header(letter, WireContract.ReasonHeader);
+        output.WriteLine($"dead-lettered: {reason}; incident {info.Status}: {info.Reason}");
+
+        Assert.Contains("delivered 3 times without an outcome", reason);
+        Assert.Contains("RabbitMQ:DeliveryLimit is 1", reason);
+        Assert.Equal(IncidentStatus.Error, info.Status);
+        Assert.Contains("delivered 3 times", info.Reason);
+        Assert.Equal(0u, await broker.CountAsync(FireWorkflow.FireTerrain));
+        Assert.DoesNotContain("Fault injection: killing", third.Log);
+        Assert.False(third.HasExited, "the third silo took the message and died: the limit did not hold");
+    }
+}
