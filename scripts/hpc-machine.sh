@@ -97,6 +97,7 @@ MpiDefault=none
 ReturnToService=2
 FirstJobId=6901077
 KillWait=2
+MinJobAge=30
 OverTimeLimit=0
 SlurmdParameters=config_overrides
 NodeName=$node NodeAddr=127.0.0.1 CPUs=16 RealMemory=2000 State=UNKNOWN

@@ -26,6 +26,31 @@ public sealed record SimulationRequest
     /// <summary>The name the script gets in the job's working directory.</summary>
     public const string ScriptFileName = "job.sh";
 
+    /// <summary>Files whose names start so in a job's working directory are the engine's (job id, start and exit-code marks, the wrapper).</summary>
+    public const string EngineFilePrefix = ".owf-";
+
+    /// <summary>
+    /// The scheduler directives of <paramref name="script"/>: its #SBATCH and #PBS lines before the first command,
+    /// which is as far as Slurm and PBS read.
+    /// </summary>
+    public static IEnumerable<string> DirectivesOf(string script)
+    {
+        foreach (var raw in script.Split('\n').Skip(script.StartsWith("#!", StringComparison.Ordinal) ? 1 : 0))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0)
+                continue;
+            if (!line.StartsWith('#'))
+                yield break;
+            if (line.StartsWith("#SBATCH", StringComparison.Ordinal) || line.StartsWith("#PBS", StringComparison.Ordinal))
+                yield return line;
+        }
+    }
+
+    // Slurm's --array/-a, PBS Pro's -J and Torque's -t, anywhere on a directive line.
+    private static bool IsArrayDirective(string directive) =>
+        System.Text.RegularExpressions.Regex.IsMatch(directive, @"^#SBATCH\b.*\s(--array\b|-a(\s|\d|$))|^#PBS\b.*\s-[Jt](\s|\d|$)");
+
     /// <summary>Throws, naming the field to fix, when the request cannot be submitted.</summary>
     public void Validate()
     {
@@ -36,9 +61,11 @@ public sealed record SimulationRequest
         Wire.WireContract.ValidateQueueName(NotifyQueue);
         foreach (var name in Files.Keys)
         {
-            if (string.IsNullOrWhiteSpace(name) || name.Contains('/') || name is "." or ".." || name == ScriptFileName)
-                throw new ArgumentException($"Simulation file name \"{name}\" is not allowed: use a plain file name (no '/'), other than {ScriptFileName}.");
+            if (string.IsNullOrWhiteSpace(name) || name.Contains('/') || name is "." or ".." || name == ScriptFileName || name.StartsWith(EngineFilePrefix, StringComparison.Ordinal))
+                throw new ArgumentException($"Simulation file name \"{name}\" is not allowed: use a plain file name (no '/'), other than {ScriptFileName} and not starting with {EngineFilePrefix} (the engine's own files).");
         }
+        if (DirectivesOf(Script).FirstOrDefault(IsArrayDirective) is { } array)
+            throw new ArgumentException($"Simulation scripts may not be array jobs (\"{array}\"): the engine follows one job to one end. Submit one simulation per task instead.");
         if (TimeLimit is { } limit && limit <= TimeSpan.Zero)
             throw new ArgumentException($"Simulation time limit {limit} must be positive, or left unset.");
     }

@@ -66,7 +66,7 @@ internal sealed class MachinePollerGrain(
         }
 
         var jobs = active.Values.Where(s => !s.Status.IsFinished() && s.JobId is not null).ToList();
-        var observed = await machine.QueryAsync(jobs.Select(s => s.JobId!).Distinct().ToList(), CancellationToken.None);
+        var observed = await machine.QueryAsync(jobs.DistinctBy(s => s.JobId).ToDictionary(s => s.JobId!, s => s.WorkingDirectory), CancellationToken.None);
         foreach (var job in jobs)
         {
             try

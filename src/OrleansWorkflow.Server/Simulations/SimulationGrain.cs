@@ -166,19 +166,27 @@ internal sealed class SimulationGrain(
     {
         state.State.CancelReason = reason;
         await SaveAsync();
+        string failure;
         try
         {
             var result = await machines.Get(Info.Machine).CancelAsync(Info.JobId!, CancellationToken.None);
-            logger.LogInformation("Simulation {SimulationId}: asked machine {Machine} to cancel job {JobId} ({Reason}): {Evidence}",
-                SimulationId, Info.Machine, Info.JobId, reason, result.Evidence);
+            if (result.Succeeded)
+            {
+                logger.LogInformation("Simulation {SimulationId}: machine {Machine} cancels job {JobId} ({Reason}): {Evidence}",
+                    SimulationId, Info.Machine, Info.JobId, reason, result.Evidence);
+                return;
+            }
+            failure = $"the scheduler refused: {result.Evidence}";
         }
         catch (MachineUnreachableException e)
         {
-            // Forget the request so the next poll, which checks the incident again, retries it.
-            state.State.CancelReason = null;
-            await SaveAsync();
-            logger.LogWarning("Simulation {SimulationId}: could not cancel job {JobId} yet: {Error}", SimulationId, Info.JobId, e.Message);
+            failure = e.Message;
         }
+        // Forget the request so the next poll, which checks the incident again, retries it until the scheduler
+        // confirms the cancel or the job is seen ended.
+        state.State.CancelReason = null;
+        await SaveAsync();
+        logger.LogWarning("Simulation {SimulationId}: could not cancel job {JobId} yet, retrying at the next poll: {Error}", SimulationId, Info.JobId, failure);
     }
 
     private async Task NotifyIfEndedAsync()

@@ -71,22 +71,56 @@ public static class LoopbackHpc
     private static Task Services(string verb, string name) =>
         TestServices.RunAsync("bash", Path.Combine(RepositoryRoot, "scripts", "services.sh"), verb, name);
 
-    /// <summary>Slurm's job state word for <paramref name="jobId"/>, asked locally (scontrol).</summary>
+    /// <summary>
+    /// Slurm's job state word for <paramref name="jobId"/>: asked locally (scontrol), or, once Slurm forgot the job
+    /// (MinJobAge is 30 s on the loopback Slurm), read from its job completion log.
+    /// </summary>
     public static async Task<string> JobStateAsync(string jobId)
     {
-        var line = await TestServices.RunAsync("scontrol", "-o", "show", "job", jobId);
-        return line.Split(' ').First(f => f.StartsWith("JobState=", StringComparison.Ordinal))["JobState=".Length..];
+        if (await SlurmKnowsAsync(jobId))
+            return Field(await TestServices.RunAsync("scontrol", "-o", "show", "job", jobId), "JobState");
+        var ended = (await CompletedJobsAsync()).LastOrDefault(j => Field(j, "JobId") == jobId)
+            ?? throw new InvalidOperationException($"Slurm knows no job {jobId}, and its completion log has none either.");
+        return Field(ended, "JobState");
     }
 
-    /// <summary>Ids of every job Slurm still knows (finished ones included) whose working directory is under <paramref name="path"/>.</summary>
+    /// <summary>Ids of every job Slurm ran or runs (forgotten ones included) whose working directory is under <paramref name="path"/>.</summary>
     public static async Task<IReadOnlyList<string>> JobsUnderAsync(string path)
     {
         var lines = await TestServices.RunAsync("squeue", "-h", "-t", "all", "-o", "%i %Z");
-        return [.. lines.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        var known = lines.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split(' ', 2))
             .Where(f => f.Length == 2 && f[1].StartsWith(path, StringComparison.Ordinal))
-            .Select(f => f[0])];
+            .Select(f => f[0]);
+        var forgotten = (await CompletedJobsAsync())
+            .Where(j => Field(j, "WorkDir").StartsWith(path, StringComparison.Ordinal))
+            .Select(j => Field(j, "JobId"));
+        return [.. known.Concat(forgotten).Distinct()];
     }
+
+    /// <summary>Whether Slurm still knows <paramref name="jobId"/> (it forgets a finished job MinJobAge after its end).</summary>
+    public static async Task<bool> SlurmKnowsAsync(string jobId)
+    {
+        try
+        {
+            await TestServices.RunAsync("scontrol", "-o", "show", "job", jobId);
+            return true;
+        }
+        catch (Exception e) when (e.Message.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The loopback Slurm's job completion log (jobcomp/filetxt): one line per ended job.</summary>
+    private static async Task<IReadOnlyList<string>> CompletedJobsAsync()
+    {
+        var log = Path.Combine(Path.GetDirectoryName(Environment.GetEnvironmentVariable("SLURM_CONF")) ?? "", "jobcomp.log");
+        return File.Exists(log) ? (await File.ReadAllLinesAsync(log)).Where(l => l.StartsWith("JobId=", StringComparison.Ordinal)).ToList() : [];
+    }
+
+    private static string Field(string line, string key) =>
+        line.Split(' ').FirstOrDefault(f => f.StartsWith(key + "=", StringComparison.Ordinal))?[(key.Length + 1)..] ?? "";
 
     public static Task ScancelAsync(string jobId) => TestServices.RunAsync("scancel", jobId);
 }

@@ -32,12 +32,14 @@ internal sealed class Machine(string name, MachineOptions options, MachineConnec
             foreach (var (file, text) in request.Files)
                 await connection.WriteFileAsync($"{workingDirectory}/{file}", text, cancellationToken);
             await connection.WriteFileAsync($"{workingDirectory}/{SimulationRequest.ScriptFileName}", request.Script, cancellationToken);
+            await connection.WriteFileAsync($"{workingDirectory}/{JobEvidence.WrapperFileName}", JobEvidence.Wrapper(request.Script, workingDirectory), cancellationToken);
         }
 
-        var submit = scheduler.SubmitCommand(JobNameOf(simulationId), workingDirectory, $"{workingDirectory}/{SimulationRequest.ScriptFileName}", request.TimeLimit);
+        var submit = scheduler.SubmitCommand(JobNameOf(simulationId), workingDirectory, $"{workingDirectory}/{JobEvidence.WrapperFileName}", request.TimeLimit);
         var script = string.Join('\n',
             $"cd {wd} || exit 96",
             $"if [ -s {JobIdFile} ]; then echo adopted; cat {JobIdFile}; exit 0; fi",
+            $"chmod u+x {SimulationRequest.ScriptFileName} {JobEvidence.WrapperFileName} || exit 98",
             $"found=$({scheduler.FindJobCommand(JobNameOf(simulationId))}) || {{ echo \"cannot list jobs: $found\" >&2; exit 97; }}",
             "if [ -n \"$found\" ]; then echo adopted; echo \"$found\" | head -n 1; exit 0; fi",
             $"( {submit} ) > {JobIdFile}.new 2> .owf-submit.err || {{ cat {JobIdFile}.new .owf-submit.err >&2; exit 98; }}",
@@ -52,16 +54,24 @@ internal sealed class Machine(string name, MachineOptions options, MachineConnec
         return (scheduler.ParseJobId(lines.Length > 1 ? lines[1] : ""), lines[0].Trim() == "adopted");
     }
 
-    /// <summary>Asks about all <paramref name="jobIds"/> in one command. An unreachable machine yields Unreachable for each, never an end.</summary>
-    public async Task<IReadOnlyDictionary<string, JobObservation>> QueryAsync(IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks about all jobs (job id to working directory) in one command: the scheduler, and for a job the scheduler no
+    /// longer knows, the evidence in its directory. An unreachable machine yields Unreachable for each, never an end.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, JobObservation>> QueryAsync(IReadOnlyDictionary<string, string> jobs, CancellationToken cancellationToken)
     {
-        if (jobIds.Count == 0)
+        if (jobs.Count == 0)
             return new Dictionary<string, JobObservation>();
+        var jobIds = jobs.Keys.ToList();
         try
         {
-            var result = await connection.RunAsync(scheduler.StatusCommand(jobIds), cancellationToken);
+            var result = await connection.RunAsync(scheduler.StatusCommand(jobIds) + "; " + JobEvidence.Command(jobs), cancellationToken);
             LastPoll = new MachinePoll(DateTimeOffset.UtcNow, null);
-            return scheduler.ParseStatus(result.Output + "\n" + result.Error, jobIds);
+            var (answer, evidence) = JobEvidence.Split(result.Output);
+            var observed = scheduler.ParseStatus(answer + "\n" + result.Error, jobIds);
+            var ends = JobEvidence.Parse(evidence);
+            return observed.ToDictionary(job => job.Key, job =>
+                job.Value.Kind == ObservationKind.NotFound && ends.TryGetValue(job.Key, out var end) ? end : job.Value);
         }
         catch (MachineUnreachableException e)
         {

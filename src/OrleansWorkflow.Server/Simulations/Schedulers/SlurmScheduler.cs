@@ -5,7 +5,8 @@ namespace OrleansWorkflow.Simulations.Schedulers;
 
 /// <summary>
 /// Slurm: <c>sbatch --parsable</c>, <c>squeue</c> to find a job by name, and <c>scontrol -o show job</c> per job for
-/// state and exit code (it knows finished jobs until MinJobAge has passed; after that the job reads as not found).
+/// state and exit code. scontrol knows finished jobs until MinJobAge has passed; after that <c>sacct</c> is asked,
+/// and where the site keeps no accounting the job reads as not found (the engine then reads the job's own evidence).
 /// </summary>
 internal sealed partial class SlurmScheduler : IScheduler
 {
@@ -30,8 +31,9 @@ internal sealed partial class SlurmScheduler : IScheduler
 
     public string CancelCommand(string jobId) => $"scancel {Shell.JobId(jobId)}";
 
+    // A job scontrol no longer knows is asked of accounting (sacct), where the site has it.
     public string StatusCommand(IReadOnlyCollection<string> jobIds) =>
-        string.Join("; ", jobIds.Select(id => $"echo '{Marker}{Shell.JobId(id)}'; scontrol -o show job {Shell.JobId(id)} 2>&1"));
+        string.Join("; ", jobIds.Select(id => $"echo '{Marker}{Shell.JobId(id)}'; scontrol -o show job {Shell.JobId(id)} 2>&1 || sacct -n -X -P -o State,ExitCode -j {Shell.JobId(id)} 2>&1"));
 
     public IReadOnlyDictionary<string, JobObservation> ParseStatus(string output, IReadOnlyCollection<string> jobIds)
     {
@@ -54,6 +56,12 @@ internal sealed partial class SlurmScheduler : IScheduler
         var job = lines.FirstOrDefault(l => l.StartsWith("JobId=", StringComparison.Ordinal));
         if (job is null)
         {
+            if (lines.Select(l => Accounted().Match(l)).FirstOrDefault(m => m.Success) is { } accounted)
+            {
+                var ended = accounted.Groups[1].Value;
+                return JobObservation.Seen(StatusOf(ended), int.Parse(accounted.Groups[2].Value),
+                    $"sacct: State={ended} ExitCode={accounted.Groups[2].Value}:{accounted.Groups[3].Value}");
+            }
             var said = string.Join(" ", lines);
             return said.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase)
                 ? JobObservation.NotFound($"scontrol: {said}")
@@ -85,6 +93,10 @@ internal sealed partial class SlurmScheduler : IScheduler
         var match = Regex.Match(line, $@"(?:^|\s){key}=(\S+)");
         return match.Success ? match.Groups[1].Value : null;
     }
+
+    /// <summary>A line of <c>sacct -n -X -P -o State,ExitCode</c>: "COMPLETED|0:0", "CANCELLED by 1000|0:15".</summary>
+    [GeneratedRegex(@"^([A-Z_]+)(?: by \d+)?\|(\d+):(\d+)$")]
+    private static partial Regex Accounted();
 
     [GeneratedRegex(@"(?:^|\s)ExitCode=(\d+):(\d+)")]
     private static partial Regex ExitCode();

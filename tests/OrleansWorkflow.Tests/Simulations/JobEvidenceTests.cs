@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using OrleansWorkflow.Simulations;
+using OrleansWorkflow.Simulations.Machines;
+using OrleansWorkflow.Simulations.Schedulers;
+
+namespace OrleansWorkflow.Tests.Simulations;
+
+/// <summary>The wrapper the engine submits around a job script, run for real by /bin/sh, and what its evidence says.</summary>
+public sealed class JobEvidenceTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public async Task The_wrapper_keeps_the_scripts_directives_first_runs_it_in_its_directory_and_leaves_its_exit_code(int exitCode)
+    {
+        var directory = Directory.CreateTempSubdirectory("owf-evidence-").FullName;
+        try
+        {
+            var script = $"#!/bin/sh\n# a comment\n#SBATCH --nodes=1\n\n#PBS -l select=1\necho ran in \"$PWD\" > out.txt\nexit {exitCode}\n";
+            await File.WriteAllTextAsync(Path.Combine(directory, SimulationRequest.ScriptFileName), script);
+            var wrapper = JobEvidence.Wrapper(script, directory);
+            await File.WriteAllTextAsync(Path.Combine(directory, JobEvidence.WrapperFileName), wrapper);
+
+            // Made executable as the submission does, and started elsewhere, as PBS starts a job in the home directory.
+            var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = "/" };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add($"chmod u+x '{directory}/{SimulationRequest.ScriptFileName}' && exec /bin/sh '{directory}/{JobEvidence.WrapperFileName}'");
+            var run = Process.Start(start)!;
+            await run.WaitForExitAsync();
+
+            Assert.Equal(["#!/bin/sh", "#SBATCH --nodes=1", "#PBS -l select=1"], wrapper.Split('\n').Take(3));
+            Assert.Equal(exitCode, run.ExitCode);
+            Assert.Equal($"ran in {directory}", (await File.ReadAllTextAsync(Path.Combine(directory, "out.txt"))).Trim());
+            Assert.True(File.Exists(Path.Combine(directory, JobEvidence.StartedFileName)));
+            Assert.Equal(exitCode.ToString(), (await File.ReadAllTextAsync(Path.Combine(directory, JobEvidence.ExitCodeFileName))).Trim());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Evidence_tells_a_completed_a_failed_and_a_killed_job_and_knows_nothing_of_a_job_that_left_none()
+    {
+        var ends = JobEvidence.Parse("@@owf-evidence 11\n0\n@@owf-evidence 12\n7\n@@owf-evidence 13\nstarted\n@@owf-evidence 14\nnone\n");
+
+        Assert.Equal((SimulationStatus.Completed, 0), (ends["11"].Status, ends["11"].ExitCode));
+        Assert.Equal((SimulationStatus.Failed, 7), (ends["12"].Status, ends["12"].ExitCode));
+        Assert.Equal((SimulationStatus.Failed, null), (ends["13"].Status, ends["13"].ExitCode));
+        Assert.Contains("left no exit code", ends["13"].Detail);
+        Assert.False(ends.ContainsKey("14"));
+    }
+
+    [Fact]
+    public void A_job_scontrol_forgot_is_read_from_sacct_where_the_site_keeps_accounting_and_is_not_found_where_it_does_not()
+    {
+        var forgotten = "slurm_load_jobs error: Invalid job id specified";
+        var output = $"@@owf 21\n{forgotten}\nCOMPLETED|0:0\n@@owf 22\n{forgotten}\nCANCELLED by 1001|0:15\n@@owf 23\n{forgotten}\nSlurm accounting storage is disabled\n";
+
+        var jobs = new SlurmScheduler().ParseStatus(output, ["21", "22", "23"]);
+
+        Assert.Equal((ObservationKind.Seen, SimulationStatus.Completed, 0), (jobs["21"].Kind, jobs["21"].Status, jobs["21"].ExitCode));
+        Assert.Equal((ObservationKind.Seen, SimulationStatus.Cancelled), (jobs["22"].Kind, jobs["22"].Status));
+        Assert.Equal(ObservationKind.NotFound, jobs["23"].Kind);
+    }
+
+    [Theory]
+    [InlineData("#SBATCH --array=1-4")]
+    [InlineData("#SBATCH -a 1-3")]
+    [InlineData("#SBATCH --nodes=1 --array 0-9%2")]
+    [InlineData("#PBS -J 1-10")]
+    [InlineData("#PBS -t 1-5")]
+    public void An_array_job_script_is_refused_with_what_to_do_instead(string directive)
+    {
+        var request = new SimulationRequest { Machine = "m", NotifyQueue = "q", Script = $"#!/bin/bash\n{directive}\nrun\n" };
+
+        var refused = Assert.Throws<ArgumentException>(request.Validate);
+
+        Assert.Contains(directive, refused.Message);
+        Assert.Contains("one simulation per task", refused.Message);
+    }
+
+    [Theory]
+    [InlineData("#SBATCH -A fire-account")]
+    [InlineData("#SBATCH --account=fire")]
+    [InlineData("#PBS -j oe")]
+    [InlineData("echo done\n#SBATCH --array=1-4")] // after the first command: the scheduler does not read it
+    public void Other_directives_and_lines_past_the_first_command_pass(string lines)
+    {
+        new SimulationRequest { Machine = "m", NotifyQueue = "q", Script = $"#!/bin/bash\n{lines}\nrun\n" }.Validate();
+    }
+}
