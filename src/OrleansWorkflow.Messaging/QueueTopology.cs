@@ -23,16 +23,24 @@ internal sealed class QueueTopology(RabbitMqOptions? options = null)
 
     public static Dictionary<string, object?>? ArgumentsFor(string queue, RabbitMqOptions? options)
     {
-        if (options?.QueueType != QueueType.Quorum)
+        if (options is null)
             return null;
-        var arguments = new Dictionary<string, object?> { ["x-queue-type"] = "quorum" };
-        if (!WireContract.IsDeadLetterQueue(queue))
+        var arguments = new Dictionary<string, object?>();
+        if (options.QueueType == QueueType.Quorum)
+            arguments["x-queue-type"] = "quorum";
+        if (WireContract.IsDeadLetterQueue(queue))
+        {
+            // Bounded, and a dead letter past the bound is refused (nacked), never silently dropped: the engine logs it.
+            arguments["x-max-length"] = options.DeadLetterLimit;
+            arguments["x-overflow"] = "reject-publish";
+        }
+        else if (options.QueueType == QueueType.Quorum)
         {
             arguments["x-delivery-limit"] = options.DeliveryLimit;
             arguments["x-dead-letter-exchange"] = "";
             arguments["x-dead-letter-routing-key"] = WireContract.DeadLetterQueue(queue);
         }
-        return arguments;
+        return arguments.Count == 0 ? null : arguments;
     }
 
     /// <summary>

@@ -42,6 +42,13 @@ public sealed class RabbitMqOptions : IValidatedSettings
     public int DeliveryLimit { get; set; } = 20;
 
     /// <summary>
+    /// Messages a dead-letter queue keeps (new dead-letter queues are declared with it as their x-max-length). A dead
+    /// letter past it is refused by the broker: the engine logs it with its reason and MessageID, the incident's
+    /// record keeps the reason, and the message is acknowledged. Replay or discard dead letters to make room.
+    /// </summary>
+    public int DeadLetterLimit { get; set; } = 100_000;
+
+    /// <summary>
     /// amqps:// only: a PEM file of the certificate authority that issued the broker's certificate, trusted in addition
     /// to the system's roots (for a broker with a certificate of the site's own CA).
     /// </summary>
@@ -73,6 +80,8 @@ public sealed class RabbitMqOptions : IValidatedSettings
             yield return "RabbitMQ:ConsumerConcurrency is 0; set it to at least 1.";
         if (!Enum.IsDefined(QueueType))
             yield return $"RabbitMQ:QueueType is {QueueType}; set Classic or Quorum.";
+        if (DeadLetterLimit < 1)
+            yield return $"RabbitMQ:DeadLetterLimit is {DeadLetterLimit}; set at least 1 (the default keeps 100000 dead letters per queue).";
         if (DeliveryLimit < 1)
             yield return $"RabbitMQ:DeliveryLimit is {DeliveryLimit}; set at least 1 (20 is a safe backstop).";
     }

@@ -10,6 +10,7 @@ using OrleansWorkflow.Telemetry;
 using OrleansWorkflow.Wire;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using RabbitMQ.Client.Exceptions;
 
 namespace OrleansWorkflow.Adapter;
 
@@ -289,8 +290,20 @@ internal sealed class QueueConsumer(
         if (verdict.MarksIncidentError && verdict.IncidentId is { } failed)
             await grains.GetGrain<IIncidentBookkeeping>(failed).MarkError($"{queue}: {reason}");
         WorkflowMetrics.DeadLetters.Add(1, WorkflowMetrics.Queue(queue));
-        logger.LogWarning("Dead-lettered a message from {Queue} to {DeadLetterQueue}: {Reason}", queue, WireContract.DeadLetterQueue(queue), reason);
-        await publisher.PublishAsync(DeadLetters.For(queue, delivery.Body, delivery.BasicProperties.MessageId, reason, delivery.BasicProperties.Headers));
+        var deadLetterQueue = WireContract.DeadLetterQueue(queue);
+        try
+        {
+            await publisher.PublishAsync(DeadLetters.For(queue, delivery.Body, delivery.BasicProperties.MessageId, reason, delivery.BasicProperties.Headers));
+            logger.LogWarning("Dead-lettered a message from {Queue} to {DeadLetterQueue}: {Reason}", queue, deadLetterQueue, reason);
+        }
+        catch (PublishException e) when (!e.IsReturn)
+        {
+            // The dead-letter queue is full (RabbitMQ:DeadLetterLimit): this log line and the incident's record are
+            // what is left of the message.
+            reason = $"{reason} (its body was not kept: {deadLetterQueue} is full, RabbitMQ:DeadLetterLimit)";
+            logger.LogError("Dead-letter queue {DeadLetterQueue} is full (RabbitMQ:DeadLetterLimit {Limit}): message {MessageId} of {Queue}, {Bytes} bytes, dropped; reason: {Reason}. Replay or discard its dead letters to make room",
+                deadLetterQueue, broker.DeadLetterLimit, delivery.BasicProperties.MessageId, queue, delivery.Body.Length, verdict.DeadLetterReason);
+        }
         if (verdict.IncidentId is { } incident)
             await grains.GetGrain<IIncidentBookkeeping>(incident).RecordDeadLetter(new DeadLetterRecord(queue, delivery.BasicProperties.MessageId, reason, DateTimeOffset.UtcNow));
     }
