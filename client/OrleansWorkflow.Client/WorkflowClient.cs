@@ -153,6 +153,12 @@ public sealed class WorkflowClient : IAsyncDisposable
     /// <summary>Marks the incident Cancelled with <paramref name="reason"/> and cancels its running simulations.</summary>
     public Task Cancel(Guid incidentId, string reason) => Incident(incidentId).Cancel(reason);
 
+    /// <summary>
+    /// Purges the working data (handlers' stored data, simulations' records) of incidents finished longer than
+    /// <paramref name="olderThan"/> ago, keeping their records and graphs; returns how many were purged.
+    /// </summary>
+    public Task<int> PurgeFinished(TimeSpan olderThan) => _grains.GetGrain<IRetentionGrain>(0).PurgeFinished(olderThan);
+
     /// <summary>The incident; throws naming the IncidentID when it was never created.</summary>
     public async Task<IncidentInfo> GetIncident(Guid incidentId) =>
         await Incident(incidentId).GetInfo()

@@ -221,6 +221,18 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         DeactivateOnIdle();
     }
 
+    async Task IHandlerDelivery.PurgeIncidentData()
+    {
+        if (!_loaded)
+            await ReadStateAsync();
+        // A late copy of a handled message is still known by the incident's record of its steps.
+        await _storage.ClearStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
+        _state.State = new HandlerState();
+        _loaded = false;
+        _outboxDispatched = true;
+        DeactivateOnIdle();
+    }
+
     /// <summary>Clears an outbox that was carried out but is still stored; call the base when you override it.</summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

@@ -17,6 +17,9 @@ internal interface IHandlerDelivery : IWorkflowHandler
     [OneWay]
     Task ClearIncidentData();
 
+    /// <summary>Deletes everything this handler stored for its finished incident, handled message ids included (retention).</summary>
+    Task PurgeIncidentData();
+
     /// <summary>The documents this handler persisted for the incident, in order (JSON objects as text).</summary>
     Task<IReadOnlyList<string>> GetPersisted();
 }

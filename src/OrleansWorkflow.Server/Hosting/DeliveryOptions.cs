@@ -26,6 +26,12 @@ public sealed class DeliveryOptions : IValidatedSettings
     /// </summary>
     public TimeSpan HandlerTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a finished incident's working data (its handlers' stored data and its simulations' records) is kept;
+    /// then the silos purge it, keeping the incident's record and graph. 0 keeps it forever. <c>owf purge</c> purges now.
+    /// </summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>The grain-call timeout of a delivery: above the largest HandlerTimeout allowed, so the handler's own limit ends it first.</summary>
     internal const string DeliverCallTimeout = "07:00:00";
 
@@ -44,6 +50,8 @@ public sealed class DeliveryOptions : IValidatedSettings
             yield return "Workflow:RetryBackoff must be 0 or more and at most Workflow:MaxBackoff.";
         if (HandlerTimeout <= TimeSpan.Zero || HandlerTimeout > LargestHandlerTimeout)
             yield return $"Workflow:HandlerTimeout is {HandlerTimeout}; set a time above 0 and at most {LargestHandlerTimeout} (default 00:05:00). Work longer than that belongs in a simulation.";
+        if (Retention < TimeSpan.Zero)
+            yield return $"Workflow:Retention is {Retention}; set how long finished incidents' working data is kept (default 30.00:00:00), or 0 to keep it forever.";
         if (MaxBodyBytes <= 0)
             yield return $"Workflow:MaxBodyBytes is {MaxBodyBytes}; set a positive size in bytes (default 1048576).";
     }

@@ -22,7 +22,12 @@ public static class PostgreSqlStorageExtensions
         workflow.AddSettings<StorageOptions>(StorageOptions.Section);
         var silo = workflow.Silo;
         silo.AddAdoNetGrainStorage(WorkflowStorage.Name, (OptionsBuilder<Orleans.Configuration.AdoNetGrainStorageOptions> options) =>
-            options.OnEngineDatabase((adoNet, invariant, connection) => (adoNet.Invariant, adoNet.ConnectionString) = (invariant, connection)));
+            options.OnEngineDatabase((adoNet, invariant, connection) =>
+            {
+                (adoNet.Invariant, adoNet.ConnectionString) = (invariant, connection);
+                // Cleared state (a settled redelivery count, purged working data) leaves no row behind.
+                adoNet.DeleteStateOnClear = true;
+            }));
         silo.UseAdoNetReminderService((OptionsBuilder<Orleans.Configuration.AdoNetReminderTableOptions> options) =>
             options.OnEngineDatabase((adoNet, invariant, connection) => (adoNet.Invariant, adoNet.ConnectionString) = (invariant, connection)));
 
@@ -31,6 +36,7 @@ public static class PostgreSqlStorageExtensions
         // Keyed, so that a data source the host registers for its own database is never taken for the engine's.
         services.AddKeyedSingleton(WorkflowStorage.Name, (sp, _) => Npgsql.NpgsqlDataSource.Create(sp.GetRequiredService<StorageOptions>().ProviderConnectionString));
         services.AddSingleton(sp => new IncidentCatalog(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>()));
+        services.AddHostedService<RetentionService>();
         services.AddKeyedSingleton<IGrainStorageSerializer>(WorkflowStorage.Name, (sp, _) =>
             new UpgradingStateSerializer(sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IGrainStorageSerializer>()));
         services.AddHealthChecks().Add(new HealthCheckRegistration("database", sp => new DatabaseHealthCheck(EngineDatabase(sp)), failureStatus: null, tags: [WorkflowHealth.Ready]));

@@ -44,6 +44,12 @@ internal interface IIncidentBookkeeping : IGrainWithGuidKey
     [OneWay, AlwaysInterleave]
     Task SimulationChanged(SimulationInfo simulation);
 
+    /// <summary>
+    /// Purges the working data of this finished incident (its handlers' stored data, its simulations' records) and
+    /// records when; false when it is not finished, was purged already, or has a simulation not ended yet.
+    /// </summary>
+    Task<bool> PurgeWorkingData();
+
     /// <summary>A message of this incident went to a dead-letter queue (called by the engine's queue consumers). Ignored for an incident never created.</summary>
     [AlwaysInterleave]
     Task RecordDeadLetter(DeadLetterRecord letter);

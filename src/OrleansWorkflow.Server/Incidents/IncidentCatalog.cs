@@ -53,5 +53,34 @@ internal sealed class IncidentCatalog(NpgsqlDataSource database, ClusterSettings
         return incidents;
     }
 
+    /// <summary>Up to <paramref name="limit"/> incidents that finished before <paramref name="finishedBefore"/> and whose working data is still kept, oldest first.</summary>
+    public async Task<IReadOnlyList<Guid>> UnpurgedFinishedAsync(DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = database.CreateCommand("""
+            SELECT incident_id FROM owf_incident
+             WHERE service_id = @service AND status IN ('Completed', 'Cancelled') AND purged_at IS NULL AND updated_at < @before
+             ORDER BY updated_at
+             LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("service", cluster.ServiceId);
+        command.Parameters.AddWithValue("before", finishedBefore.UtcDateTime);
+        command.Parameters.AddWithValue("limit", limit);
+        var incidents = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            incidents.Add(reader.GetGuid(0));
+        return incidents;
+    }
+
+    /// <summary>Records that the incident's working data was purged.</summary>
+    public async Task MarkPurgedAsync(Guid incidentId, DateTimeOffset purgedAt, CancellationToken cancellationToken = default)
+    {
+        await using var command = database.CreateCommand("UPDATE owf_incident SET purged_at = @at WHERE service_id = @service AND incident_id = @id");
+        command.Parameters.AddWithValue("service", cluster.ServiceId);
+        command.Parameters.AddWithValue("id", incidentId);
+        command.Parameters.AddWithValue("at", purgedAt.UtcDateTime);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private static DateTimeOffset Utc(NpgsqlDataReader reader, int column) => new(DateTime.SpecifyKind(reader.GetDateTime(column), DateTimeKind.Utc));
 }

@@ -83,6 +83,28 @@ internal sealed class IncidentGrain(
         return Finish(IncidentStatus.Cancelled, reason);
     }
 
+    public async Task<bool> PurgeWorkingData()
+    {
+        await AfterFinishingAsync();
+        if (!Incident.Status.IsFinished())
+            return false;
+        if (Incident.PurgedAt is { } purgedAt)
+        {
+            await catalog.MarkPurgedAsync(IncidentId, purgedAt);
+            return false;
+        }
+        foreach (var simulation in Incident.Simulations)
+            if (!await GrainFactory.GetGrain<ISimulationGrain>(simulation.SimulationId).Forget())
+                return false; // its job has not ended yet: a later purge takes it
+        foreach (var queue in Incident.Steps.Select(s => s.Queue).Distinct().Where(handlers.IsRegistered))
+            await handlers.Resolve(GrainFactory, IncidentId, queue).PurgeIncidentData();
+        Incident.PurgedAt = clock.GetUtcNow();
+        await WriteNowAsync();
+        await catalog.MarkPurgedAsync(IncidentId, Incident.PurgedAt.Value);
+        logger.LogDebug("Incident {IncidentId}: working data purged", IncidentId);
+        return true;
+    }
+
     public async Task MarkError(string reason)
     {
         RequireExists();

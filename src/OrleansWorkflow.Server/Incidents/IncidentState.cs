@@ -15,4 +15,7 @@ internal sealed class IncidentState
     [Id(7)] public List<IncidentStep> Steps { get; set; } = [];
     [Id(8)] public List<SimulationInfo> Simulations { get; set; } = [];
     [Id(9)] public List<DeadLetterRecord> DeadLetters { get; set; } = [];
+
+    /// <summary>When the working data of the finished incident was purged (Workflow:Retention, owf purge); null while kept.</summary>
+    [Id(10)] public DateTimeOffset? PurgedAt { get; set; }
 }

@@ -20,4 +20,7 @@ internal interface ISimulationGrain : IGrainWithGuidKey
 
     [AlwaysInterleave]
     Task<SimulationInfo?> GetInfo();
+
+    /// <summary>Deletes the record of an ended simulation (retention); false, keeping it, while the job has not ended.</summary>
+    Task<bool> Forget();
 }

@@ -160,6 +160,15 @@ internal sealed class SimulationGrain(
         await CancelOnSchedulerAsync(reason);
     }
 
+    public async Task<bool> Forget()
+    {
+        if (state.State.Request is not null && !(Info.Status.IsFinished() && state.State.Notified))
+            return false;
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+        return true;
+    }
+
     public Task<SimulationInfo?> GetInfo() => Task.FromResult(state.State.Request is null ? null : Info);
 
     private async Task CancelOnSchedulerAsync(string reason)

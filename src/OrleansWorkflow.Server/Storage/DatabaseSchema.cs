@@ -65,6 +65,10 @@ public static class DatabaseSchema
         await using (var catalog = new NpgsqlCommand("SELECT to_regclass('owf_incident') IS NOT NULL", connection))
             if (await catalog.ExecuteScalarAsync(cancellationToken) is not true)
                 missing.Add("the incident catalog table owf_incident");
+        await using (var purged = new NpgsqlCommand(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'owf_incident' AND column_name = 'purged_at')", connection))
+            if (await purged.ExecuteScalarAsync(cancellationToken) is not true)
+                missing.Add("the column owf_incident.purged_at");
         if (missing.Count > 0)
             throw new InvalidOperationException(
                 $"Database {Describe(connectionString)} has an incomplete OrleansWorkflow schema (missing: {string.Join(", ", missing)}). Update it with {SetupCommand}.");

@@ -49,6 +49,21 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void A_negative_retention_and_an_empty_dead_letter_queue_limit_are_refused_naming_the_setting_and_0_keeps_data_forever()
+    {
+        Assert.Contains("Workflow:Retention", Assert.Single(new DeliveryOptions { Retention = TimeSpan.FromDays(-1) }.Problems()));
+        Assert.Empty(new DeliveryOptions { Retention = TimeSpan.Zero }.Problems());
+        Assert.Contains("RabbitMQ:DeadLetterLimit", Assert.Single(new RabbitMqOptions { DeadLetterLimit = 0 }.Problems()));
+    }
+
+    [Theory]
+    [InlineData("30.00:00:00", "01:00:00")]
+    [InlineData("00:10:00", "00:01:00")]
+    [InlineData("00:00:03", "00:00:01")]
+    public void Finished_incidents_are_swept_every_tenth_of_the_retention_within_a_second_and_an_hour(string retention, string period) =>
+        Assert.Equal(TimeSpan.Parse(period), OrleansWorkflow.Incidents.RetentionService.SweepPeriod(TimeSpan.Parse(retention)));
+
+    [Fact]
     public void The_grain_call_of_a_delivery_outlasts_the_longest_handler_timeout_allowed() =>
         Assert.Empty(new DeliveryOptions { HandlerTimeout = TimeSpan.Parse(DeliveryOptions.DeliverCallTimeout) - TimeSpan.FromHours(1) }.Problems());
 

@@ -274,3 +274,8 @@ CREATE TABLE IF NOT EXISTS owf_incident (
 );
 
 CREATE INDEX IF NOT EXISTS owf_incident_newest ON owf_incident (service_id, created_at DESC);
+
+-- Retention: when the incident's working data (handler and simulation state) was purged; its record stays.
+ALTER TABLE owf_incident ADD COLUMN IF NOT EXISTS purged_at timestamptz;
+CREATE INDEX IF NOT EXISTS owf_incident_unpurged ON owf_incident (service_id, updated_at)
+    WHERE purged_at IS NULL AND status IN ('Completed', 'Cancelled');

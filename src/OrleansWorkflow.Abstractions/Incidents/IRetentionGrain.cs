@@ -1,0 +1,15 @@
+namespace OrleansWorkflow.Incidents;
+
+/// <summary>
+/// Purges the working data of finished incidents: their handlers' stored data (documents, handled message ids) and
+/// their simulations' records. The incident's own record (status, steps, simulations as last seen, dead letters) and
+/// its graph stay. Silos run it by themselves after Workflow:Retention; <c>owf purge</c> runs it now. Key 0.
+/// </summary>
+public interface IRetentionGrain : IGrainWithIntegerKey
+{
+    /// <summary>
+    /// Purges incidents that finished (Completed or Cancelled) longer than <paramref name="olderThan"/> ago, not yet
+    /// purged, and returns how many were purged.
+    /// </summary>
+    Task<int> PurgeFinished(TimeSpan olderThan);
+}
