@@ -156,8 +156,15 @@ public sealed class WorkflowClient : IAsyncDisposable
     /// <summary>
     /// Purges the working data (handlers' stored data, simulations' records) of incidents finished longer than
     /// <paramref name="olderThan"/> ago, keeping their records and graphs; returns how many were purged.
+    /// <paramref name="progress"/> hears the running total after each round of the engine's work.
     /// </summary>
-    public Task<int> PurgeFinished(TimeSpan olderThan) => _grains.GetGrain<IRetentionGrain>(0).PurgeFinished(olderThan);
+    public async Task<int> PurgeFinished(TimeSpan olderThan, IProgress<int>? progress = null)
+    {
+        var total = 0;
+        for (int purged; (purged = await _grains.GetGrain<IRetentionGrain>(0).PurgeFinished(olderThan)) > 0; )
+            progress?.Report(total += purged);
+        return total;
+    }
 
     /// <summary>The incident; throws naming the IncidentID when it was never created.</summary>
     public async Task<IncidentInfo> GetIncident(Guid incidentId) =>

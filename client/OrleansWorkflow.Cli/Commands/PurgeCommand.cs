@@ -21,10 +21,16 @@ internal static class PurgeCommand
                 Console.Error.WriteLine($"owf: --older-than is {age}; give 0 (every finished incident) or a positive time like 7.00:00:00.");
                 return ExitCodes.BadInput;
             }
-            var purged = await workflow.PurgeFinished(age);
+            var purged = await workflow.PurgeFinished(age, new PrintedProgress());
             Console.WriteLine($"Purged the working data of {purged} incident{(purged == 1 ? "" : "s")} finished more than {age} ago; their records and graphs are kept.");
             return ExitCodes.Done;
         });
         return command;
+    }
+
+    /// <summary>Prints the running total as it comes (Progress&lt;T&gt; would print later, on the thread pool).</summary>
+    private sealed class PrintedProgress : IProgress<int>
+    {
+        public void Report(int total) => Console.Error.WriteLine($"owf: {total} purged so far");
     }
 }

@@ -9,7 +9,8 @@ public interface IRetentionGrain : IGrainWithIntegerKey
 {
     /// <summary>
     /// Purges incidents that finished (Completed or Cancelled) longer than <paramref name="olderThan"/> ago, not yet
-    /// purged, and returns how many were purged.
+    /// purged, and returns how many were purged. One call works for about 15 seconds at most: call again while it
+    /// returns more than 0 to purge a large backlog.
     /// </summary>
     Task<int> PurgeFinished(TimeSpan olderThan);
 }
