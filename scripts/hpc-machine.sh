@@ -70,11 +70,10 @@ stop_sshd() {
   rm -f "$hpc_dir/sshd.pid"
 }
 
-write_slurm_conf() {
+# Prints the loopback Slurm's configuration.
+slurm_conf() {
   local node; node="$(hostname -s)"
-  mkdir -p "$slurm_dir/state" "$slurm_dir/spool"
-  chown -R slurm:slurm "$slurm_dir"
-  cat >"$slurm_dir/slurm.conf" <<EOF
+  cat <<EOF
 ClusterName=owf
 SlurmctldHost=$node(127.0.0.1)
 AuthType=auth/munge
@@ -105,10 +104,20 @@ PartitionName=batch Nodes=$node Default=YES MaxTime=INFINITE State=UP
 EOF
 }
 
+write_slurm_conf() {
+  mkdir -p "$slurm_dir/state" "$slurm_dir/spool"
+  chown -R slurm:slurm "$slurm_dir"
+  slurm_conf >"$slurm_dir/slurm.conf"
+}
+
 slurm_running() { [[ -f $slurm_dir/slurmctld.pid ]] && kill -0 "$(cat "$slurm_dir/slurmctld.pid")" 2>/dev/null; }
 
 start_slurm() {
-  if slurm_running; then say "Slurm already runs"; return; fi
+  if slurm_running; then
+    if slurm_conf | cmp -s - "$slurm_dir/slurm.conf"; then say "Slurm already runs"; return; fi
+    say "Slurm runs with an older configuration: restarting it"
+    stop_slurm
+  fi
   prepare_hpc_account
   write_slurm_conf
   if ! pgrep -x munged >/dev/null; then

@@ -40,8 +40,8 @@ public sealed class PoisonMessageTests(ITestOutputHelper output)
             messageId = await client.SendNow(FireWorkflow.FireTerrain, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString() });
             await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
         }
-        // The first redelivery is within the limit of 1: it kills a second silo.
-        await using (var second = await SiloProcess.StartAsync(database, broker, settings))
+        // The first redelivery is within the limit of 1: it kills a second silo, which may not have finished starting.
+        await using (var second = await SiloProcess.StartAsync(database, broker, settings, untilReady: false))
             await second.WaitForExitAsync(TimeSpan.FromSeconds(60));
 
         await using var third = await SiloProcess.StartAsync(database, broker, settings);

@@ -38,10 +38,14 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The shipped engine host, which knows no workflow.</summary>
     public static readonly BuiltProgram.Location ShippedHost = new(Path.Combine("silo", "OrleansWorkflow.Silo"), "owf-silo.dll");
 
-    public static Task<SiloProcess> StartAsync(TestDatabase database, TestVirtualHost broker, IDictionary<string, string>? settings = null, BuiltProgram.Location? host = null) =>
-        StartAsync(database.ConnectionString, database.Name, broker, settings, host);
+    public static Task<SiloProcess> StartAsync(TestDatabase database, TestVirtualHost broker, IDictionary<string, string>? settings = null, BuiltProgram.Location? host = null, bool untilReady = true) =>
+        StartAsync(database.ConnectionString, database.Name, broker, settings, host, untilReady);
 
-    public static async Task<SiloProcess> StartAsync(string database, string serviceId, TestVirtualHost broker, IDictionary<string, string>? settings = null, BuiltProgram.Location? host = null)
+    /// <summary>
+    /// Starts a silo process and, unless <paramref name="untilReady"/> is false (for a silo the test expects to die
+    /// while it starts), returns once it consumes and serves its pages.
+    /// </summary>
+    public static async Task<SiloProcess> StartAsync(string database, string serviceId, TestVirtualHost broker, IDictionary<string, string>? settings = null, BuiltProgram.Location? host = null, bool untilReady = true)
     {
         var start = BuiltProgram.StartInfo(host ?? SamplesHost);
         var gatewayPort = TestServices.FreePort();
@@ -58,6 +62,8 @@ public sealed class SiloProcess : IAsyncDisposable
 
         var output = new ConcurrentQueue<string>();
         var silo = new SiloProcess(BuiltProgram.Start(start, output, output), output, gatewayPort, serviceId, broker.Uri, webUrl);
+        if (!untilReady)
+            return silo;
         await silo.WaitForLogAsync("RabbitMQ adapter consuming", TimeSpan.FromSeconds(60));
         // The web server starts after the silo: wait until it listens, so a test's first request is answered.
         if (!start.Environment.TryGetValue("OWF_Web__Enabled", out var web) || web != "false")
