@@ -20,16 +20,10 @@ public sealed class JobEvidenceTests
             await File.WriteAllTextAsync(Path.Combine(directory, SimulationRequest.ScriptFileName), script);
             var wrapper = JobEvidence.Wrapper(script, directory);
             await File.WriteAllTextAsync(Path.Combine(directory, JobEvidence.WrapperFileName), wrapper);
-
-            // Made executable as the submission does, and started elsewhere, as PBS starts a job in the home directory.
-            var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = "/" };
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add($"chmod u+x '{directory}/{SimulationRequest.ScriptFileName}' && exec /bin/sh '{directory}/{JobEvidence.WrapperFileName}'");
-            var run = Process.Start(start)!;
-            await run.WaitForExitAsync();
+            var exit = await RunWrapperAsync(directory);
 
             Assert.Equal(["#!/bin/sh", "#SBATCH --nodes=1", "#PBS -l select=1"], wrapper.Split('\n').Take(3));
-            Assert.Equal(exitCode, run.ExitCode);
+            Assert.Equal(exitCode, exit);
             Assert.Equal($"ran in {directory}", (await File.ReadAllTextAsync(Path.Combine(directory, "out.txt"))).Trim());
             Assert.True(File.Exists(Path.Combine(directory, JobEvidence.StartedFileName)));
             Assert.Equal(exitCode.ToString(), (await File.ReadAllTextAsync(Path.Combine(directory, JobEvidence.ExitCodeFileName))).Trim());
@@ -38,6 +32,36 @@ public sealed class JobEvidenceTests
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task A_script_without_a_shebang_line_runs_as_bash()
+    {
+        var directory = Directory.CreateTempSubdirectory("owf-evidence-").FullName;
+        try
+        {
+            const string script = "words=(fire weather)\necho \"${words[1]}\" > out.txt\n";
+            await File.WriteAllTextAsync(Path.Combine(directory, SimulationRequest.ScriptFileName), script);
+            await File.WriteAllTextAsync(Path.Combine(directory, JobEvidence.WrapperFileName), JobEvidence.Wrapper(script, directory));
+
+            Assert.Equal(0, await RunWrapperAsync(directory));
+            Assert.Equal("weather", (await File.ReadAllTextAsync(Path.Combine(directory, "out.txt"))).Trim());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    /// <summary>Makes the script executable as the submission does, and runs the wrapper from / (PBS starts jobs in the home directory).</summary>
+    private static async Task<int> RunWrapperAsync(string directory)
+    {
+        var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = "/" };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"chmod u+x '{directory}/{SimulationRequest.ScriptFileName}' && exec /bin/sh '{directory}/{JobEvidence.WrapperFileName}'");
+        using var run = Process.Start(start)!;
+        await run.WaitForExitAsync();
+        return run.ExitCode;
     }
 
     [Fact]

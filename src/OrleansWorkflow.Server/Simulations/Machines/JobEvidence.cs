@@ -25,13 +25,15 @@ internal static class JobEvidence
         foreach (var directive in SimulationRequest.DirectivesOf(script))
             wrapper.Append(directive).Append('\n');
         var exitFile = Shell.Quote(ExitCodeFileName);
+        // A script without a #! line is a bash script (SimulationRequest says so); one with it names its interpreter.
+        var run = script.StartsWith("#!", StringComparison.Ordinal) ? $"./{SimulationRequest.ScriptFileName}" : $"/bin/bash ./{SimulationRequest.ScriptFileName}";
         return wrapper.Append($$"""
             # Written by OrleansWorkflow: runs {{SimulationRequest.ScriptFileName}} and leaves its exit code in {{ExitCodeFileName}}.
             cd {{Shell.Quote(workingDirectory)}} || exit 96
             : > {{Shell.Quote(StartedFileName)}}
             ended() { echo "$1" > {{exitFile}}.new && mv {{exitFile}}.new {{exitFile}}; exit "$1"; }
             trap 'ended 143' TERM
-            ./{{SimulationRequest.ScriptFileName}} "$@"
+            {{run}}
             ended $?
 
             """).ToString();
