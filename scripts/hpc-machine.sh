@@ -114,8 +114,8 @@ slurm_running() { [[ -f $slurm_dir/slurmctld.pid ]] && kill -0 "$(cat "$slurm_di
 
 start_slurm() {
   if slurm_running; then
-    if slurm_conf | cmp -s - "$slurm_dir/slurm.conf"; then say "Slurm already runs"; return; fi
-    say "Slurm runs with an older configuration: restarting it"
+    if slurm_conf | cmp -s - "$slurm_dir/slurm.conf" && pgrep -x munged >/dev/null; then say "Slurm already runs"; return; fi
+    say "Slurm runs with an older configuration or without munge: restarting it"
     stop_slurm
   fi
   prepare_hpc_account
@@ -146,6 +146,7 @@ stop_slurm() {
   for _ in $(seq 1 50); do slurm_running || break; sleep 0.1; done
   if [[ -f $slurm_dir/munged-started-here ]]; then
     pkill -x munged 2>/dev/null || true
+    for _ in $(seq 1 50); do pgrep -x munged >/dev/null || break; sleep 0.1; done
     rm -f "$slurm_dir/munged-started-here"
   fi
 }
