@@ -50,7 +50,17 @@ public sealed class ForgottenJobTests(ITestOutputHelper output)
 
         await using var second = await SiloProcess.StartAsync(database, broker, settings);
         await using var observer = await second.ConnectAsync();
-        var end = await observer.WaitForEndAsync(incident, TimeSpan.FromSeconds(90));
+        IncidentInfo end;
+        try
+        {
+            // Other collections stop the shared sshd for up to 30 s: the poll and the results handler wait for it.
+            end = await observer.WaitForEndAsync(incident, TimeSpan.FromMinutes(3));
+        }
+        finally
+        {
+            output.WriteLine("Second silo: " + string.Join("\n", second.Log.Split('\n').Where(l =>
+                l.Contains("Simulation", StringComparison.Ordinal) || l.Contains("Machine", StringComparison.Ordinal) || l.Contains("remote", StringComparison.OrdinalIgnoreCase) || l.Contains("fail:", StringComparison.Ordinal))));
+        }
         var simulation = Assert.Single(await observer.GetSimulations(incident));
         output.WriteLine($"incident {end.Status} {end.Reason}; simulation {simulation.Status} exit {simulation.ExitCode}: {simulation.Detail}");
 
