@@ -107,6 +107,10 @@ internal sealed class SimulationGrain(
         if (observation.Kind == ObservationKind.Seen)
         {
             state.State.LastAnsweredAt = now;
+            var silenceEnded = state.State.FirstUnansweredAt is not null;
+            state.State.FirstUnansweredAt = null;
+            if (silenceEnded && observation.Status == Info.Status && observation.Detail == Info.Detail)
+                await state.WriteStateAsync();
             if (observation.Status != Info.Status || observation.Detail != Info.Detail)
             {
                 var ended = observation.Status.IsFinished();
@@ -121,13 +125,19 @@ internal sealed class SimulationGrain(
                 logger.LogInformation("Simulation {SimulationId} (job {JobId} on {Machine}): {Status} ({Detail})", SimulationId, Info.JobId, Info.Machine, Info.Status, Info.Detail);
             }
         }
-        else if (now - state.State.LastAnsweredAt > machines.Get(Info.Machine).Options.LostAfter)
+        else if (state.State.FirstUnansweredAt is null)
+        {
+            state.State.FirstUnansweredAt = now;
+            await state.WriteStateAsync();
+            logger.LogDebug("Simulation {SimulationId} (job {JobId}): no answer this poll ({Evidence})", SimulationId, Info.JobId, observation.Detail);
+        }
+        else if (now - state.State.FirstUnansweredAt > machines.Get(Info.Machine).Options.LostAfter)
         {
             state.State.Info = Info with
             {
                 Status = SimulationStatus.Lost,
                 EndedAt = now,
-                Detail = $"no answer for the job since {state.State.LastAnsweredAt:u}; last: {observation.Detail}",
+                Detail = $"no answer for the job since {state.State.FirstUnansweredAt:u} (last answer {state.State.LastAnsweredAt:u}); last: {observation.Detail}",
             };
             await SaveAsync();
             logger.LogError("Simulation {SimulationId} (job {JobId} on {Machine}) is LOST: {Detail}", SimulationId, Info.JobId, Info.Machine, Info.Detail);

@@ -8,7 +8,12 @@ internal sealed class SimulationState
     [Id(1)] public SimulationInfo Info { get; set; } = new();
     /// <summary>The end message was published (or deliberately not, for a finished incident).</summary>
     [Id(2)] public bool Notified { get; set; }
-    /// <summary>When the scheduler last answered for the job: the clock for Lost.</summary>
+    /// <summary>When the scheduler last answered for the job (as last stored).</summary>
     [Id(3)] public DateTimeOffset LastAnsweredAt { get; set; }
     [Id(4)] public string? CancelReason { get; set; }
+    /// <summary>
+    /// The first poll, since the last answer, that got none: the clock for Lost. Time no poll ran (all silos away)
+    /// is no silence of the scheduler's.
+    /// </summary>
+    [Id(5)] public DateTimeOffset? FirstUnansweredAt { get; set; }
 }

@@ -48,7 +48,21 @@ public sealed class ForgottenJobTests(ITestOutputHelper output)
         await Eventually.UntilAsync(() => LoopbackHpc.SlurmKnowsAsync(jobId), known => !known, TimeSpan.FromMinutes(3), $"Slurm to forget job {jobId}");
         output.WriteLine($"Slurm forgot job {jobId} {away.Elapsed.TotalSeconds:0} s after the silo was killed");
 
-        await using var second = await SiloProcess.StartAsync(database, broker, settings);
+        // sshd is away too as the next silo starts: its first polls get no answer, which must not count the time no
+        // silo ran as the scheduler's silence (LostAfter counts from the first unanswered poll).
+        await LoopbackHpc.StopSshdAsync();
+        SiloProcess started;
+        try
+        {
+            started = await SiloProcess.StartAsync(database, broker, settings);
+            await started.WaitForLogAsync("cannot be reached", TimeSpan.FromSeconds(30));
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+        finally
+        {
+            await LoopbackHpc.StartSshdAsync();
+        }
+        await using var second = started;
         await using var observer = await second.ConnectAsync();
         IncidentInfo end;
         try
