@@ -58,6 +58,13 @@ if $serve && ((status == 0)); then
   incident="$(grep -oE "^Incident [0-9a-f-]{36}" .run/starter.log | head -1 | cut -d' ' -f2)"
   echo
   echo "[demo] serving until Ctrl+C (the silo's log: .run/silo.log):"
+  keyfile="${OWF_Web__AdminKeyFile:-${XDG_CONFIG_HOME:-$HOME/.config}/orleans-workflow/${OWF_Cluster__ClusterId:-orleans-workflow}.admin-key}"
+  if [[ -r $keyfile ]]; then
+    echo "  sign in         $web/signin#key=$(tr -d '[:space:]' <"$keyfile")   (the admin key, from $keyfile)"
+    echo "  API key         export OWF_API_KEY=\$(cat $keyfile)   then curl -H \"Authorization: Bearer \$OWF_API_KEY\" ..."
+  else
+    echo "  sign in         $web/signin with an API key (the first silo wrote the admin key to $keyfile on its machine)"
+  fi
   echo "  incident pages  $web/incidents"
   [[ -n $incident ]] && echo "  this incident   $web/incidents/$incident"
   echo "  dashboard       $web/dashboard/"

@@ -1,4 +1,5 @@
 using OrleansWorkflow.Configuration;
+using OrleansWorkflow.Web.Security;
 
 namespace OrleansWorkflow.Web;
 
@@ -20,10 +21,62 @@ public sealed class WebOptions : IValidatedSettings
     /// <summary>The Orleans dashboard at /dashboard (it profiles every grain call; turn it off for benchmarks).</summary>
     public bool Dashboard { get; set; } = true;
 
+    /// <summary>
+    /// API keys given in configuration (Web:ApiKeys:0:Name, :Role, :Hash), each with a name for the audit log, a role
+    /// and the key's hash (<c>owf keys hash</c> prints it; the key itself is never configured). With none here and none
+    /// in the database, the first silo of the cluster creates an admin key (see <see cref="AdminKeyFile"/>).
+    /// </summary>
+    public List<ConfiguredApiKey> ApiKeys { get; set; } = [];
+
+    /// <summary>
+    /// Where the first silo writes the admin key it creates (mode 0600). Default: ~/.config/orleans-workflow/&lt;ClusterId&gt;.admin-key.
+    /// </summary>
+    public string? AdminKeyFile { get; set; }
+
+    /// <summary>Live event streams one principal may hold open at once (pages left open count); more get 429.</summary>
+    public int MaxEventStreamsPerPrincipal { get; set; } = 16;
+
+    /// <summary>State-changing API calls one principal may make per second (twice as many in a burst); more get 429.</summary>
+    public int MutationsPerSecond { get; set; } = 100;
+
+    /// <summary>Graphviz processes drawing graphs at once; drawn graphs are cached.</summary>
+    public int MaxGraphDrawings { get; set; } = 2;
+
     /// <inheritdoc />
     public IEnumerable<string> Problems()
     {
         if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
             yield return $"Web:Url \"{Url}\" is not an http(s) URL; set it like http://127.0.0.1:8080.";
+        for (var i = 0; i < ApiKeys.Count; i++)
+        {
+            var key = ApiKeys[i];
+            if (string.IsNullOrWhiteSpace(key.Name))
+                yield return $"Web:ApiKeys:{i}:Name is empty; name each key (the audit log says who did what by it).";
+            else if (ApiKeys.Take(i).Any(k => k.Name == key.Name))
+                yield return $"Web:ApiKeys:{i}:Name \"{key.Name}\" is given twice; give each key its own name.";
+            if (AccessRoles.Parse(key.Role) is null)
+                yield return $"Web:ApiKeys:{i}:Role \"{key.Role}\" is not a role; use viewer, operator or admin.";
+            if (!Security.ApiKeys.IsHash(key.Hash))
+                yield return $"Web:ApiKeys:{i}:Hash is not a key hash; configure the hash `owf keys hash` prints (\"sha256:\" and 64 hex digits), never the key.";
+        }
+        if (MaxEventStreamsPerPrincipal < 1)
+            yield return $"Web:MaxEventStreamsPerPrincipal is {MaxEventStreamsPerPrincipal}; set at least 1 (default 16).";
+        if (MutationsPerSecond < 1)
+            yield return $"Web:MutationsPerSecond is {MutationsPerSecond}; set at least 1 (default 100).";
+        if (MaxGraphDrawings < 1)
+            yield return $"Web:MaxGraphDrawings is {MaxGraphDrawings}; set at least 1 (default 2).";
     }
+}
+
+/// <summary>An API key of the configuration: its name, role and hash.</summary>
+public sealed class ConfiguredApiKey
+{
+    /// <summary>Who uses the key, as the audit log names them.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>viewer, operator or admin.</summary>
+    public string Role { get; set; } = "";
+
+    /// <summary>The key's hash ("sha256:" and 64 hex digits), as <c>owf keys hash</c> prints it.</summary>
+    public string Hash { get; set; } = "";
 }

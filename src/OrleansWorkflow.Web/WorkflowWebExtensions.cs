@@ -16,6 +16,7 @@ using OrleansWorkflow.Web.Api;
 using OrleansWorkflow.Web.Health;
 using OrleansWorkflow.Web.Live;
 using OrleansWorkflow.Web.Pages;
+using OrleansWorkflow.Web.Security;
 
 namespace OrleansWorkflow.Web;
 
@@ -37,20 +38,31 @@ public static class WorkflowWebExtensions
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WebOptions>>().Value);
         services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<QueuePublisher>(), "web"));
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddSingleton<GraphDrawings>();
+        services.AddSingleton<EventStreamLimits>();
+        services.AddSingleton(DeadLetterApi.Create);
+        services.AddWebSecurity(workflow.Configuration, workflow.Peek<DeliveryOptions>(DeliveryOptions.Section).MaxBodyBytes);
         return workflow;
     }
 
-    /// <summary>Maps the web view: /incidents, /api, /dashboard, /healthz (alive) and /readyz (broker, database, cluster, machines).</summary>
+    /// <summary>
+    /// Maps the web view: /incidents, /api, /dashboard, /signin, /healthz (alive) and /readyz (broker, database, cluster,
+    /// machines). Every route but sign-in, the pages' scripts and the health probes needs an API key or a signed-in
+    /// session; the host's pipeline must authenticate and authorize (WebApplication does so by itself).
+    /// </summary>
     public static IEndpointRouteBuilder MapOrleansWorkflow(this IEndpointRouteBuilder app)
     {
         var options = app.ServiceProvider.GetRequiredService<WebOptions>();
+        app.MapSignIn();
         app.MapIncidentApi();
         app.MapIncidentEvents();
+        app.MapDeadLetterApi();
+        app.MapKeyApi();
         app.MapIncidentPages();
         app.MapWorkflowHealth();
         if (options.Dashboard)
-            app.MapOrleansDashboard(routePrefix: "/dashboard");
-        app.MapGet("/", () => Results.Redirect("/incidents"));
+            app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(AccessRole.Viewer.Name());
+        app.MapGet("/", () => Results.Redirect("/incidents")).AllowAnonymous();
         TellAddressesWhenStarted(app.ServiceProvider);
         return app;
     }

@@ -54,6 +54,27 @@ public static class SettingsBinder
                 if (property.SetMethod is { IsPublic: true })
                     property.SetValue(target, entries);
             }
+            else if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
+            {
+                // Configuration lists are sections keyed 0, 1, 2...: bound in that order, replacing the default list.
+                var itemType = type.GetGenericArguments()[0];
+                var items = (IList)Activator.CreateInstance(type)!;
+                foreach (var entry in child.GetChildren().OrderBy(e => int.TryParse(e.Key, out var i) ? i : int.MaxValue))
+                {
+                    if (!IsScalar(itemType))
+                    {
+                        var item = Activator.CreateInstance(itemType)!;
+                        BindObject(entry, item, problems);
+                        items.Add(item);
+                    }
+                    else if (entry.Value is not null && TryConvert(entry.Value, itemType, out var value, out var expected))
+                        items.Add(value);
+                    else
+                        problems.Add($"{entry.Path} is {(entry.Value is null ? "a section" : $"\"{entry.Value}\"")}; set one value.");
+                }
+                if (property.SetMethod is { IsPublic: true })
+                    property.SetValue(target, items);
+            }
             else if (type.IsClass && !typeof(IEnumerable).IsAssignableFrom(type))
             {
                 var value = property.GetValue(target);

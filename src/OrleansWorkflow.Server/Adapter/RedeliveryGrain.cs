@@ -1,4 +1,5 @@
 using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Storage;
 
 namespace OrleansWorkflow.Adapter;
 
@@ -18,19 +19,7 @@ internal sealed class RedeliveryGrain(
     {
         if (state.State.LastDelivery == delivery)
             return state.State.Redeliveries;
-        var previous = state.State;
-        state.State = new RedeliveryState { Redeliveries = previous.Redeliveries + 1, LastDelivery = delivery };
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // The write may have committed all the same: the next call reads what is stored.
-            state.State = previous;
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.ReplaceAsync(new RedeliveryState { Redeliveries = state.State.Redeliveries + 1, LastDelivery = delivery }, DeactivateOnIdle);
         return state.State.Redeliveries;
     }
 

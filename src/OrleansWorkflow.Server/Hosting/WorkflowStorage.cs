@@ -12,4 +12,5 @@ internal static class WorkflowStorage
     public const string SimulationState = "simulation";
     public const string MachinePollerState = "machine-poller";
     public const string RedeliveryState = "redelivery";
+    public const string AccessKeysState = "access-keys";
 }

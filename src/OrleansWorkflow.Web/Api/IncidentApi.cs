@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using OrleansWorkflow.Client;
-using OrleansWorkflow.Client.Graph;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Web.Security;
 using OrleansWorkflow.Wire;
 
 namespace OrleansWorkflow.Web.Api;
@@ -20,13 +20,13 @@ internal static class IncidentApi
     public static IEndpointRouteBuilder MapIncidentApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        api.MapPost("/incidents", Create);
+        api.MapPost("/incidents", Create).Mutation();
         api.MapGet("/incidents", List);
         api.MapGet("/incidents/{id}", Get);
         api.MapGet("/incidents/{id}/graph", Graph);
-        api.MapPost("/incidents/{id}/messages/{queue}", Send);
-        api.MapPost("/incidents/{id}/complete", Complete);
-        api.MapPost("/incidents/{id}/cancel", Cancel);
+        api.MapPost("/incidents/{id}/messages/{queue}", Send).Mutation();
+        api.MapPost("/incidents/{id}/complete", Complete).Mutation();
+        api.MapPost("/incidents/{id}/cancel", Cancel).Mutation();
         api.MapGet("/silos", async (WorkflowClient workflow) => Results.Json(await workflow.GetSilos()));
         return app;
     }
@@ -76,12 +76,13 @@ internal static class IncidentApi
             await workflow.GetDeadLetters(incident)));
     });
 
-    private static Task<IResult> Graph(string id, string? format, WorkflowClient workflow) => WithIncident(id, workflow, async (incident, _) =>
+    private static Task<IResult> Graph(string id, string? format, WorkflowClient workflow, GraphDrawings drawings, HttpContext http) => WithIncident(id, workflow, async (incident, _) =>
     {
         format = string.IsNullOrEmpty(format) ? "json" : format.ToLowerInvariant();
         if (format is not ("json" or "svg" or "dot"))
             return ApiProblem.BadRequest($"format \"{format}\" is not a graph format; use json, svg or dot");
-        var graph = await GraphFiles.RenderAsync(await workflow.GetGraph(incident), format);
+        if (await drawings.RenderAsync(await workflow.GetGraph(incident), format, http.RequestAborted) is not { } graph)
+            return Results.Json(new { error = "too many graphs are being drawn at once (Web:MaxGraphDrawings); try again in a moment" }, statusCode: StatusCodes.Status503ServiceUnavailable);
         return Results.Bytes(graph, format switch { "svg" => "image/svg+xml", "dot" => "text/vnd.graphviz; charset=utf-8", _ => "application/json" });
     });
 

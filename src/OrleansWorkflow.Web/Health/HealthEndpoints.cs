@@ -13,8 +13,9 @@ internal static class HealthEndpoints
     /// <summary>/healthz: the process is alive. /readyz: every readiness check (broker, database, membership, machines), as JSON.</summary>
     public static IEndpointRouteBuilder MapWorkflowHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(WorkflowHealth.Live), ResponseWriter = WriteAsync });
-        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(WorkflowHealth.Ready), ResponseWriter = WriteAsync });
+        // Probes (load balancers, orchestrators) carry no credentials; the answers say how components are, nothing about incidents.
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(WorkflowHealth.Live), ResponseWriter = WriteAsync }).AllowAnonymous();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(WorkflowHealth.Ready), ResponseWriter = WriteAsync }).AllowAnonymous();
         return app;
     }
 

@@ -9,6 +9,7 @@ using Orleans.Streams;
 using OrleansWorkflow.Client;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Web.Api;
+using OrleansWorkflow.Web.Security;
 
 namespace OrleansWorkflow.Web.Live;
 
@@ -21,13 +22,25 @@ internal static class IncidentEventStream
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan WatchFor = TimeSpan.FromMinutes(1);
+    private const int Backlog = 256;
 
     public static IEndpointRouteBuilder MapIncidentEvents(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/incidents/{id}/events", (string id, HttpContext http, IClusterClient cluster, WorkflowClient workflow, IOptions<JsonOptions> json) =>
+        app.MapGet("/api/incidents/{id}/events", (string id, HttpContext http, IClusterClient cluster, WorkflowClient workflow, IOptions<JsonOptions> json, EventStreamLimits limits, WebOptions options) =>
             IncidentApi.WithIncident(id, workflow, async (incident, _) =>
             {
-                await StreamAsync(incident, http, cluster, workflow, json.Value.SerializerOptions);
+                var (principal, _) = http.User.Who();
+                if (!limits.TryOpen(principal))
+                    return Results.Json(new { error = $"\"{principal}\" has {options.MaxEventStreamsPerPrincipal} event streams open already (Web:MaxEventStreamsPerPrincipal); close some pages" },
+                        statusCode: StatusCodes.Status429TooManyRequests);
+                try
+                {
+                    await StreamAsync(incident, http, cluster, workflow, json.Value.SerializerOptions);
+                }
+                finally
+                {
+                    limits.Close(principal);
+                }
                 return Results.Empty;
             }));
         return app;
@@ -36,11 +49,17 @@ internal static class IncidentEventStream
     private static async Task StreamAsync(Guid incident, HttpContext http, IClusterClient cluster, WorkflowClient workflow, JsonSerializerOptions json)
     {
         var aborted = http.RequestAborted;
-        var changes = Channel.CreateUnbounded<IncidentEvent>();
+        // A reader too slow for its incident loses the stream, not the silo's memory: the page reconnects and reads afresh.
+        var changes = Channel.CreateBounded<IncidentEvent>(new BoundedChannelOptions(Backlog) { FullMode = BoundedChannelFullMode.DropWrite });
+        var overflowed = false;
         var stream = cluster.GetStreamProvider(IncidentEvents.StreamProvider).GetStream<IncidentEvent>(IncidentEvents.StreamNamespace, incident);
         var subscription = await stream.SubscribeAsync((change, _) =>
         {
-            changes.Writer.TryWrite(change);
+            if (!changes.Writer.TryWrite(change))
+            {
+                overflowed = true;
+                changes.Writer.TryComplete();
+            }
             return Task.CompletedTask;
         });
         try
@@ -56,9 +75,11 @@ internal static class IncidentEventStream
                 tick.CancelAfter(Heartbeat);
                 try
                 {
-                    await changes.Reader.WaitToReadAsync(tick.Token);
+                    var more = await changes.Reader.WaitToReadAsync(tick.Token);
                     while (changes.Reader.TryRead(out var change))
                         await WriteAsync(http, change.Kind.ToString(), JsonSerializer.Serialize(change, json), aborted);
+                    if (!more && overflowed)
+                        return; // more changes than this reader took in time: it reconnects and reads the incident afresh
                 }
                 catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
                 {

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using OrleansWorkflow.Web.Security;
 
 namespace OrleansWorkflow.Web.Pages;
 
@@ -19,10 +20,19 @@ internal static class IncidentPages
 
     public static IEndpointRouteBuilder MapIncidentPages(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/incidents", () => Asset("incidents.html"));
-        app.MapGet("/incidents/{id}", (string id) => Asset("incident.html"));
-        app.MapGet("/assets/{name}", (string name) => Asset(name));
+        app.MapGet("/incidents", (HttpContext http) => Page(http, "incidents.html"));
+        app.MapGet("/incidents/{id}", (string id, HttpContext http) => Page(http, "incident.html"));
+        // Scripts and styles hold no data: the sign-in page needs them before anyone signs in.
+        app.MapGet("/assets/{name}", (string name) => Asset(name)).AllowAnonymous();
         return app;
+    }
+
+    /// <summary>A page, with the antiforgery token its script sends back on every state-changing call.</summary>
+    public static IResult Page(HttpContext http, string name)
+    {
+        WebSecurity.IssueAntiforgeryToken(http);
+        http.Response.Headers.CacheControl = "no-store";
+        return Asset(name);
     }
 
     private static IResult Asset(string name)

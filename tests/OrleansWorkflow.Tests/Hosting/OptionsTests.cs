@@ -113,4 +113,38 @@ public sealed class OptionsTests
         Assert.Equal("login.archer.example", options.Machines["archer"].Host);
         Assert.Equal(SchedulerKind.Pbs, options.Machines["local"].Scheduler);
     }
+
+    [Fact]
+    public void API_keys_are_bound_from_configuration_in_order_and_a_key_given_in_place_of_its_hash_is_refused()
+    {
+        var key = OrleansWorkflow.Web.Security.ApiKeys.NewKey();
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Web:ApiKeys:0:Name"] = "ops-desk",
+            ["Web:ApiKeys:0:Role"] = "Operator",
+            ["Web:ApiKeys:0:Hash"] = OrleansWorkflow.Web.Security.ApiKeys.Hash(key),
+            ["Web:ApiKeys:1:Name"] = "careless",
+            ["Web:ApiKeys:1:Role"] = "root",
+            ["Web:ApiKeys:1:Hash"] = key,
+        }).Build();
+        var options = new OrleansWorkflow.Web.WebOptions();
+
+        Assert.Empty(SettingsBinder.Bind(configuration.GetSection("Web"), options));
+        var problems = options.Problems().ToList();
+
+        Assert.Equal(["ops-desk", "careless"], options.ApiKeys.Select(k => k.Name));
+        Assert.Equal(2, problems.Count);
+        Assert.Contains(problems, p => p.Contains("Web:ApiKeys:1:Role \"root\" is not a role"));
+        Assert.Contains(problems, p => p.Contains("Web:ApiKeys:1:Hash is not a key hash") && !p.Contains(key));
+    }
+
+    [Fact]
+    public void A_key_hash_is_sha256_of_the_key_and_new_keys_differ()
+    {
+        Assert.Equal("sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", OrleansWorkflow.Web.Security.ApiKeys.Hash("test"));
+        var a = OrleansWorkflow.Web.Security.ApiKeys.NewKey();
+        Assert.NotEqual(a, OrleansWorkflow.Web.Security.ApiKeys.NewKey());
+        Assert.StartsWith("owf_", a);
+        Assert.True(OrleansWorkflow.Web.Security.ApiKeys.IsHash(OrleansWorkflow.Web.Security.ApiKeys.Hash(a)));
+    }
 }

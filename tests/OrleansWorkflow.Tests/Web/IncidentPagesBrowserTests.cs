@@ -29,7 +29,7 @@ public sealed class IncidentPagesBrowserTests(WebSiloFixture web, ITestOutputHel
         var incident = await Examples.StartFireAsync(web.Client);
         await web.Client.WaitForEndAsync(incident, TimeSpan.FromSeconds(60));
         var steps = await web.Client.GetSteps(incident);
-        var page = await _browser.NewPageAsync();
+        var page = await SignedInPageAsync(web.ViewerKey);
 
         await page.GotoAsync(new Uri(web.Silo.WebUrl, "/incidents?kind=FIRE").ToString());
         var row = page.Locator($"tr[data-incident='{incident}']");
@@ -57,7 +57,7 @@ public sealed class IncidentPagesBrowserTests(WebSiloFixture web, ITestOutputHel
     {
         // A fire incident given terrain data only: the simulation waits for the other inputs, so it runs until cancelled.
         var incident = await web.Client.CreateIncident("waiting fire", "FIRE");
-        var page = await _browser.NewPageAsync();
+        var page = await SignedInPageAsync(web.OperatorKey);
         await page.GotoAsync(new Uri(web.Silo.WebUrl, $"/incidents/{incident}").ToString());
         await Assertions.Expect(page.Locator("#live")).ToContainTextAsync("live");
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Pending");
@@ -78,6 +78,57 @@ public sealed class IncidentPagesBrowserTests(WebSiloFixture web, ITestOutputHel
         var info = await web.Client.GetIncident(incident);
         Assert.Equal(IncidentStatus.Cancelled, info.Status);
         Assert.Equal("cancelled from the incident page", info.Reason);
+    }
+
+    [Fact]
+    public async Task The_sign_in_link_opens_a_session_and_a_page_action_without_its_antiforgery_token_is_refused()
+    {
+        var incident = await web.Client.CreateIncident("guarded fire", "FIRE");
+        var page = await (await _browser.NewContextAsync()).NewPageAsync();
+
+        // No session: the page sends the browser to sign in, and back once signed in.
+        await page.GotoAsync(new Uri(web.Silo.WebUrl, $"/incidents/{incident}").ToString());
+        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin\\?returnUrl="));
+        await page.GotoAsync(new Uri(web.Silo.WebUrl, $"/signin?returnUrl=%2Fincidents%2F{incident}#key={web.AdminKey}").ToString());
+        await Assertions.Expect(page).ToHaveURLAsync(new Uri(web.Silo.WebUrl, $"/incidents/{incident}").ToString());
+        await Assertions.Expect(page.Locator("header .who")).ToHaveTextAsync("admin (admin)");
+        Assert.DoesNotContain(web.AdminKey, page.Url);
+
+        // The session cookie goes with any request from the page; without the page's token a change is refused.
+        var forged = Answer(await page.EvaluateAsync<System.Text.Json.JsonElement>($$"""
+            async () => {
+              const r = await fetch('/api/incidents/{{incident}}/cancel', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ reason: 'forged' }) });
+              return { status: r.status, error: (await r.json()).error };
+            }
+            """));
+        Assert.Equal(400, forged.Status);
+        Assert.Contains("antiforgery", forged.Error);
+        Assert.Equal(IncidentStatus.Pending, (await web.Client.GetIncident(incident)).Status);
+
+        // With it (as the page's own script sends it), the same call is done.
+        var real = Answer(await page.EvaluateAsync<System.Text.Json.JsonElement>($$"""
+            async () => {
+              try { await owf.json('/api/incidents/{{incident}}/cancel', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ reason: 'from the page' }) }); return { status: 200, error: '' }; }
+              catch (e) { return { status: 0, error: e.message }; }
+            }
+            """));
+        Assert.True(real.Status == 200, real.Error);
+        Assert.Equal(IncidentStatus.Cancelled, (await web.Client.GetIncident(incident)).Status);
+        await web.Silo.WaitForLogAsync($"POST /api/incidents/{incident}/cancel by admin (admin): 200", TimeSpan.FromSeconds(10));
+    }
+
+    private sealed record Answered(int Status, string Error);
+
+    private static Answered Answer(System.Text.Json.JsonElement answer) =>
+        new(answer.GetProperty("status").GetInt32(), answer.GetProperty("error").GetString() ?? "");
+
+    /// <summary>A page of a fresh browser context signed in with <paramref name="key"/> through the sign-in link.</summary>
+    private async Task<IPage> SignedInPageAsync(string key)
+    {
+        var page = await (await _browser.NewContextAsync()).NewPageAsync();
+        await page.GotoAsync(new Uri(web.Silo.WebUrl, $"/signin#key={key}").ToString());
+        await Assertions.Expect(page).ToHaveURLAsync(new Uri(web.Silo.WebUrl, "/incidents").ToString());
+        return page;
     }
 
     private async Task SaveAsync(IPage page, string name)

@@ -72,3 +72,4 @@ document.getElementById('cancel-form').addEventListener('submit', async e => {
   refresh();
 });
 refresh();
+owf.whoAmI();

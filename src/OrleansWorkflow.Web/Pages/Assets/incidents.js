@@ -32,3 +32,4 @@ document.getElementById('filters').addEventListener('change', refresh);
 document.getElementById('filters').addEventListener('submit', e => { e.preventDefault(); refresh(); });
 refresh();
 setInterval(refresh, 5000);
+owf.whoAmI();
