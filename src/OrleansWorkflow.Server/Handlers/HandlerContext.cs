@@ -72,9 +72,8 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
     public Task<string> ReadFileAsync(SimulationEnd simulation, string fileName)
     {
         ArgumentNullException.ThrowIfNull(simulation);
-        if (string.IsNullOrWhiteSpace(fileName) || fileName.StartsWith('/'))
-            throw new ArgumentException($"\"{fileName}\" is not a file name inside the simulation's working directory.");
-        return _machines.Get(simulation.Machine).ReadFileAsync($"{simulation.WorkingDirectory}/{fileName}", CancellationToken);
+        JobFiles.ThrowIfNotInside(fileName);
+        return _machines.Get(simulation.Machine).ReadFileAsync(simulation.WorkingDirectory, fileName, CancellationToken);
     }
 
     public void Put(JsonObject data)

@@ -9,6 +9,7 @@ using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging.Telemetry;
 using OrleansWorkflow.Telemetry;
+using OrleansWorkflow.Simulations;
 using OrleansWorkflow.Simulations.Machines;
 
 namespace OrleansWorkflow.Handlers;
@@ -94,6 +95,9 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             await incident.ConfirmHandled(_queue, message.MessageId, message.Originator);
             return DeliveryResult.Duplicate;
         }
+
+        if (await SimulationEndCheck.RefusalAsync(message.Body, _incidentId, GrainFactory) is { } forged)
+            return DeliveryResult.Rejected(forged);
 
         var status = await incident.BeginStep(_queue, message.MessageId, message.Originator);
         if (!status.Exists())

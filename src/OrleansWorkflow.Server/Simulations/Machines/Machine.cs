@@ -86,7 +86,38 @@ internal sealed class Machine(string name, MachineOptions options, MachineConnec
     public async Task<RemoteResult> CancelAsync(string jobId, CancellationToken cancellationToken) =>
         await connection.RunAsync(scheduler.CancelCommand(jobId), cancellationToken);
 
-    public Task<string> ReadFileAsync(string path, CancellationToken cancellationToken) => connection.ReadFileAsync(path, cancellationToken);
+    /// <summary>
+    /// Reads <paramref name="fileName"/> (a path relative to the job's directory) as text: only a regular file that
+    /// resolves, symbolic links followed, inside <paramref name="workingDirectory"/>, and no larger than MaxReadBytes.
+    /// </summary>
+    public async Task<string> ReadFileAsync(string workingDirectory, string fileName, CancellationToken cancellationToken)
+    {
+        JobFiles.ThrowIfNotInside(fileName);
+        var script = string.Join('\n',
+            $"d=$(realpath -e -- {Shell.Quote(workingDirectory)}) || exit 91",
+            $"f=$(realpath -e -- {Shell.Quote(workingDirectory + "/" + fileName)}) || exit 91",
+            "case \"$f\" in \"$d\"/*) ;; *) exit 90 ;; esac",
+            "[ -f \"$f\" ] || exit 92",
+            "printf '%s\\n' \"$f\"; stat -L -c %s -- \"$f\"");
+        var found = await connection.RunAsync(script, cancellationToken);
+        var where = $"{fileName} in {workingDirectory} on machine {name}";
+        switch (found.ExitStatus)
+        {
+            case 91:
+                throw new FileNotFoundException($"{where} does not exist.", fileName);
+            case 90:
+                throw new UnauthorizedAccessException($"{where} leads outside the job's directory (a symbolic link); only files inside it are read.");
+            case 92:
+                throw new UnauthorizedAccessException($"{where} is not a regular file.");
+            case not 0:
+                throw new InvalidOperationException($"Could not look up {where} ({found.Evidence}).");
+        }
+        var lines = found.Output.Trim().Split('\n');
+        var size = long.Parse(lines[^1].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        if (size > options.MaxReadBytes)
+            throw new InvalidOperationException($"{where} is {size} bytes, over Hpc:Machines:{name}:MaxReadBytes ({options.MaxReadBytes}); have the job write a smaller summary, or raise the limit.");
+        return await connection.ReadFileAsync(lines[0], (int)options.MaxReadBytes, cancellationToken);
+    }
 
     public ValueTask DisposeAsync() => connection.DisposeAsync();
 }

@@ -53,14 +53,23 @@ internal sealed class MachineConnection(string name, MachineOptions options, Tim
         }
     }
 
-    public async Task<string> ReadFileAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Reads a file as UTF-8 text, refusing it once more than <paramref name="maxBytes"/> came (it may grow while read).</summary>
+    public async Task<string> ReadFileAsync(string path, int maxBytes, CancellationToken cancellationToken)
     {
         var sftp = await SftpAsync(cancellationToken);
         try
         {
             await using var file = await sftp.OpenAsync(path, FileMode.Open, FileAccess.Read, cancellationToken);
-            using var reader = new StreamReader(file, Encoding.UTF8);
-            return await reader.ReadToEndAsync(cancellationToken);
+            using var read = new MemoryStream();
+            var buffer = new byte[81920];
+            int count;
+            while ((count = await file.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                if (read.Length + count > maxBytes)
+                    throw new InvalidOperationException($"{path} on machine {name} grew over {maxBytes} bytes while it was read.");
+                read.Write(buffer, 0, count);
+            }
+            return Encoding.UTF8.GetString(read.GetBuffer(), 0, (int)read.Length);
         }
         catch (SftpPathNotFoundException)
         {

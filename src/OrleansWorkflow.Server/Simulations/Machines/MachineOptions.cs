@@ -46,6 +46,9 @@ public sealed class MachineOptions
     /// <summary>Longest wait between reconnection attempts after the machine could not be reached.</summary>
     public TimeSpan MaxReconnectBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The largest file a handler may read from a job's directory into memory (ReadFileAsync), in bytes.</summary>
+    public long MaxReadBytes { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>Every problem of this machine's settings, each by its key under Hpc:Machines:<paramref name="name"/>.</summary>
     public IEnumerable<string> Problems(string name)
     {
@@ -70,6 +73,8 @@ public sealed class MachineOptions
             yield return $"{Key("PollPeriod")} is {PollPeriod}; set at least 1 second (a minute is kind to shared login nodes).";
         if (LostAfter <= PollPeriod)
             yield return $"{Key("LostAfter")} ({LostAfter}) must be longer than {Key("PollPeriod")} ({PollPeriod}).";
+        if (MaxReadBytes is < 1 or > int.MaxValue)
+            yield return $"{Key("MaxReadBytes")} is {MaxReadBytes}; set a size in bytes from 1 to {int.MaxValue} (default 16777216).";
     }
 
     private string? KnownHostProblem(string key)

@@ -1,0 +1,47 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace OrleansWorkflow.Simulations;
+
+/// <summary>
+/// A message that claims a simulation's end is believed only when the engine's own record of that simulation says the
+/// same: anyone who may publish to a notify queue could otherwise complete an incident with a job that never ran, or
+/// point <see cref="Handlers.ISimulations.ReadFileAsync"/> at another directory.
+/// </summary>
+internal static class SimulationEndCheck
+{
+    /// <summary>
+    /// Why the message is refused, or null when it claims no simulation end or its claim holds. Any queue may receive
+    /// a true end (a handler may pass one on); none receives a false one.
+    /// </summary>
+    public static async Task<string?> RefusalAsync(string body, Guid incident, IGrainFactory grains)
+    {
+        if (!body.Contains("\"SimulationID\"", StringComparison.Ordinal))
+            return null; // most messages: no claim, no parse
+        JsonObject? message;
+        try
+        {
+            message = JsonNode.Parse(body) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            return null; // not JSON: the handler's own parse fails it, as any other message
+        }
+        if (message?["SimulationID"] is not JsonValue claimed || !claimed.TryGetValue<string>(out var text) || !Guid.TryParse(text, out var simulationId))
+            return message?["SimulationID"] is null ? null : "it claims a simulation's end, but its SimulationID is no UUID";
+        var known = await grains.GetGrain<ISimulationGrain>(simulationId).GetInfo();
+        if (known is null)
+            return $"it claims the end of simulation {simulationId}, which the engine never submitted";
+        if (known.IncidentId != incident)
+            return $"it claims the end of simulation {simulationId}, which belongs to another incident";
+        if (!known.Status.IsFinished())
+            return $"it claims the end of simulation {simulationId}, which has not ended (the engine knows it {known.Status})";
+        var told = SimulationEnd.Of(known).ToMessage();
+        foreach (var field in new[] { "machine", "jobId", "wkdir", "status", "exitCode" })
+            if (!JsonNode.DeepEquals(message[field], told[field]))
+                return $"it claims simulation {simulationId} ended with {field} {Shown(message[field])}, but the engine knows {Shown(told[field])}";
+        return null;
+    }
+
+    private static string Shown(JsonNode? value) => value is null ? "none" : value.ToJsonString();
+}
