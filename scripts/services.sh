@@ -79,14 +79,17 @@ start_postgres() {
 }
 
 pg_admin() { echo "Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"; }
-pg_workflow() { echo "Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=orleans_workflow"; }
+# The engine connects as owf, a login in the schema's role owf_engine (rows only); setup runs as the superuser.
+pg_workflow() { echo "Host=127.0.0.1;Port=$pg_port;Username=owf;Database=orleans_workflow"; }
+pg_workflow_setup() { echo "Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=orleans_workflow"; }
 
 apply_schema() {
   if ! su postgres -c "psql -h 127.0.0.1 -p $pg_port -tAc \"SELECT 1 FROM pg_database WHERE datname='orleans_workflow'\"" | grep -q 1; then
     su postgres -c "psql -h 127.0.0.1 -p $pg_port -qc 'CREATE DATABASE orleans_workflow'"
   fi
   say "applying the OrleansWorkflow schema"
-  OWF_Storage__PostgreSql="$(pg_workflow)" dotnet run --project "$root/silo/OrleansWorkflow.Silo" -v q -- setup-database >&2
+  OWF_Storage__PostgreSql="$(pg_workflow_setup)" dotnet run --project "$root/silo/OrleansWorkflow.Silo" -v q -- setup-database >&2
+  su postgres -c "psql -h 127.0.0.1 -p $pg_port -d orleans_workflow -qc \"DO \\\$\\\$ BEGIN CREATE ROLE owf LOGIN IN ROLE owf_engine; EXCEPTION WHEN duplicate_object THEN NULL; END \\\$\\\$\""
 }
 
 print_env() {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansWorkflow.Storage;
 
@@ -32,6 +33,8 @@ public static class WorkflowHostRunner
                     return 0;
                 case null:
                     await DatabaseSchema.VerifyAsync(storage.PostgreSql, cancellationToken);
+                    if (await DatabaseSchema.PrivilegeWarningAsync(storage.PostgreSql, cancellationToken) is { } warning)
+                        host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansWorkflow.Storage").LogWarning("{Warning}", warning);
                     break;
                 default:
                     Console.Error.WriteLine($"{name}: unknown command \"{command}\". Use no command to run the silo, or setup-database.");

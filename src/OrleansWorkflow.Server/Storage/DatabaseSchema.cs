@@ -74,6 +74,21 @@ public static class DatabaseSchema
                 $"Database {Describe(connectionString)} has an incomplete OrleansWorkflow schema (missing: {string.Join(", ", missing)}). Update it with {SetupCommand}.");
     }
 
+    /// <summary>The role the engine's logins belong to: rows and functions of the schema, nothing more.</summary>
+    public const string EngineRole = "owf_engine";
+
+    /// <summary>A warning when <paramref name="connectionString"/> logs in as a superuser, which the engine never needs; otherwise null.</summary>
+    public static async Task<string?> PrivilegeWarningAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(connectionString, cancellationToken);
+        await using var command = new NpgsqlCommand("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user", connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken) || !reader.GetBoolean(1))
+            return null;
+        return $"The engine connects to PostgreSQL as {reader.GetString(0)}, a superuser: a silo needs only the rows of its schema. " +
+            $"Create a login in the role {EngineRole} (CREATE ROLE owf LOGIN PASSWORD '...' IN ROLE {EngineRole}) and put it in Storage:PostgreSql; keep the superuser for setup-database.";
+    }
+
     /// <summary>The connection string without its password, for messages and logs.</summary>
     public static string Describe(string connectionString)
     {

@@ -6,21 +6,46 @@ namespace OrleansWorkflow.Tests.Infrastructure;
 /// <summary>A fresh PostgreSQL database on the test server, dropped on dispose.</summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
+    /// <summary>The login every engine of the tests uses: a member of the schema's engine role, no superuser.</summary>
+    public const string EngineLogin = "owf_test_engine";
+
+    private static readonly Lazy<Task> EngineLoginCreated = new(() => AdminAsync($$"""
+        DO $login$
+        BEGIN
+            BEGIN
+                CREATE ROLE {{DatabaseSchema.EngineRole}} NOLOGIN;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END;
+            BEGIN
+                CREATE ROLE {{EngineLogin}} LOGIN IN ROLE {{DatabaseSchema.EngineRole}};
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END;
+        END
+        $login$
+        """));
+
     private TestDatabase(string name)
     {
         Name = name;
-        ConnectionString = new NpgsqlConnectionStringBuilder(TestServices.PostgresAdmin) { Database = name, Pooling = true }.ConnectionString;
+        AdminConnectionString = new NpgsqlConnectionStringBuilder(TestServices.PostgresAdmin) { Database = name, Pooling = true }.ConnectionString;
+        ConnectionString = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Username = EngineLogin }.ConnectionString;
     }
 
     public string Name { get; }
+
+    /// <summary>How the engine connects: as <see cref="EngineLogin"/>, with only the grants setup-database gives its role.</summary>
     public string ConnectionString { get; }
+
+    /// <summary>As the server's superuser, who created the database: for setup-database and checks of the grants.</summary>
+    public string AdminConnectionString { get; }
 
     public static async Task<TestDatabase> CreateAsync(bool withSchema = true)
     {
         var database = new TestDatabase($"owf_test_{Guid.NewGuid():N}");
+        await EngineLoginCreated.Value;
         await AdminAsync($"CREATE DATABASE {database.Name}");
         if (withSchema)
-            await DatabaseSchema.ApplyAsync(database.ConnectionString);
+            await DatabaseSchema.ApplyAsync(database.AdminConnectionString);
         return database;
     }
 

@@ -21,8 +21,8 @@ public sealed class DatabaseSchemaTests
     {
         await using var database = await TestDatabase.CreateAsync(withSchema: false);
 
-        await DatabaseSchema.ApplyAsync(database.ConnectionString);
-        await DatabaseSchema.ApplyAsync(database.ConnectionString);
+        await DatabaseSchema.ApplyAsync(database.AdminConnectionString);
+        await DatabaseSchema.ApplyAsync(database.AdminConnectionString);
         await DatabaseSchema.VerifyAsync(database.ConnectionString);
 
         Assert.Equal(20, await database.CountAsync("SELECT count(*) FROM orleansquery"));

@@ -279,3 +279,62 @@ CREATE INDEX IF NOT EXISTS owf_incident_newest ON owf_incident (service_id, crea
 ALTER TABLE owf_incident ADD COLUMN IF NOT EXISTS purged_at timestamptz;
 CREATE INDEX IF NOT EXISTS owf_incident_unpurged ON owf_incident (service_id, updated_at)
     WHERE purged_at IS NULL AND status IN ('Completed', 'Cancelled');
+
+-- Least privilege. owf_owner owns the schema's objects (so a later setup may run as a login in it, not as a
+-- superuser); owf_engine may read and write rows and call the functions, nothing else: no DDL, no other database's
+-- data. Silos connect as a login that is a member of owf_engine (CREATE ROLE owf LOGIN PASSWORD '...' IN ROLE
+-- owf_engine). Roles are shared by every database of the server; two setups creating them at once both succeed.
+DO $roles$
+BEGIN
+    BEGIN
+        CREATE ROLE owf_owner NOLOGIN;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+    BEGIN
+        CREATE ROLE owf_engine NOLOGIN;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+END
+$roles$;
+
+DO $ownership$
+DECLARE
+    object record;
+BEGIN
+    IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+        RETURN; -- only a superuser hands objects over; a setup run by owf_owner already owns them
+    END IF;
+    FOR object IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                   WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'S')
+                     AND (c.relname LIKE 'owf\_%' OR c.relname = 'orleansquery') LOOP
+        EXECUTE format('ALTER TABLE %I OWNER TO owf_owner', object.relname);
+    END LOOP;
+    FOR object IN SELECT p.oid::regprocedure AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                   WHERE n.nspname = current_schema() AND p.proname LIKE 'owf\_%' LOOP
+        EXECUTE format('ALTER FUNCTION %s OWNER TO owf_owner', object.signature);
+    END LOOP;
+END
+$ownership$;
+
+DO $grants$
+DECLARE
+    object record;
+BEGIN
+    EXECUTE format('GRANT USAGE ON SCHEMA %I TO owf_engine', current_schema());
+    FOR object IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                   WHERE n.nspname = current_schema() AND c.relkind = 'r'
+                     AND (c.relname LIKE 'owf\_%' OR c.relname = 'orleansquery') LOOP
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE %I TO owf_engine', object.relname);
+    END LOOP;
+    -- The query texts are the engine's program: it reads them, it never changes them.
+    REVOKE INSERT, UPDATE, DELETE ON TABLE orleansquery FROM owf_engine;
+    FOR object IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                   WHERE n.nspname = current_schema() AND c.relkind = 'S' AND c.relname LIKE 'owf\_%' LOOP
+        EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %I TO owf_engine', object.relname);
+    END LOOP;
+    FOR object IN SELECT p.oid::regprocedure AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                   WHERE n.nspname = current_schema() AND p.proname LIKE 'owf\_%' LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO owf_engine', object.signature);
+    END LOOP;
+END
+$grants$;
