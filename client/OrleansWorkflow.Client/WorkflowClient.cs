@@ -39,13 +39,23 @@ public sealed class WorkflowClient : IAsyncDisposable
         _owned = owned;
     }
 
+    /// <summary>The grains this client reaches, for what the client library does not cover (engine-only grains refuse clients).</summary>
+    public IGrainFactory Grains => _grains;
+
     /// <summary>Connects to a silo's gateway and to the broker.</summary>
     public static async Task<WorkflowClient> ConnectAsync(WorkflowClientOptions options, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
     {
         options.RabbitMq.Validate();
+        if (options.Tls.Problems("Cluster:Tls", needsCertificate: false).ToList() is { Count: > 0 } problems)
+            throw new SettingsException(problems);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.UseOrleansClient(client => UseMembership(client, options));
+        builder.UseOrleansClient(client =>
+        {
+            UseMembership(client, options);
+            if (options.Tls.Enabled)
+                UseTls(client, options.Tls);
+        });
         var host = builder.Build();
         try
         {
@@ -60,6 +70,17 @@ public sealed class WorkflowClient : IAsyncDisposable
 
         var publisher = new QueuePublisher(options.RabbitMq, (loggers ?? NullLoggerFactory.Instance).CreateLogger<QueuePublisher>());
         return new WorkflowClient(host.Services.GetRequiredService<IClusterClient>(), publisher, options.Originator, new OwnedResources(host, publisher));
+    }
+
+    private static void UseTls(IClientBuilder client, ClusterTls tls)
+    {
+        var trusted = tls.Validator();
+        var certificate = tls.LoadCertificate();
+        client.UseTls(options =>
+        {
+            options.LocalCertificate = certificate;
+            options.RemoteCertificateValidation = (presented, _, _) => trusted(presented);
+        });
     }
 
     private static void UseMembership(IClientBuilder client, WorkflowClientOptions options)

@@ -24,6 +24,12 @@ public sealed class WorkflowClientOptions
     /// <summary>The engine's database, where the membership table is (postgresql membership only).</summary>
     public string? PostgreSql { get; set; }
 
+    /// <summary>
+    /// TLS to the gateway (Cluster:Tls:CaFile, and :CertificateFile with :KeyFile when the silos require client
+    /// certificates, as they do by default): the client trusts only silos whose certificates the cluster's CA issued.
+    /// </summary>
+    public ClusterTls Tls { get; set; } = new();
+
     /// <summary>The "originator" stamped on messages this client sends.</summary>
     public string Originator { get; set; } = "client";
 

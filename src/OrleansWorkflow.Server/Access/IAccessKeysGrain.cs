@@ -4,6 +4,7 @@ namespace OrleansWorkflow.Access;
 /// The API keys an admin created at run time (and the first admin key a silo generated), kept in the database where
 /// every silo of the cluster finds them. One grain, key 0, holds them all: a cluster has a handful of keys.
 /// </summary>
+[Access.EngineOnly]
 internal interface IAccessKeysGrain : IGrainWithIntegerKey
 {
     /// <summary>Every key, by name.</summary>

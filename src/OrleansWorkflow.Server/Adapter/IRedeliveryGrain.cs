@@ -4,6 +4,7 @@ namespace OrleansWorkflow.Adapter;
 /// Counts the redeliveries of one message on one queue (keyed by <see cref="RedeliveryLimit.KeyOf"/>), durably: the
 /// count must outlive the process that a poison message keeps killing.
 /// </summary>
+[Access.EngineOnly]
 internal interface IRedeliveryGrain : IGrainWithStringKey
 {
     /// <summary>

@@ -4,6 +4,7 @@ using OrleansWorkflow.Hosting;
 namespace OrleansWorkflow.Handlers;
 
 /// <summary>The engine's calls into a handler grain (every <see cref="HandlerGrain"/> implements them); no client app can reach them.</summary>
+[Access.EngineOnly]
 internal interface IHandlerDelivery : IWorkflowHandler
 {
     /// <summary>

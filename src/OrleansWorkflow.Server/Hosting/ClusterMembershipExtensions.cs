@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using OrleansWorkflow.Configuration;
 using OrleansWorkflow.Health;
+using OrleansWorkflow.Messaging;
+using Orleans.Connections.Security;
 
 namespace OrleansWorkflow.Hosting;
 
@@ -23,6 +25,8 @@ public static class ClusterMembershipExtensions
         // Ports and membership shape the silo as it is built; bad values among them are reported when it starts.
         var cluster = workflow.Peek<ClusterSettings>(ClusterSettings.Section);
         var silo = workflow.Silo;
+        if (cluster.Tls.Enabled && !cluster.Tls.Problems("Cluster:Tls", needsCertificate: true).Any())
+            UseTls(silo, cluster.Tls);
         if (cluster.Membership != ClusterMembership.PostgreSql)
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
@@ -40,5 +44,16 @@ public static class ClusterMembershipExtensions
         silo.UseAdoNetClustering((OptionsBuilder<AdoNetClusteringSiloOptions> options) =>
             options.OnEngineDatabase((adoNet, invariant, connection) => (adoNet.Invariant, adoNet.ConnectionString) = (invariant, connection)));
         return workflow;
+    }
+
+    private static void UseTls(ISiloBuilder silo, ClusterTls tls)
+    {
+        var trusted = tls.Validator();
+        silo.UseTls(tls.LoadCertificate()!, options =>
+        {
+            options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate; // other silos
+            options.ClientCertificateMode = tls.RequireClientCertificate ? RemoteCertificateMode.RequireCertificate : RemoteCertificateMode.AllowCertificate;
+            options.RemoteCertificateValidation = (certificate, _, _) => trusted(certificate);
+        });
     }
 }

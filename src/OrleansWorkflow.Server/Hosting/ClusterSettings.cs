@@ -1,4 +1,5 @@
 using OrleansWorkflow.Configuration;
+using OrleansWorkflow.Messaging;
 
 namespace OrleansWorkflow.Hosting;
 
@@ -26,6 +27,15 @@ public sealed class ClusterSettings : IValidatedSettings
     /// <summary>The address this silo listens on and tells the others (PostgreSql membership). Loopback unless set.</summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
 
+    /// <summary>TLS on silo-to-silo and client-to-gateway links (Cluster:Tls:CertificateFile, :KeyFile, :CaFile, :RequireClientCertificate).</summary>
+    public ClusterTls Tls { get; set; } = new();
+
+    /// <summary>
+    /// Set true only where the network between silos and clients is private to the cluster: then a silo advertising a
+    /// non-loopback address may run without <see cref="Tls"/>.
+    /// </summary>
+    public bool PrivateNetwork { get; set; }
+
     /// <inheritdoc />
     public IEnumerable<string> Problems()
     {
@@ -35,6 +45,11 @@ public sealed class ClusterSettings : IValidatedSettings
             yield return $"Cluster:AdvertisedAddress \"{AdvertisedAddress}\" is not an IP address; set the address other silos and clients reach this silo on.";
         if (SiloPort is <= 0 or > 65535 || GatewayPort is <= 0 or > 65535 || SiloPort == GatewayPort)
             yield return $"Cluster:SiloPort ({SiloPort}) and Cluster:GatewayPort ({GatewayPort}) must be two different ports; give each silo on one machine its own pair.";
+        foreach (var problem in Tls.Problems("Cluster:Tls", needsCertificate: true))
+            yield return problem;
+        if (Membership == ClusterMembership.PostgreSql && System.Net.IPAddress.TryParse(AdvertisedAddress, out var address)
+            && !System.Net.IPAddress.IsLoopback(address) && !Tls.Enabled && !PrivateNetwork)
+            yield return $"Cluster:AdvertisedAddress {AdvertisedAddress} is reachable from other machines, and Cluster:Tls is not set: anyone on the network could join the cluster or call its gateway. Configure Cluster:Tls (README, \"Silos on several machines\"), or set Cluster:PrivateNetwork=true if only the cluster's machines are on that network.";
         if (string.IsNullOrWhiteSpace(ServiceId) || string.IsNullOrWhiteSpace(ClusterId))
             yield return "Cluster:ServiceId and Cluster:ClusterId must not be empty; every silo and client of one engine uses the same pair.";
     }

@@ -51,6 +51,9 @@ public static class WorkflowHostingExtensions
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton(new WorkflowSettingsCheck.SettingsSection(typeof(WorkflowBuilder), RequiredConcerns));
 
+        // Clients connected through a gateway get the client operations only.
+        silo.AddIncomingGrainCallFilter<Access.EngineCallFilter>();
+
         // Live views of incidents: each incident's changes on a stream of its own, published only while watched.
         silo.AddMemoryStreams(IncidentEvents.StreamProvider);
         if (!services.Any(s => s.IsKeyedService && Equals(s.ServiceKey, "PubSubStore")))

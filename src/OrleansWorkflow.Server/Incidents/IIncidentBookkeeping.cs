@@ -8,6 +8,7 @@ namespace OrleansWorkflow.Incidents;
 /// check the incident still takes messages and record each step, consumers record dead letters and failures,
 /// simulation grains report their jobs.
 /// </summary>
+[Access.EngineOnly]
 internal interface IIncidentBookkeeping : IGrainWithGuidKey
 {
     /// <summary>Marks the incident Error (a handler failed past its retry limit). Finished incidents stay as they are.</summary>

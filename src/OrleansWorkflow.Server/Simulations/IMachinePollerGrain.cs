@@ -4,6 +4,7 @@ namespace OrleansWorkflow.Simulations;
 /// One per machine (keyed by its name): keeps the machine's unfinished simulations and, woken by a durable
 /// reminder every PollPeriod, submits the ones not yet submitted and asks the scheduler about all others in one command.
 /// </summary>
+[Access.EngineOnly]
 internal interface IMachinePollerGrain : IGrainWithStringKey
 {
     /// <summary>Records the simulation and follows it until it ends. Repeating the call changes nothing.</summary>

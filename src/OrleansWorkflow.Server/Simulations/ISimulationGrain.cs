@@ -3,6 +3,7 @@ using Orleans.Concurrency;
 namespace OrleansWorkflow.Simulations;
 
 /// <summary>One HPC job, keyed by its SimulationID: submits it, follows what the machine's poller observes, and tells the workflow when it ends.</summary>
+[Access.EngineOnly]
 internal interface ISimulationGrain : IGrainWithGuidKey
 {
     /// <summary>Records the job (once; a repeated call with the same id returns what is recorded).</summary>

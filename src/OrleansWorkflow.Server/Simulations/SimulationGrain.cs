@@ -29,6 +29,8 @@ internal sealed class SimulationGrain(
         if (state.State.Request is not null)
             return Info;
         request.Validate();
+        if ((await GrainFactory.GetGrain<IIncidentGrain>(incidentId).GetInfo()) is null)
+            throw new InvalidOperationException($"Simulation {SimulationId} names incident {incidentId}, which was never created; only an incident's handlers submit simulations.");
         var machine = machines.Get(request.Machine);
         var now = clock.GetUtcNow();
         state.State = new SimulationState

@@ -57,6 +57,8 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["OWF_Cluster__ClusterId"] = serviceId;
         var webUrl = new Uri($"http://127.0.0.1:{TestServices.FreePort()}");
         start.Environment["OWF_Urls"] = webUrl.ToString().TrimEnd('/');
+        // The generated admin key goes beside the test, not into the home directory's key file of a real cluster.
+        start.Environment["OWF_Web__AdminKeyFile"] = AdminKeyFileOf(serviceId);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             start.Environment[key] = value;
 
@@ -72,16 +74,18 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>A client of this silo (localhost membership), or of the whole cluster when <paramref name="membershipDatabase"/> is given.</summary>
-    public Task<WorkflowClient> ConnectAsync(string? membershipDatabase = null, QueueType queueType = QueueType.Classic, string? brokerUri = null, string? tlsCaFile = null) =>
+    public Task<WorkflowClient> ConnectAsync(string? membershipDatabase = null, QueueType queueType = QueueType.Classic, string? brokerUri = null, string? tlsCaFile = null,
+        ClusterTls? clusterTls = null, CancellationToken cancellationToken = default) =>
         WorkflowClient.ConnectAsync(new WorkflowClientOptions
     {
+        Tls = clusterTls ?? new ClusterTls(),
         RabbitMq = { Uri = brokerUri ?? BrokerUri, QueueType = queueType, TlsCaFile = tlsCaFile },
         GatewayPort = GatewayPort,
         ServiceId = ServiceId,
         ClusterId = ServiceId,
         Membership = membershipDatabase is null ? ClusterMembership.Localhost : ClusterMembership.PostgreSql,
         PostgreSql = membershipDatabase,
-    });
+    }, cancellationToken: cancellationToken);
 
     public string Log => string.Join('\n', _output);
 
@@ -117,10 +121,13 @@ public sealed class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
+    private static string AdminKeyFileOf(string serviceId) => Path.Combine(Path.GetTempPath(), $"owf-admin-key-{serviceId}");
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
             await KillAsync();
         _process.Dispose();
+        File.Delete(AdminKeyFileOf(ServiceId));
     }
 }

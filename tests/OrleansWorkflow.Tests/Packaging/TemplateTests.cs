@@ -73,9 +73,11 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
             ["OWF_Cluster__GatewayPort"] = gatewayPort.ToString(),
             // Service and cluster ids as generated: the silo's appsettings and the client's defaults must agree.
             ["OWF_Urls"] = $"http://127.0.0.1:{TestServices.FreePort()}",
+            ["OWF_Web__AdminKeyFile"] = Path.Combine(work, "admin-key"),
         };
         var siloDll = Path.Combine(solution, "Acme.Flood.Silo", "bin", "Debug", "net10.0", "Acme.Flood.Silo.dll");
-        await RunAsync(solution, TimeSpan.FromMinutes(1), environment, siloDll, "setup-database");
+        // Setup runs as the server's superuser, the silo as the engine's login (as an operator would run them).
+        await RunAsync(solution, TimeSpan.FromMinutes(1), new Dictionary<string, string>(environment) { ["OWF_Storage__PostgreSql"] = database.AdminConnectionString }, siloDll, "setup-database");
         using var silo = Start(solution, environment, out var siloLog, siloDll);
         await Eventually.UntilAsync(() => Task.FromResult(siloLog.Any(l => l.Contains("RabbitMQ adapter consuming 2", StringComparison.Ordinal)) || silo.HasExited),
             ready => ready, TimeSpan.FromSeconds(90), "the generated silo to consume its two queues");
