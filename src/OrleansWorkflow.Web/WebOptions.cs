@@ -33,6 +33,12 @@ public sealed class WebOptions : IValidatedSettings
     /// </summary>
     public string? AdminKeyFile { get; set; }
 
+    /// <summary>
+    /// Bearer tokens of the site's identity provider (OpenID Connect / JWT) as an alternative to API keys: Web:Jwt:Authority
+    /// and :Audience; the role is read from the token's :RoleClaim (default "roles", values viewer, operator, admin).
+    /// </summary>
+    public JwtSettings Jwt { get; set; } = new();
+
     /// <summary>Live event streams one principal may hold open at once (pages left open count); more get 429.</summary>
     public int MaxEventStreamsPerPrincipal { get; set; } = 16;
 
@@ -59,6 +65,8 @@ public sealed class WebOptions : IValidatedSettings
             if (!Security.ApiKeys.IsHash(key.Hash))
                 yield return $"Web:ApiKeys:{i}:Hash is not a key hash; configure the hash `owf keys hash` prints (\"sha256:\" and 64 hex digits), never the key.";
         }
+        foreach (var problem in Jwt.Problems())
+            yield return problem;
         if (MaxEventStreamsPerPrincipal < 1)
             yield return $"Web:MaxEventStreamsPerPrincipal is {MaxEventStreamsPerPrincipal}; set at least 1 (default 16).";
         if (MutationsPerSecond < 1)
@@ -79,4 +87,38 @@ public sealed class ConfiguredApiKey
 
     /// <summary>The key's hash ("sha256:" and 64 hex digits), as <c>owf keys hash</c> prints it.</summary>
     public string Hash { get; set; } = "";
+}
+
+/// <summary>Bearer tokens of an OpenID Connect identity provider.</summary>
+public sealed class JwtSettings
+{
+    /// <summary>The identity provider (its /.well-known/openid-configuration says where its signing keys are). Empty: no tokens, API keys only.</summary>
+    public string Authority { get; set; } = "";
+
+    /// <summary>The audience tokens must be issued for (this engine's client id or API name at the provider).</summary>
+    public string Audience { get; set; } = "";
+
+    /// <summary>The claim holding the role(s): viewer, operator or admin (the highest one counts).</summary>
+    public string RoleClaim { get; set; } = "roles";
+
+    /// <summary>The claim naming the person, for the audit log.</summary>
+    public string NameClaim { get; set; } = "preferred_username";
+
+    /// <summary>Whether tokens are accepted at all.</summary>
+    public bool Enabled => Authority.Length > 0;
+
+    /// <summary>Whether the provider may be reached over plain HTTP: only on loopback (a provider run beside the silo, or in tests).</summary>
+    public bool IsLoopback => Uri.TryCreate(Authority, UriKind.Absolute, out var uri) && uri.IsLoopback;
+
+    internal IEnumerable<string> Problems()
+    {
+        if (!Enabled)
+            yield break;
+        if (!Uri.TryCreate(Authority, UriKind.Absolute, out var uri) || !(uri.Scheme == "https" || (uri.Scheme == "http" && uri.IsLoopback)))
+            yield return $"Web:Jwt:Authority \"{Authority}\" is not an https URL of an identity provider (http only on loopback); set it like https://login.example.org/realms/fire.";
+        if (string.IsNullOrWhiteSpace(Audience))
+            yield return "Web:Jwt:Audience is empty; set the audience the provider issues this engine's tokens for.";
+        if (string.IsNullOrWhiteSpace(RoleClaim) || string.IsNullOrWhiteSpace(NameClaim))
+            yield return "Web:Jwt:RoleClaim and Web:Jwt:NameClaim must name claims of the provider's tokens (defaults roles and preferred_username).";
+    }
 }

@@ -41,7 +41,7 @@ public static class WorkflowWebExtensions
         services.AddSingleton<GraphDrawings>();
         services.AddSingleton<EventStreamLimits>();
         services.AddSingleton(DeadLetterApi.Create);
-        services.AddWebSecurity(workflow.Configuration, workflow.Peek<DeliveryOptions>(DeliveryOptions.Section).MaxBodyBytes);
+        services.AddWebSecurity(workflow.Configuration, workflow.Peek<DeliveryOptions>(DeliveryOptions.Section).MaxBodyBytes, web.Jwt);
         return workflow;
     }
 

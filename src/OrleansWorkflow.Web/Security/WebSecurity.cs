@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OrleansWorkflow.Web;
 
 namespace OrleansWorkflow.Web.Security;
 
@@ -28,16 +29,23 @@ internal static class WebSecurity
 
     private static readonly string[] LoopbackHosts = ["localhost", "127.0.0.1", "[::1]"];
 
-    public static void AddWebSecurity(this IServiceCollection services, IConfiguration configuration, int maxBodyBytes)
+    public static void AddWebSecurity(this IServiceCollection services, IConfiguration configuration, int maxBodyBytes, JwtSettings jwt)
     {
         services.AddSingleton<AccessKeyStore>();
         services.AddSingleton<MutationGuard>();
         services.AddHostedService<FirstAdminKey>();
-        services.AddAuthentication(Scheme)
-            .AddPolicyScheme(Scheme, "API key or session", scheme => scheme.ForwardDefaultSelector = http =>
-                ApiKeyAuthentication.BearerOf(http.Request) is null ? SessionScheme : KeyScheme)
+        var authentication = services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "API key, token or session", scheme => scheme.ForwardDefaultSelector = http =>
+                ApiKeyAuthentication.BearerOf(http.Request) switch
+                {
+                    null => SessionScheme,
+                    var token when jwt.Enabled && token.Count(c => c == '.') == 2 => IdentityProviderTokens.Scheme, // a JWT; API keys have no dots
+                    _ => KeyScheme,
+                })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(KeyScheme, null)
             .AddCookie(SessionScheme, Session);
+        if (jwt.Enabled)
+            authentication.AddIdentityProviderTokens(jwt);
         services.AddAuthorization(authorization =>
         {
             foreach (var role in Enum.GetValues<AccessRole>())
