@@ -65,6 +65,25 @@ start_rabbitmq() {
   echo rabbitmq
 }
 
+# The engine's own broker user, allowed on the engine's virtual host only (guest stays the administrators').
+rabbitmq_vhost=orleans-workflow
+rabbitmq_password_file="$state/rabbitmq-owf.password"
+rabbitmq_user() {
+  mkdir -p "$state"
+  if [[ ! -s $rabbitmq_password_file ]]; then
+    (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$rabbitmq_password_file")
+  fi
+  local password
+  password="$(cat "$rabbitmq_password_file")"
+  rabbitmqctl -q list_vhosts | grep -qx "$rabbitmq_vhost" || rabbitmqctl -q add_vhost "$rabbitmq_vhost" >/dev/null
+  if ! rabbitmqctl -q list_users | grep -q "^owf[[:space:]]"; then
+    rabbitmqctl -q add_user owf "$password" >/dev/null
+  elif ! rabbitmqctl -q authenticate_user owf "$password" >/dev/null 2>&1; then
+    rabbitmqctl -q change_password owf "$password" >/dev/null
+  fi
+  rabbitmqctl -q set_permissions -p "$rabbitmq_vhost" owf '.*' '.*' '.*' >/dev/null
+}
+
 start_postgres() {
   if port_open "$pg_port"; then say "PostgreSQL already answers on 127.0.0.1:$pg_port"; return; fi
   mkdir -p "$state"
@@ -94,7 +113,7 @@ apply_schema() {
 
 print_env() {
   echo "export OWF_Storage__PostgreSql='$(pg_workflow)'"
-  echo "export OWF_RabbitMQ__Uri='amqp://guest:guest@127.0.0.1:5672/'"
+  echo "export OWF_RabbitMQ__Uri='amqp://owf:$(cat "$rabbitmq_password_file" 2>/dev/null)@127.0.0.1:5672/$rabbitmq_vhost'"
   echo "export OWF_POSTGRES_ADMIN='$(pg_admin)'"
   echo "export OWF_TEST_POSTGRES_ADMIN='$(pg_admin)'"
   print_hpc_env
@@ -115,12 +134,12 @@ stop() {
 
 mkdir -p "$state"
 case "${1:-}" in
-  up) install_missing; start_rabbitmq; start_postgres; apply_schema; start_sshd; start_slurm ;;
+  up) install_missing; start_rabbitmq; rabbitmq_user; start_postgres; apply_schema; start_sshd; start_slurm ;;
   start)
     shift
     for name in "$@"; do
       case "$name" in
-        rabbitmq) start_rabbitmq ;; postgres) start_postgres ;; sshd) start_sshd ;; slurm) start_slurm ;;
+        rabbitmq) start_rabbitmq; rabbitmq_user ;; postgres) start_postgres ;; sshd) start_sshd ;; slurm) start_slurm ;;
         *) say "unknown service $name"; exit 2 ;;
       esac
     done ;;

@@ -43,7 +43,9 @@ public sealed class RetentionTests
 
         await Eventually.UntilAsync(() => database.StateRowsAsync(finished, HandlerState), rows => rows == 0, TimeSpan.FromSeconds(60), "the handler rows to be purged");
         Assert.Equal(0, await database.StateRowsAsync(simulation.SimulationId, "simulation"));
-        Assert.Equal(1, await database.CountAsync("SELECT count(*) FROM owf_incident WHERE incident_id = @id AND purged_at IS NOT NULL", ("id", finished)));
+        // The purge is recorded last, after the rows are gone.
+        await Eventually.UntilAsync(() => database.CountAsync("SELECT count(*) FROM owf_incident WHERE incident_id = @id AND purged_at IS NOT NULL", ("id", finished)),
+            marked => marked == 1, TimeSpan.FromSeconds(10), "the incident's record to say when it was purged");
         // The record stays whole: status, every step, the simulation as last seen, the graph.
         Assert.Equal(IncidentStatus.Completed, (await client.GetIncident(finished)).Status);
         Assert.Equal(steps.Count, (await client.GetSteps(finished)).Count);

@@ -4,6 +4,7 @@ using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Samples.Starter;
 using OrleansWorkflow.Wire;
+using OrleansWorkflow.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace OrleansWorkflow.Tests.Web;
@@ -115,6 +116,29 @@ public sealed class IncidentPagesBrowserTests(WebSiloFixture web, ITestOutputHel
         Assert.True(real.Status == 200, real.Error);
         Assert.Equal(IncidentStatus.Cancelled, (await web.Client.GetIncident(incident)).Status);
         await web.Silo.WaitForLogAsync($"POST /api/incidents/{incident}/cancel by admin (admin): 200", TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task An_operator_discards_a_dead_letter_from_the_incident_page()
+    {
+        var incident = await web.Client.CreateIncident("finished fire", "FIRE");
+        await web.Client.Complete(incident);
+        var messageId = $"late-{Guid.NewGuid():N}";
+        // Too late: the incident is finished, so the adapter dead-letters it and the incident keeps the record.
+        await web.Broker.PublishRawAsync(FireWorkflow.FireTerrain, $$"""{"IncidentID": "{{incident}}", "data": "late terrain"}""", messageId);
+        await Eventually.UntilAsync(() => web.Client.GetDeadLetters(incident), l => l.Count == 1, TimeSpan.FromSeconds(30), "the late message to be dead-lettered");
+        var page = await SignedInPageAsync(web.OperatorKey);
+
+        await page.GotoAsync(new Uri(web.Silo.WebUrl, $"/incidents/{incident}").ToString());
+        var row = page.Locator("#dead-letters tr", new() { HasText = messageId });
+        await Assertions.Expect(row).ToContainTextAsync("Completed");
+        await row.Locator("button.letter-discard").ClickAsync();
+        await Assertions.Expect(row).ToContainTextAsync("discarded");
+        await SaveAsync(page, "incident-dead-letter-discarded");
+
+        var (_, letters) = await WebSiloFixture.GetAsync(web.Http, $"/api/dead-letters/{FireWorkflow.FireTerrain}");
+        Assert.DoesNotContain(letters!.AsArray(), l => l!["messageId"]!.GetValue<string>() == messageId);
+        await web.Silo.WaitForLogAsync($"POST /api/dead-letters/{FireWorkflow.FireTerrain}/{messageId}/discard by test-operator (operator): 200", TimeSpan.FromSeconds(10));
     }
 
     private sealed record Answered(int Status, string Error);

@@ -33,10 +33,34 @@ async function read() {
   rows('simulations', detail.simulations, s => [
     owf.cell(s.simulationId, 'muted'), owf.cell(s.machine), owf.cell(s.jobId ?? ''), owf.status(s.status),
     owf.cell(s.exitCode ?? ''), owf.cell(s.workingDirectory ?? ''), owf.cell(s.detail ?? '')]);
-  rows('dead-letters', detail.deadLetters, d => [owf.cell(owf.time(d.at)), owf.cell(d.queue), owf.cell(d.messageId ?? ''), owf.cell(d.reason)]);
+  rows('dead-letters', detail.deadLetters, d => [owf.cell(owf.time(d.at)), owf.cell(d.queue), owf.cell(d.messageId ?? ''), owf.cell(d.reason), letterActions(d)]);
 
   const svg = await fetch(api + '/graph?format=svg');
   document.getElementById('graph').innerHTML = svg.ok ? await svg.text() : '';
+}
+
+// Replay (send back to its queue) or discard a dead letter, as `owf dead-letters` does; operators only.
+function letterActions(letter) {
+  const td = document.createElement('td');
+  if (!letter.messageId) return td;
+  const outcome = document.createElement('span');
+  outcome.className = 'muted';
+  for (const action of ['replay', 'discard']) {
+    const button = document.createElement('button');
+    button.textContent = action === 'replay' ? 'Replay' : 'Discard';
+    button.className = 'letter-' + action;
+    button.addEventListener('click', async () => {
+      try {
+        const done = await owf.json(`/api/dead-letters/${encodeURIComponent(letter.queue)}/${encodeURIComponent(letter.messageId)}/${action}`, { method: 'POST' });
+        outcome.textContent = done.outcome;
+      } catch (failure) {
+        outcome.textContent = failure.message;
+      }
+    });
+    td.append(button, ' ');
+  }
+  td.append(outcome);
+  return td;
 }
 
 // One read at a time; changes that arrive during a read cause one more read after it.
