@@ -181,23 +181,11 @@ public sealed class HpcSimulationTests(EngineFixture engine)
         Assert.Empty(await engine.Client.GetDeadLetters(incident)); // its own: other tests dead-letter on this queue
     }
 
-    private async Task<Guid> SubmitAsync(string script, string machine = LoopbackHpc.Machine)
-    {
-        LoopbackHpc.Require(engine.Settings.Hpc);
-        var incident = await engine.Client.CreateIncident("hpc test", "TEST");
-        await engine.Client.Send(HpcTestQueues.Submit, new JsonObject { ["IncidentID"] = incident.ToString(), ["machine"] = machine, ["script"] = script });
-        await engine.Client.FlushMessages();
-        return incident;
-    }
+    private Task<Guid> SubmitAsync(string script, string machine = LoopbackHpc.Machine) => engine.SubmitTestJobAsync(script, machine);
 
     private async Task<SimulationInfo> RunningSimulationAsync(Guid incident) =>
         (await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).SingleOrDefault(),
             s => s?.Status == SimulationStatus.Running, Patience, "the job to run"))!;
 
-    private async Task<JsonObject> EndOfAsync(Guid incident)
-    {
-        var persisted = await Eventually.UntilAsync(() => engine.Handler(incident, HpcTestQueues.End).GetPersisted(),
-            p => p.Count > 0, Patience, "the job's end to reach the workflow");
-        return JsonNode.Parse(Assert.Single(persisted))!.AsObject();
-    }
+    private Task<JsonObject> EndOfAsync(Guid incident) => engine.EndOfTestJobAsync(incident);
 }

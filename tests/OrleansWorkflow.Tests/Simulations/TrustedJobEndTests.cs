@@ -12,7 +12,7 @@ namespace OrleansWorkflow.Tests.Simulations;
 [Collection(HpcCollection.Name)]
 public sealed class TrustedJobEndTests(EngineFixture engine)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = HpcTestJobs.Patience;
 
     [Fact]
     public async Task A_forged_COMPLETED_for_a_simulation_that_never_ran_is_dead_lettered_with_its_reason_and_the_incident_stays_active()
@@ -77,19 +77,7 @@ public sealed class TrustedJobEndTests(EngineFixture engine)
         Assert.Equal("inside\n", JsonNode.Parse(Assert.Single(persisted))!["content"]!.GetValue<string>());
     }
 
-    private async Task<Guid> SubmitAsync(string script)
-    {
-        LoopbackHpc.Require(engine.Settings.Hpc);
-        var incident = await engine.Client.CreateIncident("trusted end test", "TEST");
-        await engine.Client.Send(HpcTestQueues.Submit, new JsonObject { ["IncidentID"] = incident.ToString(), ["machine"] = LoopbackHpc.Machine, ["script"] = script });
-        await engine.Client.FlushMessages();
-        return incident;
-    }
+    private Task<Guid> SubmitAsync(string script) => engine.SubmitTestJobAsync(script);
 
-    private async Task<JsonObject> EndOfAsync(Guid incident)
-    {
-        var persisted = await Eventually.UntilAsync(() => engine.Handler(incident, HpcTestQueues.End).GetPersisted(),
-            p => p.Count > 0, Patience, "the job's end to reach the workflow");
-        return JsonNode.Parse(Assert.Single(persisted))!.AsObject();
-    }
+    private Task<JsonObject> EndOfAsync(Guid incident) => engine.EndOfTestJobAsync(incident);
 }

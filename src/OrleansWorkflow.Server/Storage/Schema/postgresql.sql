@@ -297,44 +297,33 @@ BEGIN
 END
 $roles$;
 
-DO $ownership$
+DO $privileges$
 DECLARE
     object record;
-BEGIN
-    IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-        RETURN; -- only a superuser hands objects over; a setup run by owf_owner already owns them
-    END IF;
-    FOR object IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                   WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'S')
-                     AND (c.relname LIKE 'owf\_%' OR c.relname = 'orleansquery') LOOP
-        EXECUTE format('ALTER TABLE %I OWNER TO owf_owner', object.relname);
-    END LOOP;
-    FOR object IN SELECT p.oid::regprocedure AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                   WHERE n.nspname = current_schema() AND p.proname LIKE 'owf\_%' LOOP
-        EXECUTE format('ALTER FUNCTION %s OWNER TO owf_owner', object.signature);
-    END LOOP;
-END
-$ownership$;
-
-DO $grants$
-DECLARE
-    object record;
+    hand_over boolean := (SELECT rolsuper FROM pg_roles WHERE rolname = current_user); -- a setup run by owf_owner owns them already
 BEGIN
     EXECUTE format('GRANT USAGE ON SCHEMA %I TO owf_engine', current_schema());
-    FOR object IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                   WHERE n.nspname = current_schema() AND c.relkind = 'r'
+    FOR object IN SELECT c.relname AS name, c.relkind AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                   WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'S')
                      AND (c.relname LIKE 'owf\_%' OR c.relname = 'orleansquery') LOOP
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE %I TO owf_engine', object.relname);
-    END LOOP;
-    -- The query texts are the engine's program: it reads them, it never changes them.
-    REVOKE INSERT, UPDATE, DELETE ON TABLE orleansquery FROM owf_engine;
-    FOR object IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                   WHERE n.nspname = current_schema() AND c.relkind = 'S' AND c.relname LIKE 'owf\_%' LOOP
-        EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %I TO owf_engine', object.relname);
+        IF hand_over THEN
+            EXECUTE format('ALTER TABLE %I OWNER TO owf_owner', object.name);
+        END IF;
+        IF object.kind = 'S' THEN
+            EXECUTE format('GRANT USAGE, SELECT ON SEQUENCE %I TO owf_engine', object.name);
+        ELSIF object.name = 'orleansquery' THEN
+            -- The query texts are the engine's program: it reads them, it never changes them.
+            EXECUTE format('GRANT SELECT ON TABLE %I TO owf_engine', object.name);
+        ELSE
+            EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE %I TO owf_engine', object.name);
+        END IF;
     END LOOP;
     FOR object IN SELECT p.oid::regprocedure AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                    WHERE n.nspname = current_schema() AND p.proname LIKE 'owf\_%' LOOP
+        IF hand_over THEN
+            EXECUTE format('ALTER FUNCTION %s OWNER TO owf_owner', object.signature);
+        END IF;
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO owf_engine', object.signature);
     END LOOP;
 END
-$grants$;
+$privileges$;

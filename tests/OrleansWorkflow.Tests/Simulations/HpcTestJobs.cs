@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Tests.Handlers;
+using OrleansWorkflow.Tests.Infrastructure;
+
+namespace OrleansWorkflow.Tests.Simulations;
+
+/// <summary>Test jobs on the loopback machine through the HPC test handlers: submitted by a message, their ends read back.</summary>
+internal static class HpcTestJobs
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+
+    /// <summary>Creates an incident whose submit handler runs <paramref name="script"/> as a job on <paramref name="machine"/>.</summary>
+    public static async Task<Guid> SubmitTestJobAsync(this EngineFixture engine, string script, string machine = LoopbackHpc.Machine)
+    {
+        LoopbackHpc.Require(engine.Settings.Hpc);
+        var incident = await engine.Client.CreateIncident("hpc test", "TEST");
+        await engine.Client.Send(HpcTestQueues.Submit, new JsonObject { ["IncidentID"] = incident.ToString(), ["machine"] = machine, ["script"] = script });
+        await engine.Client.FlushMessages();
+        return incident;
+    }
+
+    /// <summary>The end message of the incident's one job, as its end handler received it.</summary>
+    public static async Task<JsonObject> EndOfTestJobAsync(this EngineFixture engine, Guid incident)
+    {
+        var persisted = await Eventually.UntilAsync(() => engine.Handler(incident, HpcTestQueues.End).GetPersisted(),
+            p => p.Count > 0, Patience, "the job's end to reach the workflow");
+        return JsonNode.Parse(Assert.Single(persisted))!.AsObject();
+    }
+}
