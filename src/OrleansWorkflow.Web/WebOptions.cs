@@ -23,7 +23,7 @@ public sealed class WebOptions : IValidatedSettings
 
     /// <summary>
     /// API keys given in configuration (Web:ApiKeys:0:Name, :Role, :Hash), each with a name for the audit log, a role
-    /// and the key's hash (<c>owf keys hash</c> prints it; the key itself is never configured). With none here and none
+    /// and the key's hash ("sha256:" and the hex SHA-256 of the key, as <c>printf %s "$key" | sha256sum</c> gives it; the key itself is never configured). With none here and none
     /// in the database, the first silo of the cluster creates an admin key (see <see cref="AdminKeyFile"/>).
     /// </summary>
     public List<ConfiguredApiKey> ApiKeys { get; set; } = [];
@@ -63,7 +63,7 @@ public sealed class WebOptions : IValidatedSettings
             if (AccessRoles.Parse(key.Role) is null)
                 yield return $"Web:ApiKeys:{i}:Role \"{key.Role}\" is not a role; use viewer, operator or admin.";
             if (!Security.ApiKeys.IsHash(key.Hash))
-                yield return $"Web:ApiKeys:{i}:Hash is not a key hash; configure the hash `owf keys hash` prints (\"sha256:\" and 64 hex digits), never the key.";
+                yield return $"Web:ApiKeys:{i}:Hash is not a key hash; configure \"sha256:\" and the 64 hex digits of the key's SHA-256 (printf %s \"$key\" | sha256sum), never the key.";
         }
         foreach (var problem in Jwt.Problems())
             yield return problem;
@@ -85,7 +85,7 @@ public sealed class ConfiguredApiKey
     /// <summary>viewer, operator or admin.</summary>
     public string Role { get; set; } = "";
 
-    /// <summary>The key's hash ("sha256:" and 64 hex digits), as <c>owf keys hash</c> prints it.</summary>
+    /// <summary>The key's hash: "sha256:" and the 64 hex digits of its SHA-256.</summary>
     public string Hash { get; set; } = "";
 }
 

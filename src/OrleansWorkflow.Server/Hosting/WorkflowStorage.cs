@@ -13,4 +13,5 @@ internal static class WorkflowStorage
     public const string MachinePollerState = "machine-poller";
     public const string RedeliveryState = "redelivery";
     public const string AccessKeysState = "access-keys";
+    public const string WebKeyRingState = "web-key-ring";
 }

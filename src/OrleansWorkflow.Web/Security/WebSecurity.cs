@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
@@ -8,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OrleansWorkflow.Web;
 
 namespace OrleansWorkflow.Web.Security;
@@ -52,6 +55,10 @@ internal static class WebSecurity
                 authorization.AddPolicy(role.Name(), policy => policy.RequireRole(role.Name()));
             authorization.FallbackPolicy = authorization.GetPolicy(AccessRole.Viewer.Name());
         });
+        // One key ring for the cluster, in its database: a session opened on one silo is good on all of them.
+        services.AddDataProtection().SetApplicationName("OrleansWorkflow");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider =>
+            new ConfigureOptions<KeyManagementOptions>(keys => keys.XmlRepository = new ClusterKeyRing(provider.GetRequiredService<IGrainFactory>())));
         services.AddAntiforgery(antiforgery =>
         {
             antiforgery.HeaderName = AntiforgeryHeader;
@@ -110,7 +117,7 @@ internal static class WebSecurity
         if (status == StatusCodes.Status401Unauthorized)
         {
             http.Response.Headers.WWWAuthenticate = "Bearer";
-            error = "sign in: send the header \"Authorization: Bearer <API key>\" (an admin creates keys with POST /api/keys or `owf keys create`), or sign in on /signin";
+            error = "sign in: send the header \"Authorization: Bearer <API key>\" (an admin creates keys with POST /api/keys), or sign in on /signin";
         }
         else
         {

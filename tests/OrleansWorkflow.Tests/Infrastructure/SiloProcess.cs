@@ -121,7 +121,7 @@ public sealed class SiloProcess : IAsyncDisposable
         await _process.WaitForExitAsync();
     }
 
-    private static string AdminKeyFileOf(string serviceId) => Path.Combine(Path.GetTempPath(), $"owf-admin-key-{serviceId}");
+    public static string AdminKeyFileOf(string serviceId) => Path.Combine(Path.GetTempPath(), $"owf-admin-key-{serviceId}");
 
     public async ValueTask DisposeAsync()
     {
