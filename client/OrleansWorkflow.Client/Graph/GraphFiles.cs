@@ -29,7 +29,8 @@ public static class GraphFiles
         _ => throw new ArgumentException($"\"{format}\" is not a graph format; use one of {string.Join(", ", Formats)}.", nameof(format)),
     };
 
-    private static async Task<byte[]> DrawAsync(string dot, string format, CancellationToken cancellationToken)
+    /// <summary>Draws Graphviz <paramref name="dot"/> text as "svg" or "png" with Graphviz's dot.</summary>
+    public static async Task<byte[]> DrawAsync(string dot, string format, CancellationToken cancellationToken = default)
     {
         var start = new ProcessStartInfo("dot", $"-T{format}")
         {

@@ -29,7 +29,7 @@ internal sealed class GraphDrawings(WebOptions options) : IDisposable
             return null;
         try
         {
-            var drawn = await GraphFiles.RenderAsync(graph, format, cancellationToken);
+            var drawn = await GraphFiles.DrawAsync(dot, format, cancellationToken);
             _drawn.Set(key, drawn, new MemoryCacheEntryOptions { Size = drawn.Length, SlidingExpiration = TimeSpan.FromMinutes(10) });
             return drawn;
         }

@@ -33,10 +33,10 @@ internal static class IncidentApi
 
     private static Task<IResult> Create(HttpRequest request, WorkflowClient workflow) => ApiProblem.Guard(async () =>
     {
-        if (await BodyAsync(request) is not { } body)
+        if (await JsonBody.ReadObjectAsync(request) is not { } body)
             return ApiProblem.BadRequest("the body must be a JSON object like {\"name\": \"Fire at Corte\", \"kind\": \"FIRE\"}");
-        var name = Text(body, "name");
-        var kind = Text(body, "kind");
+        var name = JsonBody.Text(body, "name");
+        var kind = JsonBody.Text(body, "kind");
         if (string.IsNullOrWhiteSpace(name) || string.IsNullOrWhiteSpace(kind))
             return ApiProblem.BadRequest("give the incident a \"name\" and a \"kind\" (strings), like {\"name\": \"Fire at Corte\", \"kind\": \"FIRE\"}");
         DateTimeOffset? date = null;
@@ -91,7 +91,7 @@ internal static class IncidentApi
         // A typo in a URL would otherwise leave the message waiting in a queue no handler reads.
         if (!handlers.IsRegistered(queue))
             return ApiProblem.BadRequest($"no handler is registered on queue \"{queue}\"; the queues are: {string.Join(", ", handlers.Queues.Order())}");
-        if (await BodyAsync(request) is not { } message)
+        if (await JsonBody.ReadObjectAsync(request) is not { } message)
             return ApiProblem.BadRequest("the body must be the message: a JSON object (its IncidentID is set from the URL)");
         if (message[WireContract.IncidentIdKey] is { } given && given.ToString() != incident.ToString())
             return ApiProblem.BadRequest($"the body's {WireContract.IncidentIdKey} \"{given}\" is not the incident of the URL ({incident}); leave it out");
@@ -108,8 +108,8 @@ internal static class IncidentApi
 
     private static Task<IResult> Cancel(string id, HttpRequest request, WorkflowClient workflow) => WithIncident(id, workflow, async (incident, _) =>
     {
-        var body = await BodyAsync(request);
-        var reason = body is null ? null : Text(body, "reason");
+        var body = await JsonBody.ReadObjectAsync(request);
+        var reason = JsonBody.Text(body, "reason");
         if (string.IsNullOrWhiteSpace(reason))
             return ApiProblem.BadRequest("say why: the body must be like {\"reason\": \"fire contained\"}");
         await workflow.Cancel(incident, reason);
@@ -125,20 +125,4 @@ internal static class IncidentApi
             return ApiProblem.NotFound($"incident {incident} was never created; create it with POST /api/incidents");
         return await endpoint(incident, info);
     });
-
-    /// <summary>The request body as a JSON object, or null when it is empty, not JSON or not an object.</summary>
-    private static async Task<JsonObject?> BodyAsync(HttpRequest request)
-    {
-        try
-        {
-            return await JsonNode.ParseAsync(request.Body) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private static string? Text(JsonObject body, string key) =>
-        body[key] is { } value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 }

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -24,16 +22,9 @@ internal static class KeyApi
 
     private static Task<IResult> Create(HttpContext http, AccessKeyStore store) => ApiProblem.Guard(async () =>
     {
-        JsonObject? body = null;
-        try
-        {
-            body = await JsonNode.ParseAsync(http.Request.Body) as JsonObject;
-        }
-        catch (JsonException)
-        {
-        }
-        var name = body?["name"] is JsonValue n && n.TryGetValue<string>(out var given) ? given.Trim() : null;
-        var role = AccessRoles.Parse(body?["role"] is JsonValue r && r.TryGetValue<string>(out var named) ? named : null);
+        var body = await JsonBody.ReadObjectAsync(http.Request);
+        var name = JsonBody.Text(body, "name")?.Trim();
+        var role = AccessRoles.Parse(JsonBody.Text(body, "role"));
         if (string.IsNullOrEmpty(name) || role is null)
             return ApiProblem.BadRequest("the body must be like {\"name\": \"ops-desk\", \"role\": \"operator\"} (roles: viewer, operator, admin)");
         var key = await store.CreateAsync(name, role.Value, http.User.Who().Name);

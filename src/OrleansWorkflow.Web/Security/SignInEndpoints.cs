@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
@@ -53,14 +51,7 @@ internal static class SignInEndpoints
             return Results.Json(new { error = "send {\"key\": \"...\"} with the header \"Content-Type: application/json\"" }, statusCode: StatusCodes.Status415UnsupportedMediaType);
         if (!await antiforgery.IsRequestValidAsync(http))
             return ApiProblem.BadRequest($"the sign-in page's antiforgery token is missing or stale (header {WebSecurity.AntiforgeryHeader}); reload the page");
-        string? key = null;
-        try
-        {
-            key = (await JsonNode.ParseAsync(http.Request.Body))?["key"]?.GetValue<string>();
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-        }
+        var key = JsonBody.Text(await JsonBody.ReadObjectAsync(http.Request), "key");
         var logger = logging.CreateLogger("OrleansWorkflow.Web.Audit");
         if (string.IsNullOrWhiteSpace(key) || await keys.FindAsync(key.Trim()) is not { } known)
         {
