@@ -16,19 +16,27 @@ namespace OrleansWorkflow.Handlers;
 
 /// <summary>
 /// Base of every handler grain: one activation per handler and incident. For each message it skips a redelivery,
-/// runs <see cref="HandleAsync"/>, keeps the documents, the message id and the effects in ONE storage write, then
-/// carries the effects out. A crash after the write is repaired when the unacknowledged message comes back.
-/// Its state is read from storage only when the incident says this handler ran before: most handlers of most
-/// incidents are new, and the read would find nothing. Were that answer ever wrong (a crash lost the step record),
-/// the write would meet the stored row, fail its version check, and the message is handled again on the stored state.
+/// runs <see cref="HandleAsync"/>, appends the documents, the message id, the effects and the incident's record of
+/// the step to the handler's journal in ONE transaction (<see cref="HandlerJournal"/>), then carries the effects out.
+/// A crash after the write is repaired when the unacknowledged message comes back. Its journal is read from storage
+/// only when the incident says this handler ran before: most handlers of most incidents are new, and the read would
+/// find nothing. Were that answer ever wrong (a crash lost the step record), the append would meet the stored entry
+/// in its place, and the message is handled again on the stored journal.
 /// </summary>
 public abstract class HandlerGrain : Grain, IHandlerDelivery
 {
     private readonly IGrainStorage _storage;
+    private readonly HandlerJournal _journal;
+    private readonly TimeProvider _clock;
+    /// <summary>The state row an earlier version wrote (whole, per message); read, never appended to.</summary>
     private readonly GrainState<HandlerState> _state = new(new HandlerState());
+    /// <summary>All the handler knows: the earlier version's state row, then its journal.</summary>
+    private HandlerState _memory = new();
+    /// <summary>The number of the journal's last entry (0: none).</summary>
+    private int _seq;
     private bool _loaded;
 
-    private HandlerState Stored => _state.State!;
+    private HandlerState Stored => _memory;
     private readonly ILogger _logger;
     private readonly OutboxDispatcher _dispatcher;
     private readonly HpcMachines _machines;
@@ -43,6 +51,8 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     protected HandlerGrain()
     {
         _storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(WorkflowStorage.Name);
+        _journal = ServiceProvider.GetRequiredService<HandlerJournal>();
+        _clock = ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
         _logger = ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(GetType());
         _dispatcher = ServiceProvider.GetRequiredService<OutboxDispatcher>();
         _machines = ServiceProvider.GetRequiredService<HpcMachines>();
@@ -62,9 +72,9 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         return Task.CompletedTask;
     }
 
-    Task<DeliveryResult> IHandlerDelivery.Deliver(InboundMessage message) => DeliverAsync(message);
+    Task<DeliveryResult> IHandlerDelivery.Deliver(InboundMessage message) => DeliverAsync(message, attempt: 0);
 
-    private async Task<DeliveryResult> DeliverAsync(InboundMessage message)
+    private async Task<DeliveryResult> DeliverAsync(InboundMessage message, int attempt)
     {
         // The handler's work, and the messages it sends, are children of the delivery in the incident's trace.
         using var handling = WorkflowTracing.StartMessaging("process", _queue, message.MessageId, _incidentId, message.TraceParent);
@@ -82,6 +92,8 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
                 _state.State = new HandlerState();
                 _state.ETag = null;
                 _state.RecordExists = false;
+                _memory = new HandlerState();
+                _seq = 0;
                 readSkipped = _loaded = true;
             }
         }
@@ -99,7 +111,8 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         if (await SimulationEndCheck.RefusalAsync(message.Body, _incidentId, GrainFactory) is { } forged)
             return DeliveryResult.Rejected(forged);
 
-        var status = await incident.BeginStep(_queue, message.MessageId, message.Originator);
+        var ticket = await incident.BeginStep(_queue, message.MessageId, message.Originator);
+        var status = ticket.Status;
         if (!status.Exists())
             return DeliveryResult.Rejected($"incident {_incidentId} was never created");
         if (status.IsFinished())
@@ -163,22 +176,31 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             return DeliveryResult.Failed($"{e.GetType().Name}: {e.Message}");
         }
 
-        Stored.Documents.AddRange(context.NewDocuments);
-        Stored.HandledMessageIds.Add(message.MessageId);
-        Stored.Outbox = context.Effects;
-        Stored.OutboxMessageId = message.MessageId;
+        var entry = new JournalEntry(_seq + 1, message.MessageId, [.. context.NewDocuments], context.Effects);
+        var sentTo = Destinations(context.Effects);
+        var endedAt = _clock.GetUtcNow();
+        // The incident's record of the step goes in the same transaction, unless the incident keeps it itself.
+        var step = ticket.Carried
+            ? new NumberedStep(ticket.Number, new IncidentStep
+            {
+                Queue = _queue, MessageId = message.MessageId, Originator = message.Originator, StartedAt = ticket.StartedAt,
+                EndedAt = endedAt, Outcome = StepOutcome.Completed, SentTo = sentTo,
+            })
+            : null;
         try
         {
-            await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
+            await _journal.AppendAsync(_incidentId, _queue, entry, step, refuseEarlierRow: readSkipped);
             if (_faults.FailsAfterStateWrite(_queue, message.MessageId))
                 throw new IOException($"Fault injection: the state write of {_queue} for message {message.MessageId} reports an error after it committed");
         }
-        catch (InconsistentStateException) when (readSkipped)
+        catch (JournalConflictException e) when (attempt == 0)
         {
-            _logger.LogInformation("Handler {Queue} of incident {IncidentId} had stored state after all; handling message {MessageId} again on it", _queue, _incidentId, message.MessageId);
+            // Someone else wrote first: another activation of this handler (or a crash lost the incident's record of
+            // a step, so this one did not read its journal), or of the incident. Nothing of this run was kept.
+            _logger.LogInformation("Handler {Queue} of incident {IncidentId} met stored state at write time ({Conflict}); handling message {MessageId} again on it", _queue, _incidentId, e.Message, message.MessageId);
             await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Failed, [], "stored state was found at write time; handled again on it");
             await ReadStateAsync();
-            return await DeliverAsync(message);
+            return await DeliverAsync(message, attempt + 1);
         }
         catch
         {
@@ -187,6 +209,11 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             _loaded = false;
             throw;
         }
+        Stored.Documents.AddRange(entry.Documents);
+        Stored.HandledMessageIds.Add(message.MessageId);
+        Stored.Outbox = context.Effects;
+        Stored.OutboxMessageId = message.MessageId;
+        _seq = entry.Seq;
         _outboxDispatched = false;
         if (_faults.KillsAfterStateWrite(_queue))
         {
@@ -197,7 +224,10 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         // The step is recorded before its effects go out, so the next handler, or the incident's completion, can
         // never be seen before the step that caused it.
         var stored = Stopwatch.GetTimestamp();
-        await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Completed, Destinations(context.Effects), null);
+        if (step is not null)
+            await incident.StepStored(_queue, message.MessageId, step.Number, endedAt, sentTo);
+        else
+            await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Completed, sentTo, null);
         await DispatchPendingOutboxAsync();
         WorkflowMetrics.OutboxLag.Record(Stopwatch.GetElapsedTime(stored).TotalSeconds, WorkflowMetrics.Queue(_queue));
         return DeliveryResult.Handled;
@@ -214,13 +244,12 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     {
         if (!_loaded)
             await ReadStateAsync();
-        if (_state.RecordExists && (Stored.Documents.Count > 0 || Stored.Outbox.Count > 0))
-        {
-            // The documents go; the handled message ids stay, so a late copy of one is still known as a duplicate.
-            Stored.Documents.Clear();
-            Stored.Outbox = [];
-            await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
-        }
+        // The documents go; the handled message ids stay, so a late copy of one is still known as a duplicate.
+        if (_seq > 0 && (Stored.Documents.Count > 0 || Stored.Outbox.Count > 0))
+            await _journal.ClearDocumentsAsync(_incidentId, _queue);
+        await ClearEarlierStateRowAsync(documents: true);
+        Stored.Documents.Clear();
+        Stored.Outbox = [];
         _outboxDispatched = true;
         DeactivateOnIdle();
     }
@@ -230,8 +259,11 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         if (!_loaded)
             await ReadStateAsync();
         // A late copy of a handled message is still known by the incident's record of its steps.
-        await _storage.ClearStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
+        await _journal.DeleteAsync(_incidentId, _queue);
+        if (_state.RecordExists)
+            await _storage.ClearStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
         _state.State = new HandlerState();
+        _memory = new HandlerState();
         _loaded = false;
         _outboxDispatched = true;
         DeactivateOnIdle();
@@ -241,17 +273,43 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // The outbox was carried out but is still in storage: clear it so a later activation does not repeat it.
-        if (_loaded && _outboxDispatched && Stored.Outbox.Count > 0 && _state.RecordExists)
+        if (_loaded && _outboxDispatched && Stored.Outbox.Count > 0)
         {
+            if (_seq > 0)
+                await _journal.ClearOutboxAsync(_incidentId, _queue, _seq, cancellationToken);
+            else
+                await ClearEarlierStateRowAsync(documents: false);
             Stored.Outbox = [];
-            await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state, cancellationToken);
         }
     }
 
+    /// <summary>Clears the outbox (and with <paramref name="documents"/> the documents) of the state row an earlier version wrote, if it holds any.</summary>
+    private async Task ClearEarlierStateRowAsync(bool documents)
+    {
+        var earlier = _state.State!;
+        if (!_state.RecordExists || (earlier.Outbox.Count == 0 && (!documents || earlier.Documents.Count == 0)))
+            return;
+        earlier.Outbox = [];
+        if (documents)
+            earlier.Documents.Clear();
+        await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
+    }
+
+    /// <summary>Reads the state row an earlier version wrote (if any), then the journal appended since.</summary>
     private async Task ReadStateAsync()
     {
         await _storage.ReadStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
-        _state.State ??= new HandlerState();
+        var earlier = _state.State ??= new HandlerState();
+        var entries = await _journal.ReadAsync(_incidentId, _queue);
+        _memory = new HandlerState
+        {
+            Documents = [.. earlier.Documents, .. entries.SelectMany(e => e.Documents)],
+            HandledMessageIds = [.. earlier.HandledMessageIds, .. entries.Select(e => e.MessageId)],
+            // Only the newest effects can be waiting: each message's went out before the next was handled.
+            Outbox = entries.Count > 0 ? entries[^1].Outbox ?? [] : [.. earlier.Outbox],
+            OutboxMessageId = entries.Count > 0 ? entries[^1].MessageId : earlier.OutboxMessageId,
+        };
+        _seq = entries.Count > 0 ? entries[^1].Seq : 0;
         _loaded = true;
         // A stored outbox is carried out again unless this activation carried out exactly that state: sending twice is
         // harmless (its messages keep their ids), skipping is not.

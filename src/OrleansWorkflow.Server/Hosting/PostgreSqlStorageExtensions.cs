@@ -36,6 +36,9 @@ public static class PostgreSqlStorageExtensions
         // Keyed, so that a data source the host registers for its own database is never taken for the engine's.
         services.AddKeyedSingleton(WorkflowStorage.Name, (sp, _) => Npgsql.NpgsqlDataSource.Create(sp.GetRequiredService<StorageOptions>().ProviderConnectionString));
         services.AddSingleton(sp => new IncidentCatalog(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>()));
+        services.AddSingleton(sp => new IncidentJournal(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>()));
+        services.AddSingleton(sp => new Handlers.HandlerJournal(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>(),
+            sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IncidentJournal>()));
         services.AddHostedService<RetentionService>();
         services.AddKeyedSingleton<IGrainStorageSerializer>(WorkflowStorage.Name, (sp, _) =>
             new UpgradingStateSerializer(sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IGrainStorageSerializer>()));

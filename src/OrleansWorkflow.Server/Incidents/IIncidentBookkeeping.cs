@@ -14,9 +14,19 @@ internal interface IIncidentBookkeeping : IGrainWithGuidKey
     /// <summary>Marks the incident Error (a handler failed past its retry limit). Finished incidents stay as they are.</summary>
     Task MarkError(string reason);
 
-    /// <summary>Records that a handler starts on a message and returns the status the handler must respect.</summary>
+    /// <summary>
+    /// Records (in memory) that a handler starts on a message, and returns the status the handler must respect and
+    /// the step the handler's own write records when the message is handled (<see cref="StepStored"/>).
+    /// </summary>
     [AlwaysInterleave]
-    Task<IncidentStatus> BeginStep(string queue, string messageId, string? originator);
+    Task<StepTicket> BeginStep(string queue, string messageId, string? originator);
+
+    /// <summary>
+    /// The handler on <paramref name="queue"/> stored step <paramref name="number"/> (its message handled, Completed)
+    /// in the same write as its own state: the incident takes it as stored.
+    /// </summary>
+    [AlwaysInterleave]
+    Task StepStored(string queue, string messageId, int number, DateTimeOffset endedAt, IReadOnlyList<string> sentTo);
 
     /// <summary>
     /// Records, stored before it returns, that the handler on <paramref name="queue"/> handled <paramref name="messageId"/>

@@ -7,13 +7,17 @@ using OrleansWorkflow.Simulations;
 namespace OrleansWorkflow.Incidents;
 
 /// <summary>
-/// One incident. Status changes and ended steps are stored before their callers go on (an ended step before its
-/// message is acknowledged), through one chain of writes: whatever changed while a write was under way goes into the
-/// next one, so steps ending together share a write. Started steps and simulation changes, which a crash would only
-/// make look older, are written shortly after they happen.
+/// One incident. Its state row holds what stays small (name, status, simulations); its steps and dead letters are
+/// appended to rows of their own (<see cref="IncidentJournal"/>), so a long incident costs no more per step than a
+/// short one. Status changes and ended steps are stored before their callers go on (an ended step before its
+/// message is acknowledged; a completed one by its handler's own write, <see cref="StepStored"/>), through one chain
+/// of writes: whatever changed while a write was under way goes into the next one, so steps ending together share a
+/// write. Started steps are kept in memory only (a crash loses nothing but their start: the redelivery begins them
+/// again); the status Active, the last change and simulation changes are written shortly after they happen.
 /// </summary>
 internal sealed class IncidentGrain(
     [PersistentState(WorkflowStorage.IncidentState, WorkflowStorage.Name)] IPersistentState<IncidentState> state,
+    IncidentJournal journal,
     HandlerRegistry handlers,
     IncidentCatalog catalog,
     TimeProvider clock,
@@ -29,6 +33,12 @@ internal sealed class IncidentGrain(
     private IAsyncStream<IncidentEvent>? _events;
     /// <summary>The write that stores the incident's end, while it is under way: callers that read the status wait for it.</summary>
     private Task? _finishing;
+    private IncidentSteps _steps = new([], []);
+    private List<DeadLetterRecord> _deadLetters = [];
+    /// <summary>Ended steps not stored yet.</summary>
+    private readonly HashSet<NumberedStep> _unsaved = [];
+    /// <summary>The state row must go with the next write (a status change); otherwise it waits for the delayed write.</summary>
+    private bool _headerDue;
 
     private Guid IncidentId => this.GetPrimaryKey();
     private IncidentState Incident => state.State;
@@ -57,7 +67,7 @@ internal sealed class IncidentGrain(
         };
         try
         {
-            await WriteNowAsync();
+            await WriteNowAsync(header: true);
         }
         catch
         {
@@ -96,10 +106,10 @@ internal sealed class IncidentGrain(
         foreach (var simulation in Incident.Simulations)
             if (!await GrainFactory.GetGrain<ISimulationGrain>(simulation.SimulationId).Forget())
                 return false; // its job has not ended yet: a later purge takes it
-        foreach (var queue in Incident.Steps.Select(s => s.Queue).Distinct().Where(handlers.IsRegistered))
+        foreach (var queue in _steps.Queues.Where(handlers.IsRegistered))
             await handlers.Resolve(GrainFactory, IncidentId, queue).PurgeIncidentData();
         Incident.PurgedAt = clock.GetUtcNow();
-        await WriteNowAsync();
+        await WriteNowAsync(header: true);
         await catalog.MarkPurgedAsync(IncidentId, Incident.PurgedAt.Value);
         logger.LogDebug("Incident {IncidentId}: working data purged", IncidentId);
         return true;
@@ -113,17 +123,17 @@ internal sealed class IncidentGrain(
         Incident.Status = IncidentStatus.Error;
         Incident.Reason = reason;
         Incident.UpdatedAt = clock.GetUtcNow();
-        await WriteNowAsync();
+        await WriteNowAsync(header: true);
         Publish(IncidentEventKind.StatusChanged, detail: reason);
         logger.LogWarning("Incident {IncidentId} marked Error: {Reason}", IncidentId, reason);
     }
 
-    public async Task<IncidentStatus> BeginStep(string queue, string messageId, string? originator)
+    public async Task<StepTicket> BeginStep(string queue, string messageId, string? originator)
     {
         await AfterFinishingAsync();
         var status = Incident.Status;
         if (!status.Exists() || status.IsFinished())
-            return status;
+            return new StepTicket(status, -1, default);
 
         if (status == IncidentStatus.Pending)
         {
@@ -131,54 +141,102 @@ internal sealed class IncidentGrain(
             Publish(IncidentEventKind.StatusChanged);
         }
         // A retry of a message whose earlier attempt never ended (the database or broker failed under it) goes on in that step.
-        if (!Incident.Steps.Exists(s => s.Queue == queue && s.MessageId == messageId && s.Outcome == StepOutcome.Processing))
-            Incident.Steps.Add(new IncidentStep { Queue = queue, MessageId = messageId, Originator = originator, StartedAt = clock.GetUtcNow() });
+        if (_steps.Latest(queue, messageId) is not { Step.Outcome: StepOutcome.Processing } step)
+            step = _steps.Add(new IncidentStep { Queue = queue, MessageId = messageId, Originator = originator, StartedAt = clock.GetUtcNow() });
         Touch();
         Publish(IncidentEventKind.StepStarted, queue, messageId);
-        return Incident.Status;
+        return new StepTicket(Incident.Status, step.InHeader || step.Stored ? -1 : step.Number, step.Step.StartedAt);
+    }
+
+    public async Task StepStored(string queue, string messageId, int number, DateTimeOffset endedAt, IReadOnlyList<string> sentTo)
+    {
+        if (_steps.Latest(queue, messageId) is { Stored: false, InHeader: false } step && step.Number == number)
+        {
+            step.Step.EndedAt = endedAt;
+            step.Step.Outcome = StepOutcome.Completed;
+            step.Step.SentTo = [.. sentTo];
+            step.Step.Error = null;
+            step.Version = 1;
+        }
+        else
+        {
+            // This activation did not begin that step (it was activated since): what is stored is the truth.
+            await ReadJournalAsync();
+        }
+        Touch();
+        Publish(IncidentEventKind.StepEnded, queue, messageId, StepOutcome.Completed.ToString());
     }
 
     public async Task EndStep(string queue, string messageId, string? originator, StepOutcome outcome, IReadOnlyList<string> sentTo, string? error)
     {
-        var step = StepOf(queue, messageId, originator);
-        step.EndedAt = clock.GetUtcNow();
-        step.Outcome = outcome;
-        step.SentTo = [.. sentTo];
-        step.Error = error;
-        Incident.UpdatedAt = clock.GetUtcNow();
-        await WriteNowAsync();
-        Publish(IncidentEventKind.StepEnded, queue, messageId, outcome.ToString());
+        var changed = await EndAsync(queue, messageId, originator, step =>
+        {
+            // A step its handler stored as completed stays so (the handler tells again after carrying out its effects).
+            if (outcome == StepOutcome.Completed && step.Outcome == StepOutcome.Completed)
+                return false;
+            step.EndedAt = clock.GetUtcNow();
+            step.Outcome = outcome;
+            step.SentTo = [.. sentTo];
+            step.Error = error;
+            return true;
+        });
+        if (changed)
+            Publish(IncidentEventKind.StepEnded, queue, messageId, outcome.ToString());
     }
 
     public async Task ConfirmHandled(string queue, string messageId, string? originator)
     {
-        var step = StepOf(queue, messageId, originator);
-        if (step.Outcome == StepOutcome.Completed)
-            return;
-        step.EndedAt = clock.GetUtcNow();
-        step.Outcome = StepOutcome.Completed;
-        step.Error = null;
-        Incident.UpdatedAt = clock.GetUtcNow();
-        await WriteNowAsync();
-        Publish(IncidentEventKind.StepEnded, queue, messageId, StepOutcome.Completed.ToString());
+        var changed = await EndAsync(queue, messageId, originator, step =>
+        {
+            if (step.Outcome == StepOutcome.Completed)
+                return false;
+            step.EndedAt = clock.GetUtcNow();
+            step.Outcome = StepOutcome.Completed;
+            step.Error = null;
+            return true;
+        });
+        if (changed)
+            Publish(IncidentEventKind.StepEnded, queue, messageId, StepOutcome.Completed.ToString());
     }
 
-    /// <summary>The latest step of a message, or a new one when a crash took its start out of this grain's memory before it was stored.</summary>
-    private IncidentStep StepOf(string queue, string messageId, string? originator)
+    /// <summary>
+    /// Ends the latest step of a message (or a new one when a crash took its start out of this grain's memory before
+    /// it was stored) as <paramref name="change"/> says, and stores it. When the step was written elsewhere since it
+    /// was read, the incident reads its steps again and applies the change once more.
+    /// </summary>
+    private async Task<bool> EndAsync(string queue, string messageId, string? originator, Func<IncidentStep, bool> change)
     {
-        if (Incident.Steps.FindLast(s => s.Queue == queue && s.MessageId == messageId) is { } step)
-            return step;
-        step = new IncidentStep { Queue = queue, MessageId = messageId, Originator = originator, StartedAt = clock.GetUtcNow() };
-        Incident.Steps.Add(step);
-        return step;
+        for (var attempt = 0; ; attempt++)
+        {
+            var step = _steps.Latest(queue, messageId)
+                ?? _steps.Add(new IncidentStep { Queue = queue, MessageId = messageId, Originator = originator, StartedAt = clock.GetUtcNow() });
+            if (!change(step.Step))
+                return false;
+            if (step.InHeader)
+                _headerDue = true;
+            else
+                _unsaved.Add(step);
+            Incident.UpdatedAt = clock.GetUtcNow();
+            Touch();
+            try
+            {
+                await WriteNowAsync(header: false);
+                return true;
+            }
+            catch (StepConflictException e) when (attempt == 0)
+            {
+                logger.LogInformation("Incident {IncidentId}: {Conflict}", IncidentId, e.Message);
+                await ReadJournalAsync();
+            }
+        }
     }
 
     public Task<bool> Handled(string queue, string messageId) =>
-        Task.FromResult(Incident.Steps.Exists(s => s.Queue == queue && s.MessageId == messageId && s.Outcome == StepOutcome.Completed));
+        Task.FromResult(_steps.Completed(queue, messageId));
 
-    public Task<bool> HasSteps(string queue) => Task.FromResult(Incident.Steps.Exists(s => s.Queue == queue));
+    public Task<bool> HasSteps(string queue) => Task.FromResult(_steps.Queues.Contains(queue));
 
-    public Task<IReadOnlyList<IncidentStep>> GetSteps() => Task.FromResult<IReadOnlyList<IncidentStep>>([.. Incident.Steps]);
+    public Task<IReadOnlyList<IncidentStep>> GetSteps() => Task.FromResult(_steps.Snapshot());
 
     public Task SimulationChanged(SimulationInfo simulation)
     {
@@ -198,13 +256,14 @@ internal sealed class IncidentGrain(
     {
         if (!Incident.Status.Exists())
             return;
-        Incident.DeadLetters.Add(letter);
+        await journal.AddDeadLetterAsync(IncidentId, letter);
+        _deadLetters.Add(letter);
         Incident.UpdatedAt = clock.GetUtcNow();
-        await WriteNowAsync();
+        Touch();
         Publish(IncidentEventKind.DeadLettered, letter.Queue, letter.MessageId, letter.Reason);
     }
 
-    public Task<IReadOnlyList<DeadLetterRecord>> GetDeadLetters() => Task.FromResult<IReadOnlyList<DeadLetterRecord>>([.. Incident.DeadLetters]);
+    public Task<IReadOnlyList<DeadLetterRecord>> GetDeadLetters() => Task.FromResult<IReadOnlyList<DeadLetterRecord>>([.. Incident.DeadLetters, .. _deadLetters]);
 
     public Task Watch(TimeSpan duration)
     {
@@ -216,15 +275,26 @@ internal sealed class IncidentGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (!Incident.Status.Exists())
+            return;
+        await ReadJournalAsync();
         // The catalog row is written after the state; a crash between the two is repaired here.
-        if (Incident.Status.Exists())
-            await RecordInCatalogAsync();
+        await RecordInCatalogAsync();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_pendingWrite is not null && !_stale)
-            await WriteNowAsync();
+            await WriteNowAsync(header: true);
+    }
+
+    /// <summary>Reads the incident's appended steps and dead letters (after its state row's own, kept from earlier versions).</summary>
+    private async Task ReadJournalAsync()
+    {
+        var (steps, letters) = await journal.ReadAsync(IncidentId);
+        _steps = new IncidentSteps(Incident.Steps, steps);
+        _deadLetters = letters;
+        _unsaved.Clear();
     }
 
     /// <summary>
@@ -244,7 +314,7 @@ internal sealed class IncidentGrain(
 
         var before = (Incident.Status, Incident.Reason, Incident.UpdatedAt);
         (Incident.Status, Incident.Reason, Incident.UpdatedAt) = (final, reason, clock.GetUtcNow());
-        var writing = WriteNowAsync();
+        var writing = WriteNowAsync(header: true);
         _finishing = writing;
         try
         {
@@ -271,7 +341,7 @@ internal sealed class IncidentGrain(
     {
         // One-way calls: the handler that completed us may still be inside its own call. A simulation that misses
         // its cancel call (a crash) cancels itself at its next poll, when it sees the incident Cancelled.
-        foreach (var queue in Incident.Steps.Select(s => s.Queue).Distinct().Where(handlers.IsRegistered))
+        foreach (var queue in _steps.Queues.Where(handlers.IsRegistered))
             _ = handlers.Resolve(GrainFactory, IncidentId, queue).ClearIncidentData();
         if (final == IncidentStatus.Cancelled)
             foreach (var simulation in Incident.Simulations.Where(s => !s.Status.IsFinished()))
@@ -291,21 +361,46 @@ internal sealed class IncidentGrain(
     private void Touch()
     {
         Incident.UpdatedAt = clock.GetUtcNow();
-        _pendingWrite ??= this.RegisterGrainTimer(WriteNowAsync,
+        _pendingWrite ??= this.RegisterGrainTimer(() => WriteNowAsync(header: true),
             new GrainTimerCreationOptions { DueTime = StepWriteDelay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
     }
 
-    /// <summary>Stores every change made so far (steps ending together share one write, see <see cref="WriteChain"/>).</summary>
-    private Task WriteNowAsync()
+    /// <summary>
+    /// Stores every ended step so far and, with <paramref name="header"/> (or when a status change made it due), the
+    /// state row; steps ending together share one write, see <see cref="WriteChain"/>.
+    /// </summary>
+    private Task WriteNowAsync(bool header)
     {
-        _pendingWrite?.Dispose();
-        _pendingWrite = null;
-        _writes ??= new WriteChain(WriteStateAndCatalogAsync);
+        if (header)
+        {
+            _headerDue = true;
+            _pendingWrite?.Dispose();
+            _pendingWrite = null;
+        }
+        _writes ??= new WriteChain(WriteJournalStateAndCatalogAsync);
         return _writes.WriteAsync();
     }
 
-    private async Task WriteStateAndCatalogAsync()
+    private async Task WriteJournalStateAndCatalogAsync()
     {
+        var steps = _unsaved.ToList();
+        _unsaved.Clear();
+        try
+        {
+            await journal.WriteAsync(IncidentId, steps);
+        }
+        catch (StepConflictException)
+        {
+            throw; // the caller reads the steps again
+        }
+        catch
+        {
+            _unsaved.UnionWith(steps);
+            throw;
+        }
+        if (!_headerDue)
+            return;
+        _headerDue = false;
         try
         {
             await state.WriteStateAsync();
@@ -315,6 +410,11 @@ internal sealed class IncidentGrain(
             // A write whose answer was lost may have succeeded: start again from what is stored.
             _stale = true;
             DeactivateOnIdle();
+            throw;
+        }
+        catch
+        {
+            _headerDue = true;
             throw;
         }
         if (Incident.Status != _catalogued)

@@ -17,6 +17,14 @@ public static class DatabaseSchema
         "InsertMembershipKey", "UpdateMembershipKey", "DeleteMembershipTableEntriesKey", "CleanupDefunctSiloEntriesKey",
     ];
 
+    private static readonly (string Table, string What)[] RequiredTables =
+    [
+        ("owf_incident", "the incident catalog table"),
+        ("owf_handler_step", "the handler journal table"),
+        ("owf_incident_step", "the incident step table"),
+        ("owf_incident_dead_letter", "the dead-letter record table"),
+    ];
+
     // Any constant will do: it only keeps two setup runs from interleaving their DDL.
     private const long SetupLockId = 0x6F77665F736368;
 
@@ -62,9 +70,10 @@ public static class DatabaseSchema
         }
 
         var missing = RequiredQueryKeys.Where(k => !present.Contains(k)).ToList();
-        await using (var catalog = new NpgsqlCommand("SELECT to_regclass('owf_incident') IS NOT NULL", connection))
-            if (await catalog.ExecuteScalarAsync(cancellationToken) is not true)
-                missing.Add("the incident catalog table owf_incident");
+        foreach (var (table, what) in RequiredTables)
+            await using (var exists = new NpgsqlCommand($"SELECT to_regclass('{table}') IS NOT NULL", connection))
+                if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+                    missing.Add($"{what} {table}");
         await using (var purged = new NpgsqlCommand(
             "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'owf_incident' AND column_name = 'purged_at')", connection))
             if (await purged.ExecuteScalarAsync(cancellationToken) is not true)

@@ -85,7 +85,7 @@ public sealed class BadInputTests(EngineFixture engine)
         var letter = await DeadLetterAsync(marker);
 
         Assert.Equal($"incident {unknown} was never created", WorkflowTests.Header(letter, WireContract.ReasonHeader));
-        Assert.Equal(0, await engine.Database.StateRowsAsync(unknown, "handler"));
+        Assert.Equal(0, await engine.Database.HandlerRowsAsync(unknown));
         Assert.Equal(0, await engine.Database.StateRowsAsync(unknown, "incident"));
     }
 
@@ -105,7 +105,7 @@ public sealed class BadInputTests(EngineFixture engine)
         var letter = await DeadLetterAsync(marker);
 
         Assert.Equal($"incident {incident} is already {ending}", WorkflowTests.Header(letter, WireContract.ReasonHeader));
-        Assert.Equal(0, await engine.Database.StateRowsAsync(incident, "handler"));
+        Assert.Equal(0, await engine.Database.HandlerRowsAsync(incident));
     }
 
     [Fact]

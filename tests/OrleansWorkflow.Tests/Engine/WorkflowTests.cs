@@ -59,7 +59,8 @@ public sealed class WorkflowTests(EngineFixture engine)
 
         Assert.Equal(["first", "second"], await StepsPersistedAsync(incident, TestQueues.Record));
         Assert.Equal(["other"], await StepsPersistedAsync(incident, TestQueues.OtherRecord));
-        Assert.Equal(2, await engine.Database.StateRowsAsync(incident, "handler"));
+        // One journal entry per handled message, each handler's under its own queue.
+        Assert.Equal(3, await engine.Database.HandlerRowsAsync(incident));
     }
 
     [Fact]

@@ -67,6 +67,11 @@ public sealed class TestDatabase : IAsyncDisposable
             ("n0", BitConverter.ToInt64(bytes, 0)), ("n1", BitConverter.ToInt64(bytes, 8)), ("state", stateName));
     }
 
+    /// <summary>What the incident's handlers stored: state rows of earlier versions plus journal entries.</summary>
+    public async Task<long> HandlerRowsAsync(Guid incidentId) =>
+        await StateRowsAsync(incidentId, "handler")
+        + await CountAsync("SELECT count(*) FROM owf_handler_step WHERE incident_id = @id", ("id", incidentId));
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();

@@ -18,7 +18,6 @@ public sealed class RetentionCollection
 [Collection(RetentionCollection.Name)]
 public sealed class RetentionTests
 {
-    private const string HandlerState = "handler";
 
     [Fact]
     public async Task A_finished_incidents_working_data_is_purged_after_the_retention_or_by_owf_purge_and_its_record_and_graph_stay()
@@ -38,10 +37,10 @@ public sealed class RetentionTests
         Assert.Equal(IncidentStatus.Completed, (await client.WaitForEndAsync(finished, TimeSpan.FromMinutes(2))).Status);
         var simulation = Assert.Single(await client.GetSimulations(finished));
         var steps = await client.GetSteps(finished);
-        Assert.True(await database.StateRowsAsync(finished, HandlerState) > 0, "the finished incident's handlers stored nothing: nothing to purge");
+        Assert.True(await database.HandlerRowsAsync(finished) > 0, "the finished incident's handlers stored nothing: nothing to purge");
         Assert.Equal(1, await database.StateRowsAsync(simulation.SimulationId, "simulation"));
 
-        await Eventually.UntilAsync(() => database.StateRowsAsync(finished, HandlerState), rows => rows == 0, TimeSpan.FromSeconds(60), "the handler rows to be purged");
+        await Eventually.UntilAsync(() => database.HandlerRowsAsync(finished), rows => rows == 0, TimeSpan.FromSeconds(60), "the handler rows to be purged");
         Assert.Equal(0, await database.StateRowsAsync(simulation.SimulationId, "simulation"));
         // The purge is recorded last, after the rows are gone.
         await Eventually.UntilAsync(() => database.CountAsync("SELECT count(*) FROM owf_incident WHERE incident_id = @id AND purged_at IS NOT NULL", ("id", finished)),
@@ -52,14 +51,14 @@ public sealed class RetentionTests
         Assert.Equal(SimulationStatus.Completed, Assert.Single(await client.GetSimulations(finished)).Status);
         Assert.Contains((await client.GetGraph(finished)).Nodes, n => n.Id == FireWorkflow.RemoteFireResults);
         // An incident still running keeps its data.
-        Assert.True(await database.StateRowsAsync(waiting, HandlerState) > 0);
+        Assert.True(await database.HandlerRowsAsync(waiting) > 0);
 
         // owf purge does now what the retention does later.
         await client.Complete(waiting);
         var (exitCode, output, errors) = await OwfCommand.RunAsync(silo, "purge", "--older-than", "0");
         Assert.True(exitCode == 0, $"owf purge exited {exitCode}: {output} {errors}");
         Assert.Contains("Purged the working data of 1 incident finished more than 00:00:00 ago", output);
-        Assert.Equal(0, await database.StateRowsAsync(waiting, HandlerState));
+        Assert.Equal(0, await database.HandlerRowsAsync(waiting));
         var (_, again, _) = await OwfCommand.RunAsync(silo, "purge", "--older-than", "0");
         Assert.Contains("Purged the working data of 0 incidents", again);
     }

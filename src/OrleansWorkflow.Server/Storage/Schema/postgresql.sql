@@ -280,6 +280,70 @@ ALTER TABLE owf_incident ADD COLUMN IF NOT EXISTS purged_at timestamptz;
 CREATE INDEX IF NOT EXISTS owf_incident_unpurged ON owf_incident (service_id, updated_at)
     WHERE purged_at IS NULL AND status IN ('Completed', 'Cancelled');
 
+-- Append-only journals: what a long incident adds is written once, never rewritten, so a handled message costs the
+-- same whether it is the incident's first or its ten-thousandth.
+--
+-- One row per message a handler handled for an incident: its Persist.Put documents and the effects to carry out
+-- (cleared once carried out). seq numbers the handler's messages: a row is written only as the successor of the last
+-- one its writer read, so two activations of one handler can never both commit (the second meets the key).
+CREATE TABLE IF NOT EXISTS owf_handler_step (
+    service_id  text    NOT NULL,
+    incident_id uuid    NOT NULL,
+    queue       text    NOT NULL,
+    seq         integer NOT NULL,
+    message_id  text    NOT NULL,
+    documents   text[]  NOT NULL,
+    outbox      bytea,
+    PRIMARY KEY (service_id, incident_id, queue, seq),
+    CONSTRAINT owf_handler_step_message UNIQUE (service_id, incident_id, queue, message_id)
+);
+
+-- A handler that did not read its state (its incident had no record of it) refuses to start a journal over a state
+-- row an earlier version wrote: a crash of that version may have lost the incident's record of a step it stored.
+CREATE INDEX IF NOT EXISTS owf_grain_state_handler ON owf_grain_state (grain_id_n0, grain_id_n1, key_extension)
+    WHERE state_name = 'handler' AND payload IS NOT NULL;
+
+CREATE OR REPLACE FUNCTION owf_refuse_earlier_handler_row(p_service_id text, p_n0 bigint, p_n1 bigint, p_queue text)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM owf_grain_state
+                WHERE state_name = 'handler' AND payload IS NOT NULL AND grain_id_n0 = p_n0 AND grain_id_n1 = p_n1
+                  AND key_extension = p_queue AND service_id = p_service_id) THEN
+        RAISE unique_violation USING MESSAGE = 'the handler has a state row of an earlier version', TABLE = 'owf_grain_state';
+    END IF;
+END;
+$$;
+
+-- One row per ended step of an incident (the edges of its graph), written in the same transaction as its handler's
+-- row when it completed, or by the incident grain otherwise; version guards a row that is written again.
+CREATE TABLE IF NOT EXISTS owf_incident_step (
+    service_id  text        NOT NULL,
+    incident_id uuid        NOT NULL,
+    step_no     integer     NOT NULL,
+    version     integer     NOT NULL,
+    queue       text        NOT NULL,
+    message_id  text        NOT NULL,
+    originator  text,
+    started_at  timestamptz NOT NULL,
+    ended_at    timestamptz,
+    outcome     smallint    NOT NULL,
+    sent_to     text[]      NOT NULL,
+    error       text,
+    PRIMARY KEY (service_id, incident_id, step_no)
+);
+
+-- One row per message of an incident that went to a dead-letter queue.
+CREATE TABLE IF NOT EXISTS owf_incident_dead_letter (
+    service_id  text        NOT NULL,
+    incident_id uuid        NOT NULL,
+    letter_no   bigint      GENERATED ALWAYS AS IDENTITY,
+    queue       text        NOT NULL,
+    message_id  text,
+    reason      text        NOT NULL,
+    at          timestamptz NOT NULL,
+    PRIMARY KEY (service_id, incident_id, letter_no)
+);
+
 -- Least privilege. owf_owner owns the schema's objects (so a later setup may run as a login in it, not as a
 -- superuser); owf_engine may read and write rows and call the functions, nothing else: no DDL, no other database's
 -- data. Silos connect as a login that is a member of owf_engine (CREATE ROLE owf LOGIN PASSWORD '...' IN ROLE
@@ -306,7 +370,8 @@ BEGIN
     FOR object IN SELECT c.relname AS name, c.relkind AS kind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                    WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'S')
                      AND (c.relname LIKE 'owf\_%' OR c.relname = 'orleansquery') LOOP
-        IF hand_over THEN
+        -- A table's identity sequences go with it (they cannot be handed over on their own).
+        IF hand_over AND object.kind = 'r' THEN
             EXECUTE format('ALTER TABLE %I OWNER TO owf_owner', object.name);
         END IF;
         IF object.kind = 'S' THEN

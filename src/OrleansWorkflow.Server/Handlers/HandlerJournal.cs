@@ -1,0 +1,131 @@
+using Npgsql;
+using NpgsqlTypes;
+using Orleans.Serialization;
+using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Incidents;
+
+namespace OrleansWorkflow.Handlers;
+
+/// <summary>One handled message in a handler's journal: its number, its documents, and its effects (null once carried out).</summary>
+internal sealed record JournalEntry(int Seq, string MessageId, IReadOnlyList<string> Documents, List<OutboxEntry>? Outbox);
+
+/// <summary>The journal was written by another activation of the handler since this one read it.</summary>
+internal sealed class JournalConflictException(string detail, Exception inner) : Exception(detail, inner)
+{
+    /// <summary>The row that met another writer's was the incident's step, not the handler's own.</summary>
+    public bool StepConflict { get; init; }
+}
+
+/// <summary>
+/// The owf_handler_step table: one row per message a handler handled for an incident, appended in the same
+/// transaction as the incident's record of that step, so a handled message costs one commit and the same bytes
+/// however many came before it.
+/// </summary>
+internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings cluster, Serializer serializer, IncidentJournal incidents)
+{
+    public async Task<List<JournalEntry>> ReadAsync(Guid incidentId, string queue, CancellationToken cancellationToken = default)
+    {
+        // Only the newest entry's effects can still be waiting to go out: earlier ones went before it was handled.
+        await using var command = Command("""
+            SELECT seq, message_id, documents, CASE WHEN seq = max(seq) OVER () THEN outbox END
+              FROM owf_handler_step WHERE service_id = $1 AND incident_id = $2 AND queue = $3 ORDER BY seq
+            """, incidentId, queue);
+        var entries = new List<JournalEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var outbox = reader.IsDBNull(3) ? null : serializer.Deserialize<List<OutboxEntry>>(reader.GetFieldValue<byte[]>(3));
+            entries.Add(new JournalEntry(reader.GetInt32(0), reader.GetString(1), reader.GetFieldValue<string[]>(2), outbox));
+        }
+        return entries;
+    }
+
+    /// <summary>
+    /// Appends <paramref name="entry"/> and, when given, the first write of its incident's step, in one transaction.
+    /// Throws <see cref="JournalConflictException"/> when either row was written by someone else first, or, with
+    /// <paramref name="refuseEarlierRow"/> (the writer did not read), when the handler has a state row of an earlier version.
+    /// </summary>
+    public async Task AppendAsync(Guid incidentId, string queue, JournalEntry entry, NumberedStep? step, bool refuseEarlierRow,
+        CancellationToken cancellationToken = default)
+    {
+        await using var batch = database.CreateBatch();
+        if (refuseEarlierRow)
+        {
+            // Earlier versions kept the handler's whole state in one grain state row, keyed by the incident's id as two
+            // 64-bit halves and the queue.
+            var key = incidentId.ToByteArray();
+            var refuse = new NpgsqlBatchCommand("SELECT owf_refuse_earlier_handler_row($1, $2, $3, $4)");
+            refuse.Parameters.Add(new NpgsqlParameter { Value = cluster.ServiceId });
+            refuse.Parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt64(key, 0) });
+            refuse.Parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt64(key, 8) });
+            refuse.Parameters.Add(new NpgsqlParameter { Value = queue });
+            batch.BatchCommands.Add(refuse);
+        }
+        var append = new NpgsqlBatchCommand("""
+            INSERT INTO owf_handler_step (service_id, incident_id, queue, seq, message_id, documents, outbox)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """);
+        AddKey(append.Parameters, incidentId, queue);
+        append.Parameters.Add(new NpgsqlParameter { Value = entry.Seq });
+        append.Parameters.Add(new NpgsqlParameter { Value = entry.MessageId });
+        append.Parameters.Add(new NpgsqlParameter { Value = entry.Documents.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        append.Parameters.Add(new NpgsqlParameter
+        {
+            Value = entry.Outbox is { Count: > 0 } outbox ? serializer.SerializeToArray(outbox) : DBNull.Value,
+            NpgsqlDbType = NpgsqlDbType.Bytea,
+        });
+        batch.BatchCommands.Add(append);
+        if (step is not null)
+            batch.BatchCommands.Add(incidents.FirstWrite(incidentId, step));
+        try
+        {
+            // One batch is one transaction: when either insert fails, neither is kept.
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new JournalConflictException($"handler {queue} of incident {incidentId}, message {entry.MessageId}: {e.ConstraintName ?? e.MessageText}", e)
+            {
+                StepConflict = e.TableName == "owf_incident_step",
+            };
+        }
+    }
+
+    /// <summary>Forgets the effects of entry <paramref name="seq"/>: they were carried out.</summary>
+    public Task ClearOutboxAsync(Guid incidentId, string queue, int seq, CancellationToken cancellationToken = default) =>
+        ExecuteAsync("UPDATE owf_handler_step SET outbox = NULL WHERE service_id = $1 AND incident_id = $2 AND queue = $3 AND seq = $4 AND outbox IS NOT NULL",
+            incidentId, queue, seq, cancellationToken);
+
+    /// <summary>Drops documents and effects of a finished incident, keeping which messages were handled.</summary>
+    public Task ClearDocumentsAsync(Guid incidentId, string queue, CancellationToken cancellationToken = default) =>
+        ExecuteAsync("""
+            UPDATE owf_handler_step SET documents = '{}', outbox = NULL
+             WHERE service_id = $1 AND incident_id = $2 AND queue = $3 AND (cardinality(documents) > 0 OR outbox IS NOT NULL)
+            """, incidentId, queue, null, cancellationToken);
+
+    /// <summary>Deletes the handler's journal for the incident (retention).</summary>
+    public Task DeleteAsync(Guid incidentId, string queue, CancellationToken cancellationToken = default) =>
+        ExecuteAsync("DELETE FROM owf_handler_step WHERE service_id = $1 AND incident_id = $2 AND queue = $3", incidentId, queue, null, cancellationToken);
+
+    private async Task ExecuteAsync(string text, Guid incidentId, string queue, int? seq, CancellationToken cancellationToken)
+    {
+        await using var command = Command(text, incidentId, queue);
+        if (seq is { } number)
+            command.Parameters.Add(new NpgsqlParameter { Value = number });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private NpgsqlCommand Command(string text, Guid incidentId, string queue)
+    {
+        var command = database.CreateCommand(text);
+        AddKey(command.Parameters, incidentId, queue);
+        return command;
+    }
+
+    private void AddKey(NpgsqlParameterCollection parameters, Guid incidentId, string queue)
+    {
+        parameters.Add(new NpgsqlParameter { Value = cluster.ServiceId });
+        parameters.Add(new NpgsqlParameter { Value = incidentId });
+        parameters.Add(new NpgsqlParameter { Value = queue });
+    }
+}
