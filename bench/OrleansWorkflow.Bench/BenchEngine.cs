@@ -1,70 +1,75 @@
-using System.Net;
-using System.Net.Sockets;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using System.Diagnostics;
 using OrleansWorkflow.Client;
-using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Messaging;
-using OrleansWorkflow.Samples.Fire;
 
 namespace OrleansWorkflow.Bench;
 
-/// <summary>One engine silo in this process (defaults as shipped) with the chain and the fire workflows, and a client.</summary>
+/// <summary>The bench's engine: a <see cref="BenchSilo"/> process, and a client connected to its gateway as users' apps are.</summary>
 public sealed class BenchEngine : IAsyncDisposable
 {
-    private readonly IHost _silo;
-    private readonly QueuePublisher _publisher;
+    private readonly Process _silo;
 
-    private BenchEngine(IHost silo, QueuePublisher publisher, WorkflowClient client)
+    private BenchEngine(Process silo, WorkflowClient client)
     {
         _silo = silo;
-        _publisher = publisher;
         Client = client;
     }
 
     public WorkflowClient Client { get; }
 
-    public static async Task<BenchEngine> StartAsync(BenchEnvironment environment, RabbitMqOptions broker, BenchOptions options)
+    /// <summary>The silo process's CPU time so far.</summary>
+    public TimeSpan SiloCpu
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console => console.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        get
         {
-            ["Storage:PostgreSql"] = environment.Database,
-            ["Cluster:SiloPort"] = FreePort().ToString(),
-            ["Cluster:GatewayPort"] = FreePort().ToString(),
-            ["Cluster:ServiceId"] = BenchEnvironment.Name,
-            ["Cluster:ClusterId"] = BenchEnvironment.Name,
-        });
-        builder.AddOrleansWorkflow()
-            .AddPostgreSqlStorage()
-            .AddClusterMembership()
-            .AddRabbitMq()
-            .AddHandlersFrom(typeof(FireWorkflow).Assembly)
-            .AddChainWorkflow(options.ChainLength);
-        builder.Services.Configure<RabbitMqOptions>(rabbit => (rabbit.Uri, rabbit.Prefetch, rabbit.ConsumerConcurrency, rabbit.QueueType) = (broker.Uri, broker.Prefetch, broker.ConsumerConcurrency, broker.QueueType));
-        builder.Services.AddSingleton(new ChainLength(options.ChainLength));
-        builder.Services.Configure<FireSettings>(fire => (fire.WorkTime, fire.PrintTranscript) = (TimeSpan.Zero, false));
-        var silo = builder.Build();
-        await silo.StartAsync();
-        var publisher = new QueuePublisher(broker, silo.Services.GetRequiredService<ILogger<QueuePublisher>>());
-        return new BenchEngine(silo, publisher, new WorkflowClient(silo.Services.GetRequiredService<IGrainFactory>(), publisher));
+            _silo.Refresh();
+            return _silo.TotalProcessorTime;
+        }
     }
 
-    private static int FreePort()
+    /// <summary>The silo process's peak resident set (VmHWM) so far, in MB.</summary>
+    public double SiloPeakMegabytes =>
+        File.ReadLines($"/proc/{_silo.Id}/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024.0).Single();
+
+    public static async Task<BenchEngine> StartAsync(BenchEnvironment environment, RabbitMqOptions broker, BenchOptions options)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var gatewayPort = BenchSilo.FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add(typeof(BenchSilo).Assembly.Location);
+        foreach (var argument in BenchSilo.Arguments(gatewayPort, broker, options))
+            start.ArgumentList.Add(argument);
+        var silo = Process.Start(start) ?? throw new InvalidOperationException("Could not start the bench silo process.");
+        while (await silo.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line == BenchSilo.Ready)
+                break;
+            Console.WriteLine(line);
+        }
+        if (silo.HasExited)
+            throw new InvalidOperationException($"The bench silo exited with code {silo.ExitCode} before it was ready; its output is above.");
+        _ = ForwardAsync(silo.StandardOutput);
+
+        var client = await WorkflowClient.ConnectAsync(new WorkflowClientOptions
+        {
+            GatewayPort = gatewayPort, ServiceId = BenchEnvironment.Name, ClusterId = BenchEnvironment.Name,
+            RabbitMq = new RabbitMqOptions { Uri = environment.BrokerUri },
+        });
+        return new BenchEngine(silo, client);
+    }
+
+    private static async Task ForwardAsync(StreamReader output)
+    {
+        while (await output.ReadLineAsync() is { } line)
+            Console.WriteLine(line);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _publisher.DisposeAsync();
-        await _silo.StopAsync();
+        await Client.DisposeAsync();
+        _silo.StandardInput.Close();
+        if (!_silo.WaitForExit(TimeSpan.FromSeconds(30)))
+            _silo.Kill(entireProcessTree: true);
         _silo.Dispose();
     }
 }

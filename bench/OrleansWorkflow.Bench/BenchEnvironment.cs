@@ -43,6 +43,35 @@ public sealed class BenchEnvironment
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>The server's current WAL insert position (pg_current_wal_lsn).</summary>
+    public async Task<string> WalPositionAsync()
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", connection);
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Bytes of WAL the server wrote since <paramref name="position"/>: every row written, with its indexes.</summary>
+    public async Task<long> WalBytesSinceAsync(string position)
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), @start::pg_lsn)::bigint", connection);
+        command.Parameters.AddWithValue("start", position);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    public async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+            command.Parameters.AddWithValue(name, value);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
     private static async Task AdminAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(Admin);

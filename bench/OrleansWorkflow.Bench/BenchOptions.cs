@@ -17,6 +17,9 @@ public sealed record BenchOptions
 
     public int[] FireIncidents { get; init; } = [100, 1_000, 10_000];
 
+    /// <summary>L: one incident fed this many messages, for each figure.</summary>
+    public int[] LongIncidents { get; init; } = [100, 10_000];
+
     public string Output { get; init; } = "bench/results/latest.json";
 
     /// <summary>RabbitMQ prefetch and consumer concurrency for the floors and the engine alike (engine defaults unless given).</summary>
@@ -31,15 +34,16 @@ public sealed record BenchOptions
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             options = args[i] switch
             {
-                "--smoke" => options with { Messages = 200, Rounds = 1, FireIncidents = [10], Output = Path.Combine(Path.GetTempPath(), "owf-bench-smoke.json") },
+                "--smoke" => options with { Messages = 200, Rounds = 1, FireIncidents = [10], LongIncidents = [20], Output = Path.Combine(Path.GetTempPath(), "owf-bench-smoke.json") },
                 "--messages" => options with { Messages = Positive(Value(), "--messages") },
                 "--rounds" => options with { Rounds = Positive(Value(), "--rounds") },
                 "--chain" => options with { ChainLength = Positive(Value(), "--chain") },
                 "--fire" => options with { FireIncidents = [.. Value().Split(',').Select(n => Positive(n, "--fire"))] },
+                "--long" => options with { LongIncidents = [.. Value().Split(',').Select(n => Positive(n, "--long"))] },
                 "--out" => options with { Output = Value() },
                 "--prefetch" => options with { Prefetch = (ushort)Positive(Value(), "--prefetch") },
                 "--concurrency" => options with { Concurrency = (ushort)Positive(Value(), "--concurrency") },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --smoke, --messages N, --rounds N, --chain N, --fire N[,N...], --prefetch N, --concurrency N, --out FILE."),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --smoke, --messages N, --rounds N, --chain N, --fire N[,N...], --long M[,M...], --prefetch N, --concurrency N, --out FILE."),
             };
         }
         return options;

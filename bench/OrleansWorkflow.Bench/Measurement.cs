@@ -9,15 +9,19 @@ public sealed record Measurement(string Scenario, int Messages, TimeSpan Elapsed
     public double CpuMsPerMessage => Cpu.TotalMilliseconds / Messages;
     public double CommitsPerMessage => (double)Commits / Messages;
 
-    /// <summary>Times <paramref name="run"/>, with the process's CPU time and the bench database's commits around it.</summary>
-    public static async Task<Measurement> TakeAsync(string scenario, int messages, BenchEnvironment environment, Func<Task> run)
+    /// <summary>
+    /// Times <paramref name="run"/>, with the CPU time of this process and the silo's (<paramref name="siloCpu"/>) and
+    /// the bench database's commits around it.
+    /// </summary>
+    public static async Task<Measurement> TakeAsync(string scenario, int messages, BenchEnvironment environment, Func<TimeSpan> siloCpu, Func<Task> run)
     {
         var commits = await environment.CommitsAsync();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime + siloCpu();
+        var cpu = Cpu();
         var clock = Stopwatch.StartNew();
         await run();
         var elapsed = clock.Elapsed;
-        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        var used = Cpu() - cpu;
         return new Measurement(scenario, messages, elapsed, used, await environment.CommitsAsync() - commits);
     }
 }

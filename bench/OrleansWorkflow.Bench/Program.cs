@@ -1,10 +1,14 @@
 using OrleansWorkflow.Bench;
 using OrleansWorkflow.Messaging;
 
-// owf-bench [--messages N] [--rounds N] [--chain N] [--fire N,N,...] [--out FILE] | --smoke
+// owf-bench [--messages N] [--rounds N] [--chain N] [--fire N,N,...] [--long M,M,...] [--out FILE] | --smoke
 // Needs RabbitMQ and PostgreSQL as scripts/services.sh starts them; bench/run.sh does all of it.
 // Measures, interleaved: R1 (broker floor), R2 (floor + one committed write per message), E1 (the engine),
-// then F (N fire incidents at once), and writes the table's numbers to bench/results/latest.json.
+// then F (N fire incidents at once) and L (one incident of M messages), and writes the table's numbers to
+// bench/results/latest.json. The engine runs as its own process (owf-bench silo ...), started here.
+
+if (args is [BenchSilo.Command, ..])
+    return await BenchSilo.RunAsync(args);
 
 BenchOptions options;
 try
@@ -41,7 +45,7 @@ for (var round = 1; round <= options.Rounds; round++)
             _ => await ChainRun.PrepareAsync(engine.Client, broker, options),
         };
         var messages = scenario == "E1" ? options.Messages / options.ChainLength * options.ChainLength : options.Messages;
-        var measured = await Measurement.TakeAsync(scenario, messages, environment, run);
+        var measured = await Measurement.TakeAsync(scenario, messages, environment, () => engine.SiloCpu, run);
         measurements.Add(measured);
         Console.WriteLine($"[bench] round {round}/{options.Rounds} {scenario}: {measured.Messages} messages in {measured.Elapsed.TotalSeconds:0.00} s = {measured.MessagesPerSecond:0} msgs/s");
     }
@@ -56,7 +60,16 @@ foreach (var n in options.FireIncidents)
     Console.WriteLine($"[bench] F n={n}: {result.Completed} completed, {result.IncidentsPerSecond:0.0} incidents/s, p50 {result.P50Ms:0} ms, p99 {result.P99Ms:0} ms");
 }
 
-var report = new Report(options, command, measurements, fire);
+var longRuns = new List<LongResult>();
+foreach (var m in options.LongIncidents)
+{
+    Console.WriteLine($"[bench] L: one fire incident fed {m} messages");
+    var result = await LongRun.RunAsync(engine.Client, environment, m);
+    longRuns.Add(result);
+    Console.WriteLine($"[bench] L m={m}: {result.MsPerMessage:0.00} ms/msg, {result.BytesPerMessage:0} bytes written/msg");
+}
+
+var report = new Report(options, command, measurements, fire, longRuns, engine.SiloPeakMegabytes);
 Console.WriteLine();
 Console.WriteLine(report.Table());
 await report.WriteAsync(options.Output);

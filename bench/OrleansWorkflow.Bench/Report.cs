@@ -5,7 +5,8 @@ using System.Text.Json.Nodes;
 namespace OrleansWorkflow.Bench;
 
 /// <summary>The run's table (printed) and its JSON (bench/results/latest.json): each scenario's median over the rounds.</summary>
-public sealed class Report(BenchOptions options, string command, IReadOnlyList<Measurement> measurements, IReadOnlyList<FireResult> fire)
+public sealed class Report(BenchOptions options, string command, IReadOnlyList<Measurement> measurements, IReadOnlyList<FireResult> fire,
+    IReadOnlyList<LongResult> longRuns, double siloPeakMegabytes)
 {
     private Measurement Median(string scenario)
     {
@@ -18,7 +19,7 @@ public sealed class Report(BenchOptions options, string command, IReadOnlyList<M
         var (r1, r2, e1) = (Median("R1"), Median("R2"), Median("E1"));
         var lines = new List<string>
         {
-            $"| scenario | msgs/s (median of {options.Rounds}) | all rounds | CPU ms/msg | DB commits/msg |",
+            $"| scenario | msgs/s (median of {options.Rounds}) | all rounds | CPU ms/msg (silo + bench) | DB commits/msg |",
             "|---|---:|---|---:|---:|",
         };
         foreach (var m in new[] { r1, r2, e1 })
@@ -28,12 +29,19 @@ public sealed class Report(BenchOptions options, string command, IReadOnlyList<M
         }
         lines.Add("");
         lines.Add($"E1/R1 = {e1.MessagesPerSecond / r1.MessagesPerSecond:0.00}, E1/R2 = {e1.MessagesPerSecond / r2.MessagesPerSecond:0.00}; " +
-                  $"process peak working set {PeakMegabytes:0} MB");
+                  $"silo process peak working set {siloPeakMegabytes:0} MB, bench process {PeakMegabytes:0} MB");
         lines.Add("");
         lines.Add("| F: fire incidents at once | completed | incidents/s | p50 ms | p95 ms | p99 ms | wall s |");
         lines.Add("|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var f in fire)
             lines.Add($"| {f.N} | {f.Completed} | {f.IncidentsPerSecond:0.0} | {f.P50Ms:0} | {f.P95Ms:0} | {f.P99Ms:0} | {f.Elapsed.TotalSeconds:0.0} |");
+        lines.Add("");
+        lines.Add("| L: messages in one incident | ms/msg | bytes written/msg | wall s |");
+        lines.Add("|---:|---:|---:|---:|");
+        foreach (var l in longRuns)
+            lines.Add($"| {l.M} | {l.MsPerMessage:0.00} | {l.BytesPerMessage:0} | {l.Elapsed.TotalSeconds:0.0} |");
+        if (longRuns.Count > 1)
+            lines.Add($"\nL {longRuns[^1].M} / L {longRuns[0].M}: {longRuns[^1].MsPerMessage / longRuns[0].MsPerMessage:0.00} x ms/msg, {longRuns[^1].BytesPerMessage / longRuns[0].BytesPerMessage:0.00} x bytes/msg");
         return string.Join('\n', lines);
     }
 
@@ -66,6 +74,7 @@ public sealed class Report(BenchOptions options, string command, IReadOnlyList<M
             ["cpu_ms_per_msg"] = new JsonObject { ["r1"] = Round(r1.CpuMsPerMessage), ["r2"] = Round(r2.CpuMsPerMessage), ["e1"] = Round(e1.CpuMsPerMessage) },
             ["db_commits_per_msg"] = new JsonObject { ["r2"] = Round(r2.CommitsPerMessage), ["e1"] = Round(e1.CommitsPerMessage) },
             ["peak_working_set_mb"] = Math.Round(PeakMegabytes),
+            ["silo_peak_working_set_mb"] = Math.Round(siloPeakMegabytes),
             ["all_rounds"] = new JsonArray([.. measurements.Select(m => (JsonNode)new JsonObject
             {
                 ["scenario"] = m.Scenario, ["msgs_per_s"] = Math.Round(m.MessagesPerSecond), ["seconds"] = Round(m.Elapsed.TotalSeconds),
@@ -74,6 +83,10 @@ public sealed class Report(BenchOptions options, string command, IReadOnlyList<M
             {
                 ["n"] = f.N, ["completed"] = f.Completed, ["incidents_per_s"] = Round(f.IncidentsPerSecond),
                 ["p50_ms"] = Round(f.P50Ms), ["p95_ms"] = Round(f.P95Ms), ["p99_ms"] = Round(f.P99Ms), ["wall_s"] = Round(f.Elapsed.TotalSeconds),
+            })]),
+            ["long"] = new JsonArray([.. longRuns.Select(l => (JsonNode)new JsonObject
+            {
+                ["m"] = l.M, ["ms_per_msg"] = Round(l.MsPerMessage), ["bytes_per_msg"] = Math.Round(l.BytesPerMessage), ["wall_s"] = Round(l.Elapsed.TotalSeconds),
             })]),
         };
     }
