@@ -34,7 +34,7 @@ public static class PostgreSqlStorageExtensions
         var services = workflow.Services;
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Storage);
         // Keyed, so that a data source the host registers for its own database is never taken for the engine's.
-        services.AddKeyedSingleton(WorkflowStorage.Name, (sp, _) => Npgsql.NpgsqlDataSource.Create(sp.GetRequiredService<StorageOptions>().ProviderConnectionString));
+        services.AddKeyedSingleton(WorkflowStorage.Name, (sp, _) => Npgsql.NpgsqlDataSource.Create(sp.GetRequiredService<StorageOptions>().JournalConnectionString));
         services.AddSingleton(sp => new IncidentCatalog(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>()));
         services.AddSingleton(sp => new IncidentJournal(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>()));
         services.AddSingleton(sp => new Handlers.HandlerJournal(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>(),

@@ -12,12 +12,28 @@ public sealed class StorageOptions : IValidatedSettings
     public string PostgreSql { get; set; } = "";
 
     /// <summary>
-    /// The connection string the Orleans providers use. The providers open and close a pooled connection for every
-    /// read and write; Npgsql's default reset on close (DISCARD ALL) would also throw away the server's cached plans
-    /// of the state write function, re-planning it every time. The engine keeps no session state, so it skips the reset.
+    /// The connection string the Orleans providers use (grain state, reminders, membership). The providers open and
+    /// close a pooled connection for every read and write; Npgsql's default reset on close (DISCARD ALL) would also
+    /// throw away the server's cached plans of the state write function, re-planning it every time. The engine keeps
+    /// no session state, so it skips the reset. Its pool is half of <c>Maximum Pool Size</c>.
     /// </summary>
-    public string ProviderConnectionString =>
-        new Npgsql.NpgsqlConnectionStringBuilder(PostgreSql) { NoResetOnClose = true, MaxAutoPrepare = 32, AutoPrepareMinUsages = 2 }.ConnectionString;
+    public string ProviderConnectionString => Pooled(providers: true);
+
+    /// <summary>
+    /// The connection string of the engine's own tables (journals, catalog): the other half of <c>Maximum Pool Size</c>.
+    /// The Orleans providers and the engine keep a pool each, so together they open at most the <c>Maximum Pool Size</c>
+    /// the operator sized the server's <c>max_connections</c> for, not twice that.
+    /// </summary>
+    public string JournalConnectionString => Pooled(providers: false);
+
+    private string Pooled(bool providers)
+    {
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(PostgreSql) { NoResetOnClose = true, MaxAutoPrepare = 32, AutoPrepareMinUsages = 2 };
+        var providersShare = connection.MaxPoolSize / 2;
+        connection.MaxPoolSize = providers ? providersShare : connection.MaxPoolSize - providersShare;
+        connection.MinPoolSize = Math.Min(connection.MinPoolSize, connection.MaxPoolSize);
+        return connection.ConnectionString;
+    }
 
     /// <inheritdoc />
     public IEnumerable<string> Problems()
@@ -28,9 +44,10 @@ public sealed class StorageOptions : IValidatedSettings
             yield break;
         }
         string? invalid = null;
+        var maxPoolSize = 0;
         try
         {
-            _ = new Npgsql.NpgsqlConnectionStringBuilder(PostgreSql);
+            maxPoolSize = new Npgsql.NpgsqlConnectionStringBuilder(PostgreSql).MaxPoolSize;
         }
         catch (ArgumentException e)
         {
@@ -38,5 +55,7 @@ public sealed class StorageOptions : IValidatedSettings
         }
         if (invalid is not null)
             yield return $"Storage:PostgreSql is not a PostgreSQL connection string ({invalid}); write it like Host=127.0.0.1;Port=5432;Username=owf;Database=orleans_workflow.";
+        else if (maxPoolSize < 2)
+            yield return $"Storage:PostgreSql has Maximum Pool Size={maxPoolSize}; the engine needs at least 2 connections (one for Orleans' providers, one for its journals). Leave it out (100) or set it to the connections this silo may open.";
     }
 }

@@ -31,6 +31,25 @@ public sealed class OptionsTests
         Assert.Equal([100, 200, 350, 350], new[] { 1, 2, 3, 30 }.Select(n => retry.BackoffBefore(n).TotalMilliseconds));
     }
 
+    [Theory]
+    [InlineData("", 100)]
+    [InlineData(";Maximum Pool Size=41", 41)]
+    public void The_providers_and_the_journals_together_open_at_most_the_connection_strings_Max_Pool_Size(string pool, int total)
+    {
+        var storage = new StorageOptions { PostgreSql = "Host=127.0.0.1;Username=owf;Database=orleans_workflow" + pool };
+
+        var providers = new Npgsql.NpgsqlConnectionStringBuilder(storage.ProviderConnectionString).MaxPoolSize;
+        var journals = new Npgsql.NpgsqlConnectionStringBuilder(storage.JournalConnectionString).MaxPoolSize;
+
+        Assert.Equal(total, providers + journals);
+        Assert.True(providers > 0 && journals > 0, $"{providers} + {journals}");
+        Assert.Empty(storage.Problems());
+    }
+
+    [Fact]
+    public void A_pool_of_one_connection_is_refused_naming_the_setting() =>
+        Assert.Contains("Maximum Pool Size=1", Assert.Single(new StorageOptions { PostgreSql = "Host=127.0.0.1;Username=owf;Maximum Pool Size=1" }.Problems()));
+
     [Fact]
     public void A_negative_retry_limit_is_refused()
     {
