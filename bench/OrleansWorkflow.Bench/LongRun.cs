@@ -6,40 +6,48 @@ using OrleansWorkflow.Samples.Fire;
 
 namespace OrleansWorkflow.Bench;
 
-public sealed record LongResult(int M, double MsPerMessage, double BytesPerMessage, TimeSpan Elapsed);
+public sealed record LongResult(string Workflow, int M, double MsPerMessage, double BytesPerMessage, TimeSpan Elapsed);
 
 /// <summary>
-/// L: one fire incident fed M terrain messages, each relayed by fire_terrain to the fire_simulation join, which
-/// persists a document per input and waits (hotspot and weather never come). Timed until the join has handled all M;
-/// bytes are the database server's WAL written meanwhile, so a cost that grows with the incident's length shows.
+/// L: one incident fed M messages. "fire": terrain messages, each relayed by fire_terrain to the fire_simulation join,
+/// which persists a document per input, reads all it has, and waits (hotspot and weather never come). "chain": the
+/// same incident length through E1's chain, whose handlers persist a document per message and never read them: the
+/// engine's own cost, without a handler's. Timed until the last handler has handled all M; bytes are the database
+/// server's WAL written meanwhile, so a cost that grows with the incident's length shows.
 /// </summary>
 public static class LongRun
 {
-    public static async Task<LongResult> RunAsync(WorkflowClient client, BenchEnvironment environment, int m)
+    public const string Fire = "fire";
+    public const string Chain = "chain";
+
+    public static async Task<LongResult> RunAsync(WorkflowClient client, BenchEnvironment environment, string workflow, int chainLength, int m)
     {
-        var incident = await client.CreateIncident($"bench long {m}", "FIRE");
+        var (entry, last) = workflow == Fire
+            ? (FireWorkflow.FireTerrain, FireWorkflow.FireSimulation)
+            : (ChainWorkflow.Queue(1), ChainWorkflow.Queue(chainLength));
+        var incident = await client.CreateIncident($"bench long {workflow} {m}", "BENCH");
         var wal = await environment.WalPositionAsync();
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < m; i++)
-            await client.Send(FireWorkflow.FireTerrain, new JsonObject { ["IncidentID"] = incident.ToString(), ["terrain"] = i });
+            await client.Send(entry, new JsonObject { ["IncidentID"] = incident.ToString(), ["input"] = i });
         await client.FlushMessages();
 
         var lastProgress = TimeSpan.Zero;
         long handled;
         while ((handled = await environment.CountAsync(
                    "SELECT count(*) FROM owf_incident_step WHERE incident_id = @id AND queue = @queue AND outcome = @completed",
-                   ("id", incident), ("queue", FireWorkflow.FireSimulation), ("completed", (short)StepOutcome.Completed))) < m)
+                   ("id", incident), ("queue", last), ("completed", (short)StepOutcome.Completed))) < m)
         {
             await Task.Delay(100);
             if (clock.Elapsed - lastProgress > TimeSpan.FromSeconds(10))
             {
                 lastProgress = clock.Elapsed;
-                Console.WriteLine($"[bench]   L m={m}: {handled} of {m} handled by the join after {clock.Elapsed.TotalSeconds:0} s");
+                Console.WriteLine($"[bench]   L {workflow} m={m}: {handled} of {m} handled by {last} after {clock.Elapsed.TotalSeconds:0} s");
             }
         }
         var elapsed = clock.Elapsed;
         var bytes = await environment.WalBytesSinceAsync(wal);
         await client.Complete(incident);
-        return new LongResult(m, elapsed.TotalMilliseconds / m, (double)bytes / m, elapsed);
+        return new LongResult(workflow, m, elapsed.TotalMilliseconds / m, (double)bytes / m, elapsed);
     }
 }

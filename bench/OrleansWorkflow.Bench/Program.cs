@@ -60,16 +60,21 @@ foreach (var n in options.FireIncidents)
     Console.WriteLine($"[bench] F n={n}: {result.Completed} completed, {result.IncidentsPerSecond:0.0} incidents/s, p50 {result.P50Ms:0} ms, p99 {result.P99Ms:0} ms");
 }
 
-var longRuns = new List<LongResult>();
-foreach (var m in options.LongIncidents)
-{
-    Console.WriteLine($"[bench] L: one fire incident fed {m} messages");
-    var result = await LongRun.RunAsync(engine.Client, environment, m);
-    longRuns.Add(result);
-    Console.WriteLine($"[bench] L m={m}: {result.MsPerMessage:0.00} ms/msg, {result.BytesPerMessage:0} bytes written/msg");
-}
+// The silo's peak through F, the many-incidents load the target is set for; L's one long incident comes after.
+var siloPeakThroughF = engine.SiloPeakMegabytes;
 
-var report = new Report(options, command, measurements, fire, longRuns, engine.SiloPeakMegabytes);
+var longRuns = new List<LongResult>();
+foreach (var workflow in new[] { LongRun.Fire, LongRun.Chain })
+    foreach (var m in options.LongIncidents)
+    {
+        Console.WriteLine($"[bench] L {workflow}: one incident fed {m} messages");
+        var result = await LongRun.RunAsync(engine.Client, environment, workflow, options.ChainLength, m);
+        longRuns.Add(result);
+        Console.WriteLine($"[bench] L {workflow} m={m}: {result.MsPerMessage:0.00} ms/msg, {result.BytesPerMessage:0} bytes written/msg");
+    }
+
+Console.WriteLine($"[bench] silo peak working set through F {siloPeakThroughF:0} MB, at the end (after L) {engine.SiloPeakMegabytes:0} MB");
+var report = new Report(options, command, measurements, fire, longRuns, siloPeakThroughF);
 Console.WriteLine();
 Console.WriteLine(report.Table());
 await report.WriteAsync(options.Output);

@@ -10,13 +10,15 @@ namespace OrleansWorkflow.Handlers;
 internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
 {
     private readonly IReadOnlyList<string> _persisted;
+    private readonly PersistedDocuments _documents;
     private readonly List<JsonObject> _put = [];
     private readonly HpcMachines _machines;
     private readonly int _maxBodyBytes;
 
-    public HandlerContext(Guid incidentId, string queue, string messageId, IReadOnlyList<string> persisted, HpcMachines machines, ILogger logger,
-        CancellationToken cancellationToken, int maxBodyBytes)
+    public HandlerContext(Guid incidentId, string queue, string messageId, IReadOnlyList<string> persisted, PersistedDocuments documents,
+        HpcMachines machines, ILogger logger, CancellationToken cancellationToken, int maxBodyBytes)
     {
+        _documents = documents;
         _machines = machines;
         _maxBodyBytes = maxBodyBytes;
         IncidentId = incidentId;
@@ -83,5 +85,5 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
     }
 
     public IReadOnlyList<JsonObject> Get() =>
-        [.. _persisted.Select(d => JsonNode.Parse(d)!.AsObject()), .. _put.Select(d => d.DeepClone().AsObject())];
+        [.. _documents.Copies(_persisted), .. _put.Select(d => d.DeepClone().AsObject())];
 }

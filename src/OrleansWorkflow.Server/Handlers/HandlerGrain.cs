@@ -37,6 +37,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     private bool _loaded;
 
     private HandlerState Stored => _memory;
+    private readonly PersistedDocuments _documents = new();
     private readonly ILogger _logger;
     private readonly OutboxDispatcher _dispatcher;
     private readonly HpcMachines _machines;
@@ -131,7 +132,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
 
         using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
         timeLimit.CancelAfter(_limits.HandlerTimeout);
-        var context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _machines, _logger, timeLimit.Token, _limits.MaxBodyBytes);
+        var context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _documents, _machines, _logger, timeLimit.Token, _limits.MaxBodyBytes);
         try
         {
             var body = JsonNode.Parse(message.Body)?.AsObject() ?? throw new JsonException("message body is null");
