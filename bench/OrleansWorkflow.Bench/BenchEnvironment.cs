@@ -24,6 +24,7 @@ public sealed class BenchEnvironment
         await AdminAsync($"CREATE DATABASE {Name}");
         var environment = new BenchEnvironment();
         await DatabaseSchema.ApplyAsync(environment.Database);
+        await environment.ExecuteAsync("CREATE EXTENSION IF NOT EXISTS pg_walinspect");
         await RabbitMqCtlAsync(allowFailure: true, "delete_vhost", VirtualHost);
         await RabbitMqCtlAsync(allowFailure: false, "add_vhost", VirtualHost);
         await RabbitMqCtlAsync(allowFailure: false, "set_permissions", "-p", VirtualHost, "guest", ".*", ".*", ".*");
@@ -52,14 +53,29 @@ public sealed class BenchEnvironment
         return (string)(await command.ExecuteScalarAsync())!;
     }
 
-    /// <summary>Bytes of WAL the server wrote since <paramref name="position"/>: every row written, with its indexes.</summary>
-    public async Task<long> WalBytesSinceAsync(string position)
+    /// <summary>
+    /// What the server wrote to its WAL since <paramref name="position"/>: the records' own bytes (every row written,
+    /// with its indexes) and the full-page images. The images depend on when the last checkpoint was (the first change
+    /// of a page after one logs the whole page), not on the work, so the records are what compares two runs.
+    /// </summary>
+    public async Task<(long Records, long FullPages)> WalBytesSinceAsync(string position)
     {
         await using var connection = new NpgsqlConnection(Database);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), @start::pg_lsn)::bigint", connection);
+        await using var command = new NpgsqlCommand(
+            "SELECT coalesce(sum(record_size), 0)::bigint, coalesce(sum(fpi_size), 0)::bigint FROM pg_get_wal_stats(@start::pg_lsn, pg_current_wal_lsn())", connection);
         command.Parameters.AddWithValue("start", position);
-        return (long)(await command.ExecuteScalarAsync())!;
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(Database);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
     }
 
     public async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters)

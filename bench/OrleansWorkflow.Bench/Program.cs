@@ -70,7 +70,7 @@ foreach (var workflow in new[] { LongRun.Fire, LongRun.Chain })
         Console.WriteLine($"[bench] L {workflow}: one incident fed {m} messages");
         var result = await LongRun.RunAsync(engine.Client, environment, workflow, options.ChainLength, m);
         longRuns.Add(result);
-        Console.WriteLine($"[bench] L {workflow} m={m}: {result.MsPerMessage:0.00} ms/msg, {result.BytesPerMessage:0} bytes written/msg");
+        Console.WriteLine($"[bench] L {workflow} m={m}: {result.MsPerMessage:0.00} ms/msg, {result.BytesPerMessage:0} bytes of WAL records/msg (+ {result.FullPageBytesPerMessage:0} of full-page images)");
     }
 
 Console.WriteLine($"[bench] silo peak working set through F {siloPeakThroughF:0} MB, at the end (after L) {engine.SiloPeakMegabytes:0} MB");

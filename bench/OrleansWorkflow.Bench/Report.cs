@@ -36,10 +36,10 @@ public sealed class Report(BenchOptions options, string command, IReadOnlyList<M
         foreach (var f in fire)
             lines.Add($"| {f.N} | {f.Completed} | {f.IncidentsPerSecond:0.0} | {f.P50Ms:0} | {f.P95Ms:0} | {f.P99Ms:0} | {f.Elapsed.TotalSeconds:0.0} |");
         lines.Add("");
-        lines.Add("| L: one incident of M messages | M | ms/msg | bytes written/msg | wall s |");
-        lines.Add("|---|---:|---:|---:|---:|");
+        lines.Add("| L: one incident of M messages | M | ms/msg | bytes written/msg (WAL records) | full-page images/msg | wall s |");
+        lines.Add("|---|---:|---:|---:|---:|---:|");
         foreach (var l in longRuns)
-            lines.Add($"| {l.Workflow} | {l.M} | {l.MsPerMessage:0.00} | {l.BytesPerMessage:0} | {l.Elapsed.TotalSeconds:0.0} |");
+            lines.Add($"| {l.Workflow} | {l.M} | {l.MsPerMessage:0.00} | {l.BytesPerMessage:0} | {l.FullPageBytesPerMessage:0} | {l.Elapsed.TotalSeconds:0.0} |");
         foreach (var runs in longRuns.GroupBy(l => l.Workflow).Where(g => g.Count() > 1).Select(g => g.OrderBy(l => l.M).ToList()))
             lines.Add($"\nL {runs[0].Workflow} {runs[^1].M} / {runs[0].M}: {runs[^1].MsPerMessage / runs[0].MsPerMessage:0.00} x ms/msg, {runs[^1].BytesPerMessage / runs[0].BytesPerMessage:0.00} x bytes/msg");
         return string.Join('\n', lines);
@@ -86,7 +86,7 @@ public sealed class Report(BenchOptions options, string command, IReadOnlyList<M
             })]),
             ["long"] = new JsonArray([.. longRuns.Select(l => (JsonNode)new JsonObject
             {
-                ["workflow"] = l.Workflow, ["m"] = l.M, ["ms_per_msg"] = Round(l.MsPerMessage), ["bytes_per_msg"] = Math.Round(l.BytesPerMessage), ["wall_s"] = Round(l.Elapsed.TotalSeconds),
+                ["workflow"] = l.Workflow, ["m"] = l.M, ["ms_per_msg"] = Round(l.MsPerMessage), ["bytes_per_msg"] = Math.Round(l.BytesPerMessage), ["full_page_bytes_per_msg"] = Math.Round(l.FullPageBytesPerMessage), ["wall_s"] = Round(l.Elapsed.TotalSeconds),
             })]),
         };
     }
