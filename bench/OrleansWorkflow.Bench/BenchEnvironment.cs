@@ -16,6 +16,10 @@ public sealed class BenchEnvironment
     private static string Admin => Environment.GetEnvironmentVariable("OWF_POSTGRES_ADMIN") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
 
     public string Database { get; } = new NpgsqlConnectionStringBuilder(Admin) { Database = Name, MaxPoolSize = 200, NoResetOnClose = true, MaxAutoPrepare = 32, AutoPrepareMinUsages = 2 }.ConnectionString;
+    private readonly Lazy<NpgsqlDataSource> _database;
+
+    public BenchEnvironment() => _database = new(() => NpgsqlDataSource.Create(Database));
+
     public string BrokerUri { get; } = $"amqp://guest:guest@127.0.0.1:5672/{VirtualHost}";
 
     public static async Task<BenchEnvironment> CreateAsync()
@@ -36,22 +40,10 @@ public sealed class BenchEnvironment
     /// do not, and reading it takes none. The project's PostgreSQL serves only this run, so the difference between
     /// two readings counts the run's writing transactions at once (pg_stat_database lags by up to 10 s).
     /// </summary>
-    public async Task<long> CommitsAsync()
-    {
-        await using var connection = new NpgsqlConnection(Database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint", connection);
-        return (long)(await command.ExecuteScalarAsync())!;
-    }
+    public async Task<long> CommitsAsync() => (long)(await ScalarAsync("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"))!;
 
     /// <summary>The server's current WAL insert position (pg_current_wal_lsn).</summary>
-    public async Task<string> WalPositionAsync()
-    {
-        await using var connection = new NpgsqlConnection(Database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT pg_current_wal_lsn()::text", connection);
-        return (string)(await command.ExecuteScalarAsync())!;
-    }
+    public async Task<string> WalPositionAsync() => (string)(await ScalarAsync("SELECT pg_current_wal_lsn()::text"))!;
 
     /// <summary>
     /// What the server wrote to its WAL since <paramref name="position"/>: the records' own bytes (every row written,
@@ -60,32 +52,35 @@ public sealed class BenchEnvironment
     /// </summary>
     public async Task<(long Records, long FullPages)> WalBytesSinceAsync(string position)
     {
-        await using var connection = new NpgsqlConnection(Database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT coalesce(sum(record_size), 0)::bigint, coalesce(sum(fpi_size), 0)::bigint FROM pg_get_wal_stats(@start::pg_lsn, pg_current_wal_lsn())", connection);
-        command.Parameters.AddWithValue("start", position);
+        await using var command = Command(
+            "SELECT coalesce(sum(record_size), 0)::bigint, coalesce(sum(fpi_size), 0)::bigint FROM pg_get_wal_stats(@start::pg_lsn, pg_current_wal_lsn())",
+            [("start", position)]);
         await using var reader = await command.ExecuteReaderAsync();
         await reader.ReadAsync();
         return (reader.GetInt64(0), reader.GetInt64(1));
     }
 
+    public async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters) =>
+        Convert.ToInt64(await ScalarAsync(sql, parameters));
+
     private async Task ExecuteAsync(string sql)
     {
-        await using var connection = new NpgsqlConnection(Database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = Command(sql, []);
         await command.ExecuteNonQueryAsync();
     }
 
-    public async Task<long> CountAsync(string sql, params (string Name, object Value)[] parameters)
+    private async Task<object?> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var connection = new NpgsqlConnection(Database);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = Command(sql, parameters);
+        return await command.ExecuteScalarAsync();
+    }
+
+    private NpgsqlCommand Command(string sql, (string Name, object Value)[] parameters)
+    {
+        var command = _database.Value.CreateCommand(sql);
         foreach (var (name, value) in parameters)
             command.Parameters.AddWithValue(name, value);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
+        return command;
     }
 
     private static async Task AdminAsync(string sql)
