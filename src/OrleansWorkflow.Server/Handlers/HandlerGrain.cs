@@ -31,12 +31,11 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     /// <summary>The state row an earlier version wrote (whole, per message); read, never appended to.</summary>
     private readonly GrainState<HandlerState> _state = new(new HandlerState());
     /// <summary>All the handler knows: the earlier version's state row, then its journal.</summary>
-    private HandlerState _memory = new();
+    private HandlerState Stored { get; set; } = new();
     /// <summary>The number of the journal's last entry (0: none).</summary>
     private int _seq;
     private bool _loaded;
 
-    private HandlerState Stored => _memory;
     private readonly PersistedDocuments _documents = new();
     private readonly ILogger _logger;
     private readonly OutboxDispatcher _dispatcher;
@@ -93,7 +92,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
                 _state.State = new HandlerState();
                 _state.ETag = null;
                 _state.RecordExists = false;
-                _memory = new HandlerState();
+                Stored = new HandlerState();
                 _seq = 0;
                 readSkipped = _loaded = true;
             }
@@ -264,7 +263,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         if (_state.RecordExists)
             await _storage.ClearStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
         _state.State = new HandlerState();
-        _memory = new HandlerState();
+        Stored = new HandlerState();
         _loaded = false;
         _outboxDispatched = true;
         DeactivateOnIdle();
@@ -302,7 +301,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         await _storage.ReadStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
         var earlier = _state.State ??= new HandlerState();
         var entries = await _journal.ReadAsync(_incidentId, _queue);
-        _memory = new HandlerState
+        Stored = new HandlerState
         {
             Documents = [.. earlier.Documents, .. entries.SelectMany(e => e.Documents)],
             HandledMessageIds = [.. earlier.HandledMessageIds, .. entries.Select(e => e.MessageId)],

@@ -389,11 +389,7 @@ internal sealed class IncidentGrain(
         {
             await journal.WriteAsync(IncidentId, steps);
         }
-        catch (StepConflictException)
-        {
-            throw; // the caller reads the steps again
-        }
-        catch
+        catch (Exception e) when (e is not StepConflictException) // on a conflict the caller reads the steps again
         {
             _unsaved.UnionWith(steps);
             throw;
