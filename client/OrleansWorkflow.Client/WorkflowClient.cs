@@ -106,13 +106,13 @@ public sealed class WorkflowClient : IAsyncDisposable
         client.Configure<Orleans.Configuration.GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
     }
 
-    /// <summary>Creates an incident and returns its IncidentID.</summary>
-    public async Task<Guid> CreateIncident(string name, string kind, DateTimeOffset? incidentDate = null)
+    /// <summary>Creates an incident and returns its IncidentID; <paramref name="terms"/> may give it a deadline.</summary>
+    public async Task<Guid> CreateIncident(string name, string kind, DateTimeOffset? incidentDate = null, IncidentTerms? terms = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
         var id = Guid.NewGuid();
-        await Incident(id).Create(name, kind, incidentDate ?? DateTimeOffset.UtcNow);
+        await Incident(id).Create(name, kind, incidentDate ?? DateTimeOffset.UtcNow, terms);
         return id;
     }
 
@@ -211,6 +211,9 @@ public sealed class WorkflowClient : IAsyncDisposable
         var hosts = await _grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: false);
         return hosts.ToDictionary(h => h.Key.ToString(), h => h.Value.ToString());
     }
+
+    /// <summary>The joins of the incident's handlers: what each waits for, and until when.</summary>
+    public Task<IReadOnlyList<JoinInfo>> GetJoins(Guid incidentId) => Incident(incidentId).GetJoins();
 
     /// <summary>The incident's HPC simulations (machine, job id, status, exit code), in order of creation.</summary>
     public Task<IReadOnlyList<SimulationInfo>> GetSimulations(Guid incidentId) => Incident(incidentId).GetSimulations();

@@ -21,54 +21,48 @@ public sealed class FireHotspotHandler : RelayHandler, IFireHotspotHandler
 }
 
 /// <summary>
-/// The join: every input persists who reported it; the simulation runs once terrain, hotspot and weather
-/// results have all reported, and never a second time.
+/// The join: the simulation runs once terrain, hotspot and weather results have all reported (the engine's join
+/// fires exactly once), or, when Fire:InputsTimeout is set, once that time passed with what arrived.
 /// </summary>
 public sealed class FireSimulationHandler : SampleHandler, IFireSimulationHandler
 {
-    private static readonly (string Originator, string Line)[] Inputs =
-    [
-        (FireWorkflow.FireHotspot, "   Hotspot data available"),
-        (FireWorkflow.FireTerrain, "   Terrain data available"),
-        (FireWorkflow.WeatherResults, "   Weather data available"),
-    ];
+    private static readonly Dictionary<string, string> Lines = new()
+    {
+        [FireWorkflow.FireHotspot] = "   Hotspot data available",
+        [FireWorkflow.FireTerrain] = "   Terrain data available",
+        [FireWorkflow.WeatherResults] = "   Weather data available",
+    };
 
     protected override async Task RunAsync(JsonObject message, IHandlerContext context)
     {
         Say("In fire simulation handler");
-        var originator = message["originator"]?.GetValue<string>();
-        context.Persist.Put(new JsonObject { ["originator"] = originator });
+        var inputs = context.Join(FireWorkflow.FireInputs, [.. Lines.Keys], timeout: Settings.InputsTimeout);
+        foreach (var input in inputs.Arrived)
+            Say(Lines[input]);
 
-        var documents = context.Persist.Get();
-        var reported = documents.Select(d => d["originator"]?.GetValue<string>()).ToHashSet();
-        foreach (var (input, line) in Inputs.Where(i => reported.Contains(i.Originator)).OrderBy(i => Arrival(documents, i.Originator)))
-            Say(line);
-
-        if (documents.Any(d => d["simulation"] is not null))
-            return;
-        if (!Inputs.All(i => reported.Contains(i.Originator)))
+        if (!inputs.FiresNow)
         {
-            Say("Will do nothing - waiting for data");
+            if (!inputs.HasFired)
+                Say("Will do nothing - waiting for data");
             return;
         }
+        if (inputs.TimedOut)
+            Say($"   Waited long enough: going on without {string.Join(", ", inputs.Missing)}");
 
-        context.Persist.Put(new JsonObject { ["simulation"] = "started" });
-        if (message["remote"]?.GetValue<bool>() == true)
+        // What goes on is the message that fired the join; a timeout carries no data of its own, so then the newest input.
+        var forwarded = (inputs.TimedOut && inputs.Arrived.Count > 0 ? inputs.Inputs[inputs.Arrived[^1]] : message).DeepClone().AsObject();
+        if (forwarded["remote"]?.GetValue<bool>() == true)
         {
             Say("Will execute fire simulation remotely");
-            context.Send(FireWorkflow.FireSubmitJob, message.DeepClone().AsObject());
+            context.Send(FireWorkflow.FireSubmitJob, forwarded);
             return;
         }
 
         Say("Will execute fire simulation locally");
         await WorkAsync(context);
-        var results = message.DeepClone().AsObject();
-        results["results"] = "lots of fire - simulated locally!";
-        context.Send(FireWorkflow.FireResults, results);
+        forwarded["results"] = "lots of fire - simulated locally!";
+        context.Send(FireWorkflow.FireResults, forwarded);
     }
-
-    private static int Arrival(IReadOnlyList<JsonObject> documents, string originator) =>
-        documents.ToList().FindIndex(d => d["originator"]?.GetValue<string>() == originator);
 }
 
 public sealed class FireResultsHandler : SampleHandler, IFireResultsHandler

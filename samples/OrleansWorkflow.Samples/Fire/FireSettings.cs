@@ -11,6 +11,9 @@ public sealed class FireSettings
     /// <summary>The configured HPC machine (Hpc:Machines:&lt;name&gt;) that runs the remote fire simulation.</summary>
     public string? Machine { get; set; }
 
+    /// <summary>How long the fire simulation waits for all its inputs before it runs with what arrived (null: as long as it takes).</summary>
+    public TimeSpan? InputsTimeout { get; set; }
+
     /// <summary>Whether handlers print the original's transcript lines (off for benchmarks).</summary>
     public bool PrintTranscript { get; set; } = true;
 }

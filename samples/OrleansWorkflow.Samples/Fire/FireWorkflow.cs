@@ -19,6 +19,9 @@ public static class FireWorkflow
     public const string FireSubmitJob = "fire_submit_job";
     public const string RemoteFireResults = "remote_fire_results";
 
+    /// <summary>The fire simulation's join of its three inputs.</summary>
+    public const string FireInputs = "fire_inputs";
+
     /// <summary>The queues a fire incident starts on.</summary>
     public static readonly string[] Entry = [FireTerrain, FireHotspot, WeatherData];
 }

@@ -9,8 +9,11 @@ namespace OrleansWorkflow.Incidents;
 /// </summary>
 public interface IIncidentGrain : IGrainWithGuidKey
 {
-    /// <summary>Creates the incident. Creating it twice with the same name and kind is allowed; anything else throws.</summary>
-    Task<IncidentInfo> Create(string name, string kind, DateTimeOffset incidentDate);
+    /// <summary>
+    /// Creates the incident, held to <paramref name="terms"/> (a deadline) when given. Creating it twice with the same
+    /// name and kind is allowed (the first terms stay); anything else throws.
+    /// </summary>
+    Task<IncidentInfo> Create(string name, string kind, DateTimeOffset incidentDate, IncidentTerms? terms = null);
 
     /// <summary>The incident, or null when it was never created.</summary>
     [AlwaysInterleave]
@@ -29,6 +32,10 @@ public interface IIncidentGrain : IGrainWithGuidKey
     /// <summary>The incident's HPC simulations, in order of creation.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<SimulationInfo>> GetSimulations();
+
+    /// <summary>The joins of the incident's handlers: what each waits for, and until when.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<JoinInfo>> GetJoins();
 
     /// <summary>The incident's dead letters, oldest first.</summary>
     [AlwaysInterleave]

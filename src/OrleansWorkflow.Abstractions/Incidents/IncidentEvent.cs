@@ -13,6 +13,8 @@ public enum IncidentEventKind
     SimulationChanged = 3,
     /// <summary>One of its messages went to a dead-letter queue (Detail: the reason).</summary>
     DeadLettered = 4,
+    /// <summary>A join of one of its handlers changed (Queue: the handler; Detail: the join).</summary>
+    JoinChanged = 5,
 }
 
 /// <summary>

@@ -10,4 +10,10 @@ public sealed record IncidentInfo(
     [property: Id(4)] IncidentStatus Status,
     [property: Id(5)] DateTimeOffset CreatedAt,
     [property: Id(6)] DateTimeOffset UpdatedAt,
-    [property: Id(7)] string? Reason);
+    [property: Id(7)] string? Reason,
+    [property: Id(8)] DateTimeOffset? Deadline = null,
+    [property: Id(9)] DateTimeOffset? OverdueSince = null)
+{
+    /// <summary>Its deadline passed while it was unfinished.</summary>
+    public bool Overdue => OverdueSince is not null;
+}

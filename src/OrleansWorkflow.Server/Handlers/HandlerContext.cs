@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Simulations;
 using OrleansWorkflow.Simulations.Machines;
+using OrleansWorkflow.Time;
 using OrleansWorkflow.Wire;
 
 namespace OrleansWorkflow.Handlers;
@@ -14,10 +15,14 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
     private readonly List<JsonObject> _put = [];
     private readonly HpcMachines _machines;
     private readonly int _maxBodyBytes;
+    /// <summary>When the handler started on the message: SendAfter counts from it.</summary>
+    private readonly DateTimeOffset _now;
 
     public HandlerContext(Guid incidentId, string queue, string messageId, IReadOnlyList<string> persisted, PersistedDocuments documents,
-        HpcMachines machines, ILogger logger, CancellationToken cancellationToken, int maxBodyBytes)
+        HpcMachines machines, ILogger logger, CancellationToken cancellationToken, int maxBodyBytes, DateTimeOffset now, RunJoins joins)
     {
+        _now = now;
+        Joins = joins;
         _documents = documents;
         _machines = machines;
         _maxBodyBytes = maxBodyBytes;
@@ -39,18 +44,50 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
 
     public List<OutboxEntry> Effects { get; } = [];
 
+    /// <summary>The joins as this run left them.</summary>
+    public RunJoins Joins { get; }
+
     public IEnumerable<string> NewDocuments => _put.Select(d => d.ToJsonString());
 
-    public void Send(string queue, JsonObject message)
+    public void Send(string queue, JsonObject message) => Effects.Add(Message(OutboxKind.Message, queue, message, dueAt: null));
+
+    public void SendAfter(TimeSpan delay, string queue, JsonObject message)
+    {
+        if (delay < TimeSpan.Zero || delay > TimerSettings.LongestDelay)
+            throw new ArgumentOutOfRangeException(nameof(delay), delay, $"SendAfter takes a delay from 0 to {TimerSettings.LongestDelay.TotalDays:0} days; for a message now, use Send.");
+        Effects.Add(Message(OutboxKind.ScheduledMessage, queue, message, _now + delay));
+    }
+
+    public void SendAt(DateTimeOffset time, string queue, JsonObject message)
+    {
+        if (time - _now > TimerSettings.LongestDelay)
+            throw new ArgumentOutOfRangeException(nameof(time), time, $"SendAt takes a time at most {TimerSettings.LongestDelay.TotalDays:0} days ahead; a time in the past sends at once.");
+        Effects.Add(Message(OutboxKind.ScheduledMessage, queue, message, time < _now ? _now : time));
+    }
+
+    /// <summary>A message effect, with the id the same handled message always gives it (so a redelivery sends it once).</summary>
+    private OutboxEntry Message(OutboxKind kind, string queue, JsonObject message, DateTimeOffset? dueAt)
     {
         WireContract.ValidateQueueName(queue);
+        ArgumentNullException.ThrowIfNull(message);
         var messageId = MessageIds.Derive(MessageId, Queue, Effects.Count);
         var body = WireMessage.Stamp(message, messageId, originator: Queue);
         // The receiving consumer would dead-letter it unread; refusing it here makes it this handler's failure, with the reason.
         if (System.Text.Encoding.UTF8.GetByteCount(body) is var size && size > _maxBodyBytes)
             throw new ArgumentException($"The message to \"{queue}\" is {size} bytes, over the limit of {_maxBodyBytes} bytes (Workflow:MaxBodyBytes). Send a reference to the data (a file, a URL) instead of the data.", nameof(message));
-        Effects.Add(new OutboxEntry { Kind = OutboxKind.Message, Queue = queue, MessageId = messageId, Body = body });
+        return new OutboxEntry { Kind = kind, Queue = queue, MessageId = messageId, Body = body, DueAt = dueAt };
     }
+
+    public IJoin Join(string name, IReadOnlyCollection<string> expect, TimeSpan? timeout = null, int? needed = null) =>
+        Joins.Join(name, expect, timeout, needed,
+            scheduleTimeout: (at, body) =>
+            {
+                var entry = Message(OutboxKind.ScheduledMessage, Queue, body, at);
+                Effects.Add(entry);
+                return entry.MessageId!;
+            },
+            cancelTimeout: messageId => Effects.Add(new OutboxEntry { Kind = OutboxKind.UnscheduledMessage, MessageId = messageId }),
+            IncidentId);
 
     public void Complete() => Effects.Add(new OutboxEntry { Kind = OutboxKind.CompleteIncident });
 

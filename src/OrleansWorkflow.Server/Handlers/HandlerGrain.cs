@@ -37,6 +37,8 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     private bool _loaded;
 
     private readonly PersistedDocuments _documents = new();
+    /// <summary>The handler's joins for the incident, from its journal.</summary>
+    private Dictionary<string, JoinRecord> _joins = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly OutboxDispatcher _dispatcher;
     private readonly HpcMachines _machines;
@@ -93,6 +95,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
                 _state.ETag = null;
                 _state.RecordExists = false;
                 Stored = new HandlerState();
+                _joins.Clear();
                 _seq = 0;
                 readSkipped = _loaded = true;
             }
@@ -131,17 +134,24 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
 
         using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
         timeLimit.CancelAfter(_limits.HandlerTimeout);
-        var context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _documents, _machines, _logger, timeLimit.Token, _limits.MaxBodyBytes);
+        HandlerContext? context = null;
         try
         {
             var body = JsonNode.Parse(message.Body)?.AsObject() ?? throw new JsonException("message body is null");
+            var now = _clock.GetUtcNow();
+            context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _documents, _machines, _logger, timeLimit.Token,
+                _limits.MaxBodyBytes, now, new RunJoins(_joins, _queue, message.Originator, body, now));
             if (_faults.KillsWhenHandling(_queue))
             {
                 _logger.LogCritical("Fault injection: killing this silo as {Queue} starts on message {MessageId} of incident {IncidentId}", _queue, message.MessageId, _incidentId);
                 FaultInjection.KillThisProcess();
             }
-            // A handler that ignores its token is not waited for past the limit either.
-            await HandleAsync(body, context).WaitAsync(timeLimit.Token);
+            // A join's timeout that came after the join fired has nothing to do: it is taken as handled, unseen.
+            if (JoinTimeout.IsStale(body, message.Originator, _queue, _joins))
+                _logger.LogDebug("Handler {Queue} of incident {IncidentId}: the timeout of join {Join} came after it fired", _queue, _incidentId, body[JoinTimeout.Key]);
+            else
+                // A handler that ignores its token is not waited for past the limit either.
+                await HandleAsync(body, context).WaitAsync(timeLimit.Token);
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
@@ -176,7 +186,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             return DeliveryResult.Failed($"{e.GetType().Name}: {e.Message}");
         }
 
-        var entry = new JournalEntry(_seq + 1, message.MessageId, [.. context.NewDocuments], context.Effects);
+        var entry = new JournalEntry(_seq + 1, message.MessageId, [.. context!.NewDocuments], context.Effects, context.Joins.Events);
         var sentTo = Destinations(context.Effects);
         var endedAt = _clock.GetUtcNow();
         // The incident's record of the step goes in the same transaction, unless the incident keeps it itself.
@@ -210,6 +220,8 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             throw;
         }
         Stored.Documents.AddRange(entry.Documents);
+        foreach (var join in context.Joins.Changed)
+            _joins[join.Name] = join;
         Stored.HandledMessageIds.Add(message.MessageId);
         Stored.Outbox = context.Effects;
         Stored.OutboxMessageId = message.MessageId;
@@ -228,6 +240,8 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             await incident.StepStored(_queue, message.MessageId, step.Number, endedAt, sentTo);
         else
             await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Completed, sentTo, null);
+        foreach (var join in context.Joins.Changed)
+            _ = incident.JoinChanged(join.Info(_queue));
         await DispatchPendingOutboxAsync();
         WorkflowMetrics.OutboxLag.Record(Stopwatch.GetElapsedTime(stored).TotalSeconds, WorkflowMetrics.Queue(_queue));
         return DeliveryResult.Handled;
@@ -249,6 +263,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             await _journal.ClearDocumentsAsync(_incidentId, _queue);
         await ClearEarlierStateRowAsync(documents: true);
         Stored.Documents.Clear();
+        _joins.Clear();
         Stored.Outbox = [];
         _outboxDispatched = true;
         DeactivateOnIdle();
@@ -264,6 +279,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             await _storage.ClearStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
         _state.State = new HandlerState();
         Stored = new HandlerState();
+        _joins.Clear();
         _loaded = false;
         _outboxDispatched = true;
         DeactivateOnIdle();
@@ -310,6 +326,8 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             OutboxMessageId = entries.Count > 0 ? entries[^1].MessageId : earlier.OutboxMessageId,
         };
         _seq = entries.Count > 0 ? entries[^1].Seq : 0;
+        _joins = new Dictionary<string, JoinRecord>(StringComparer.Ordinal);
+        JoinRecord.ApplyAll(_joins, entries.SelectMany(e => e.Joins));
         _loaded = true;
         // A stored outbox is carried out again unless this activation carried out exactly that state: sending twice is
         // harmless (its messages keep their ids), skipping is not.

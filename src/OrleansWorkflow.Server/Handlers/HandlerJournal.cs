@@ -6,8 +6,8 @@ using OrleansWorkflow.Incidents;
 
 namespace OrleansWorkflow.Handlers;
 
-/// <summary>One handled message in a handler's journal: its number, its documents, and its effects (null once carried out).</summary>
-internal sealed record JournalEntry(int Seq, string MessageId, IReadOnlyList<string> Documents, List<OutboxEntry>? Outbox);
+/// <summary>One handled message in a handler's journal: its number, its documents, its effects (null once carried out) and what it changed in the handler's joins.</summary>
+internal sealed record JournalEntry(int Seq, string MessageId, IReadOnlyList<string> Documents, List<OutboxEntry>? Outbox, IReadOnlyList<JoinEvent> Joins);
 
 /// <summary>The journal was written by another activation of the handler since this one read it.</summary>
 internal sealed class JournalConflictException(string detail, Exception inner) : Exception(detail, inner)
@@ -27,7 +27,7 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
     {
         // Only the newest entry's effects can still be waiting to go out: earlier ones went before it was handled.
         await using var command = Command("""
-            SELECT seq, message_id, documents, CASE WHEN seq = max(seq) OVER () THEN outbox END
+            SELECT seq, message_id, documents, CASE WHEN seq = max(seq) OVER () THEN outbox END, joins
               FROM owf_handler_step WHERE service_id = $1 AND incident_id = $2 AND queue = $3 ORDER BY seq
             """, incidentId, queue);
         var entries = new List<JournalEntry>();
@@ -35,7 +35,8 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
         while (await reader.ReadAsync(cancellationToken))
         {
             var outbox = reader.IsDBNull(3) ? null : serializer.Deserialize<List<OutboxEntry>>(reader.GetFieldValue<byte[]>(3));
-            entries.Add(new JournalEntry(reader.GetInt32(0), reader.GetString(1), reader.GetFieldValue<string[]>(2), outbox));
+            var joins = reader.IsDBNull(4) ? [] : reader.GetFieldValue<string[]>(4).Select(JoinRecord.Deserialize).ToList();
+            entries.Add(new JournalEntry(reader.GetInt32(0), reader.GetString(1), reader.GetFieldValue<string[]>(2), outbox, joins));
         }
         return entries;
     }
@@ -62,8 +63,8 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
             batch.BatchCommands.Add(refuse);
         }
         var append = new NpgsqlBatchCommand("""
-            INSERT INTO owf_handler_step (service_id, incident_id, queue, seq, message_id, documents, outbox)
-            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            INSERT INTO owf_handler_step (service_id, incident_id, queue, seq, message_id, documents, outbox, joins)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
             """);
         AddKey(append.Parameters, incidentId, queue);
         append.Parameters.Add(new NpgsqlParameter { Value = entry.Seq });
@@ -73,6 +74,11 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
         {
             Value = entry.Outbox is { Count: > 0 } outbox ? serializer.SerializeToArray(outbox) : DBNull.Value,
             NpgsqlDbType = NpgsqlDbType.Bytea,
+        });
+        append.Parameters.Add(new NpgsqlParameter
+        {
+            Value = entry.Joins.Count > 0 ? entry.Joins.Select(JoinRecord.Serialize).ToArray() : DBNull.Value,
+            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
         });
         batch.BatchCommands.Add(append);
         if (step is not null)
@@ -96,11 +102,11 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
         ExecuteAsync("UPDATE owf_handler_step SET outbox = NULL WHERE service_id = $1 AND incident_id = $2 AND queue = $3 AND seq = $4 AND outbox IS NOT NULL",
             incidentId, queue, seq, cancellationToken);
 
-    /// <summary>Drops documents and effects of a finished incident, keeping which messages were handled.</summary>
+    /// <summary>Drops documents, effects and joins of a finished incident, keeping which messages were handled.</summary>
     public Task ClearDocumentsAsync(Guid incidentId, string queue, CancellationToken cancellationToken = default) =>
         ExecuteAsync("""
-            UPDATE owf_handler_step SET documents = '{}', outbox = NULL
-             WHERE service_id = $1 AND incident_id = $2 AND queue = $3 AND (cardinality(documents) > 0 OR outbox IS NOT NULL)
+            UPDATE owf_handler_step SET documents = '{}', outbox = NULL, joins = NULL
+             WHERE service_id = $1 AND incident_id = $2 AND queue = $3 AND (cardinality(documents) > 0 OR outbox IS NOT NULL OR joins IS NOT NULL)
             """, incidentId, queue, null, cancellationToken);
 
     /// <summary>Deletes the handler's journal for the incident (retention).</summary>

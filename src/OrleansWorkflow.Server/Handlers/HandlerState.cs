@@ -25,9 +25,13 @@ internal enum OutboxKind
     CompleteIncident = 1,
     CancelIncident = 2,
     SubmitSimulation = 3,
+    /// <summary>A message sent for later (SendAfter, SendAt): kept by the incident's timers until <see cref="OutboxEntry.DueAt"/>.</summary>
+    ScheduledMessage = 4,
+    /// <summary>A message sent for later that is no longer wanted (a join's timeout once the join fired).</summary>
+    UnscheduledMessage = 5,
 }
 
-/// <summary>One effect of a handled message: a message to publish, the incident to complete or cancel, or a simulation to submit.</summary>
+/// <summary>One effect of a handled message: a message to publish (now or later), the incident to complete or cancel, or a simulation to submit.</summary>
 [GenerateSerializer]
 internal sealed class OutboxEntry
 {
@@ -38,11 +42,12 @@ internal sealed class OutboxEntry
     [Id(4)] public string? Reason { get; set; }
     [Id(5)] public Guid SimulationId { get; set; }
     [Id(6)] public SimulationRequest? Simulation { get; set; }
+    [Id(7)] public DateTimeOffset? DueAt { get; set; }
 
     /// <summary>Where the effect goes, as a node of the incident graph; null for Complete and Cancel.</summary>
     public string? Destination => Kind switch
     {
-        OutboxKind.Message => Queue,
+        OutboxKind.Message or OutboxKind.ScheduledMessage => Queue,
         OutboxKind.SubmitSimulation => SimulationSource.Of(Simulation!.Machine),
         _ => null,
     };

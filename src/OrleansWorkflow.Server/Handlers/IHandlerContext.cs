@@ -19,6 +19,26 @@ public interface IHandlerContext
     /// <summary>Sends <paramref name="message"/> to <paramref name="queue"/> once the handler returns successfully.</summary>
     void Send(string queue, JsonObject message);
 
+    /// <summary>
+    /// Sends <paramref name="message"/> to <paramref name="queue"/> <paramref name="delay"/> after this handler started
+    /// on the message, once the handler returns successfully. Kept in storage until then (a silo restart does not lose
+    /// it), sent once, and dropped when the incident finishes first.
+    /// </summary>
+    void SendAfter(TimeSpan delay, string queue, JsonObject message);
+
+    /// <summary>As <see cref="SendAfter"/>, at <paramref name="time"/> (a time already past sends at once).</summary>
+    void SendAt(DateTimeOffset time, string queue, JsonObject message);
+
+    /// <summary>
+    /// The join <paramref name="name"/> of this handler for this incident: takes the message being handled as an input
+    /// when its originator is one of <paramref name="expect"/>, and fires exactly once, on the message that brings the
+    /// <paramref name="needed"/>-th input (default: all), or when <paramref name="timeout"/> (counted from the first
+    /// call) passes first; the timeout arrives as a message on this handler's queue, on which this call fires the join
+    /// with what arrived. Nothing is kept unless the handler returns normally. The first call's expect, needed and
+    /// timeout stay the join's for the incident; later calls read it.
+    /// </summary>
+    IJoin Join(string name, IReadOnlyCollection<string> expect, TimeSpan? timeout = null, int? needed = null);
+
     /// <summary>This handler's documents for this incident.</summary>
     IPersist Persist { get; }
 

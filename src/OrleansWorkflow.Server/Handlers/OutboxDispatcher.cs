@@ -2,10 +2,11 @@ using System.Text;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging;
 using OrleansWorkflow.Simulations;
+using OrleansWorkflow.Time;
 
 namespace OrleansWorkflow.Handlers;
 
-/// <summary>Carries out a handler's kept effects: publishes its messages (confirmed), then, in order, submits its simulations and completes or cancels its incident.</summary>
+/// <summary>Carries out a handler's kept effects: publishes its messages (confirmed), hands its messages for later to the incident's timers, then, in order, submits its simulations and completes or cancels its incident.</summary>
 internal sealed class OutboxDispatcher(QueuePublisher publisher, IGrainFactory grains)
 {
     public async Task DispatchAsync(Guid incidentId, IReadOnlyList<OutboxEntry> outbox, CancellationToken cancellationToken)
@@ -14,6 +15,11 @@ internal sealed class OutboxDispatcher(QueuePublisher publisher, IGrainFactory g
             outbox.Where(e => e.Kind == OutboxKind.Message)
                   .Select(e => new OutgoingMessage(e.Queue!, Encoding.UTF8.GetBytes(e.Body!), e.MessageId, IncidentId: incidentId)),
             cancellationToken);
+
+        if (outbox.Where(e => e.Kind == OutboxKind.ScheduledMessage).Select(e => new ScheduledSend(e.MessageId!, e.Queue!, e.Body!, e.DueAt!.Value)).ToList() is { Count: > 0 } later)
+            await grains.GetGrain<IIncidentTimersGrain>(incidentId).Schedule(later);
+        if (outbox.Where(e => e.Kind == OutboxKind.UnscheduledMessage).Select(e => e.MessageId!).ToList() is { Count: > 0 } unwanted)
+            await grains.GetGrain<IIncidentTimersGrain>(incidentId).Unschedule(unwanted);
 
         var incident = grains.GetGrain<IIncidentGrain>(incidentId);
         foreach (var entry in outbox)

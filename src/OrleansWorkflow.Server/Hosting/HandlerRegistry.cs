@@ -3,10 +3,11 @@ using OrleansWorkflow.Wire;
 
 namespace OrleansWorkflow.Hosting;
 
-/// <summary>Which handler grain interface is registered on which queue.</summary>
+/// <summary>Which handler grain interface is registered on which queue, and which queue hears of a passed deadline.</summary>
 public sealed class HandlerRegistry
 {
     private readonly Dictionary<string, Type> _handlers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _deadlineQueues = new(StringComparer.Ordinal);
 
     /// <summary>The queues that have a handler.</summary>
     public IReadOnlyCollection<string> Queues => _handlers.Keys;
@@ -26,6 +27,23 @@ public sealed class HandlerRegistry
         _handlers[queue] = handlerInterface;
         return this;
     }
+
+    /// <summary>
+    /// When an incident of <paramref name="kind"/> passes its deadline unfinished, a message goes to
+    /// <paramref name="queue"/>: its IncidentID, "deadline" and "name".
+    /// </summary>
+    public HandlerRegistry RegisterDeadlineQueue(string kind, string queue)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        WireContract.ValidateQueueName(queue);
+        if (_deadlineQueues.TryGetValue(kind, out var existing) && existing != queue)
+            throw new ArgumentException($"Incidents of kind \"{kind}\" already send their passed deadline to \"{existing}\"; a kind has one deadline queue.", nameof(kind));
+        _deadlineQueues[kind] = queue;
+        return this;
+    }
+
+    /// <summary>The queue that hears of a passed deadline of an incident of <paramref name="kind"/>, if one was registered.</summary>
+    public string? DeadlineQueueOf(string kind) => _deadlineQueues.GetValueOrDefault(kind);
 
     /// <summary>The handler interface registered on <paramref name="queue"/>.</summary>
     public Type HandlerOf(string queue) => _handlers[queue];

@@ -26,6 +26,9 @@ public interface IWorkflowBuilder
     /// <summary>Registers <typeparamref name="THandler"/> on <paramref name="queue"/>: every message on that queue is delivered to it.</summary>
     IWorkflowBuilder AddHandler<THandler>(string queue) where THandler : IWorkflowHandler;
 
+    /// <summary>When an incident of <paramref name="kind"/> passes its deadline unfinished, one message goes to <paramref name="queue"/> (see <see cref="HandlerRegistry.RegisterDeadlineQueue"/>).</summary>
+    IWorkflowBuilder OnDeadline(string kind, string queue);
+
     /// <summary>Registers every public handler interface of <paramref name="assembly"/> on the queues its <see cref="HandlesQueueAttribute"/>s name.</summary>
     IWorkflowBuilder AddHandlersFrom(Assembly assembly);
 }
@@ -40,6 +43,12 @@ internal sealed class WorkflowBuilder(IServiceCollection services, IConfiguratio
     public IWorkflowBuilder AddHandler<THandler>(string queue) where THandler : IWorkflowHandler
     {
         handlers.RegisterHandler<THandler>(queue);
+        return this;
+    }
+
+    public IWorkflowBuilder OnDeadline(string kind, string queue)
+    {
+        handlers.RegisterDeadlineQueue(kind, queue);
         return this;
     }
 

@@ -30,6 +30,9 @@ public static class PostgreSqlStorageExtensions
             }));
         silo.UseAdoNetReminderService((OptionsBuilder<Orleans.Configuration.AdoNetReminderTableOptions> options) =>
             options.OnEngineDatabase((adoNet, invariant, connection) => (adoNet.Invariant, adoNet.ConnectionString) = (invariant, connection)));
+        // An incident's timers retry a due time missed while no silo ran this soon (their reminder's period).
+        workflow.Services.AddOptions<ReminderOptions>().Configure(reminders =>
+            reminders.MinimumReminderPeriod = TimeSpan.FromTicks(Math.Min(reminders.MinimumReminderPeriod.Ticks, Time.TimerSettings.RetryPeriod.Ticks)));
 
         var services = workflow.Services;
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Storage);

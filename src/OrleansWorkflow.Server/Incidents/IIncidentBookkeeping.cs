@@ -51,6 +51,10 @@ internal interface IIncidentBookkeeping : IGrainWithGuidKey
     [AlwaysInterleave]
     Task EndStep(string queue, string messageId, string? originator, StepOutcome outcome, IReadOnlyList<string> sentTo, string? error);
 
+    /// <summary>A join of one of the incident's handlers changed (called by the handler after it stored the change).</summary>
+    [OneWay, AlwaysInterleave]
+    Task JoinChanged(JoinInfo join);
+
     /// <summary>A simulation of the incident changed (called by simulation grains).</summary>
     [OneWay, AlwaysInterleave]
     Task SimulationChanged(SimulationInfo simulation);
@@ -60,6 +64,15 @@ internal interface IIncidentBookkeeping : IGrainWithGuidKey
     /// records when; false when it is not finished, was purged already, or has a simulation not ended yet.
     /// </summary>
     Task<bool> PurgeWorkingData();
+
+    /// <summary>The incident's timers hold something from now on (called by them before their first reminder).</summary>
+    Task TimersStarted();
+
+    /// <summary>
+    /// The incident's timers say <paramref name="deadline"/> passed: an unfinished incident is marked overdue (once) and
+    /// the deadline queue of its kind is returned for them to notify; null when there is none or nothing to tell.
+    /// </summary>
+    Task<string?> DeadlinePassed(DateTimeOffset deadline);
 
     /// <summary>A message of this incident went to a dead-letter queue (called by the engine's queue consumers). Ignored for an incident never created.</summary>
     [AlwaysInterleave]

@@ -3,6 +3,8 @@ using Orleans.Streams;
 using Orleans.Storage;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Simulations;
+using OrleansWorkflow.Telemetry;
+using OrleansWorkflow.Time;
 
 namespace OrleansWorkflow.Incidents;
 
@@ -43,7 +45,7 @@ internal sealed class IncidentGrain(
     private Guid IncidentId => this.GetPrimaryKey();
     private IncidentState Incident => state.State;
 
-    public async Task<IncidentInfo> Create(string name, string kind, DateTimeOffset incidentDate)
+    public async Task<IncidentInfo> Create(string name, string kind, DateTimeOffset incidentDate, IncidentTerms? terms = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(kind);
@@ -64,6 +66,8 @@ internal sealed class IncidentGrain(
             Status = IncidentStatus.Pending,
             CreatedAt = now,
             UpdatedAt = now,
+            Deadline = terms?.Deadline,
+            HasTimers = terms?.Deadline is not null,
         };
         try
         {
@@ -76,8 +80,38 @@ internal sealed class IncidentGrain(
             throw;
         }
         logger.LogInformation("Incident {IncidentId} \"{Name}\" of kind {Kind} created", IncidentId, name, kind);
+        await StartDeadlineAsync();
         return Info();
     }
+
+    public async Task TimersStarted()
+    {
+        if (Incident.HasTimers)
+            return;
+        Incident.HasTimers = true;
+        await WriteNowAsync(header: true);
+    }
+
+    public async Task<string?> DeadlinePassed(DateTimeOffset deadline)
+    {
+        if (!Incident.Status.Exists() || Incident.Status.IsFinished() || Incident.Deadline != deadline)
+            return null;
+        if (Incident.OverdueSince is null)
+        {
+            Incident.OverdueSince = clock.GetUtcNow();
+            await WriteNowAsync(header: true);
+            WorkflowMetrics.IncidentsOverdue.Add(1, new KeyValuePair<string, object?>("owf.incident.kind", Incident.Kind));
+            Publish(IncidentEventKind.StatusChanged, detail: "overdue");
+            logger.LogWarning("Incident {IncidentId} \"{Name}\" is {Status} past its deadline {Deadline:O}", IncidentId, Incident.Name, Incident.Status, deadline);
+        }
+        return handlers.DeadlineQueueOf(Incident.Kind);
+    }
+
+    /// <summary>Hands an unfinished incident's deadline to its timers (again after a crash: they keep it once).</summary>
+    private Task StartDeadlineAsync() =>
+        Incident is { Deadline: { } deadline, OverdueSince: null } && !Incident.Status.IsFinished()
+            ? GrainFactory.GetGrain<IIncidentTimersGrain>(IncidentId).SetDeadline(deadline)
+            : Task.CompletedTask;
 
     public async Task<IncidentInfo?> GetInfo()
     {
@@ -250,6 +284,20 @@ internal sealed class IncidentGrain(
         return Task.CompletedTask;
     }
 
+    public Task JoinChanged(JoinInfo join)
+    {
+        var known = Incident.Joins.FindIndex(j => j.Queue == join.Queue && j.Name == join.Name);
+        if (known < 0)
+            Incident.Joins.Add(join);
+        else
+            Incident.Joins[known] = join;
+        Touch();
+        Publish(IncidentEventKind.JoinChanged, join.Queue, detail: join.Name);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<JoinInfo>> GetJoins() => Task.FromResult<IReadOnlyList<JoinInfo>>([.. Incident.Joins]);
+
     public Task<IReadOnlyList<SimulationInfo>> GetSimulations() => Task.FromResult<IReadOnlyList<SimulationInfo>>([.. Incident.Simulations]);
 
     public async Task RecordDeadLetter(DeadLetterRecord letter)
@@ -280,6 +328,7 @@ internal sealed class IncidentGrain(
         await ReadJournalAsync();
         // The catalog row is written after the state; a crash between the two is repaired here.
         await RecordInCatalogAsync();
+        await StartDeadlineAsync();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -343,6 +392,8 @@ internal sealed class IncidentGrain(
         // its cancel call (a crash) cancels itself at its next poll, when it sees the incident Cancelled.
         foreach (var queue in _steps.Queues.Where(handlers.IsRegistered))
             _ = handlers.Resolve(GrainFactory, IncidentId, queue).ClearIncidentData();
+        if (Incident.HasTimers)
+            _ = GrainFactory.GetGrain<IIncidentTimersGrain>(IncidentId).Stop();
         if (final == IncidentStatus.Cancelled)
             foreach (var simulation in Incident.Simulations.Where(s => !s.Status.IsFinished()))
                 _ = GrainFactory.GetGrain<ISimulationGrain>(simulation.SimulationId).Cancel(reason!);
@@ -456,5 +507,5 @@ internal sealed class IncidentGrain(
     }
 
     private IncidentInfo Info() => new(IncidentId, Incident.Name, Incident.Kind, Incident.IncidentDate, Incident.Status,
-        Incident.CreatedAt, Incident.UpdatedAt, Incident.Reason);
+        Incident.CreatedAt, Incident.UpdatedAt, Incident.Reason, Incident.Deadline, Incident.OverdueSince);
 }

@@ -18,4 +18,15 @@ internal sealed class IncidentState
 
     /// <summary>When the working data of the finished incident was purged (Workflow:Retention, owf purge); null while kept.</summary>
     [Id(10)] public DateTimeOffset? PurgedAt { get; set; }
+
+    /// <summary>The incident's timers (sends for later, its deadline) may hold something: they are stopped when it finishes.</summary>
+    [Id(11)] public bool HasTimers { get; set; }
+
+    [Id(12)] public DateTimeOffset? Deadline { get; set; }
+
+    /// <summary>When its deadline was found passed while it was unfinished.</summary>
+    [Id(13)] public DateTimeOffset? OverdueSince { get; set; }
+
+    /// <summary>The joins of its handlers, as they last reported them (the handlers' journals hold the truth).</summary>
+    [Id(14)] public List<JoinInfo> Joins { get; set; } = [];
 }

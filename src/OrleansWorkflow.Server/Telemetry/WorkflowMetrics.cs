@@ -27,6 +27,9 @@ internal static class WorkflowMetrics
     public static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("owf.messages.dead_lettered", "{message}",
         "Messages moved to a dead-letter queue, by queue");
 
+    public static readonly Counter<long> IncidentsOverdue = Meter.CreateCounter<long>("owf.incidents.overdue", "{incident}",
+        "Incidents whose deadline passed while they were unfinished.");
+
     public static readonly Histogram<double> OutboxLag = Meter.CreateHistogram<double>("owf.outbox.lag", "s",
         "From a handler's state write to its effects carried out (messages confirmed by the broker), by queue");
 

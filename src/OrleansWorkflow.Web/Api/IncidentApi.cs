@@ -69,9 +69,11 @@ internal static class IncidentApi
     private static Task<IResult> Get(string id, WorkflowClient workflow, HandlerRegistry handlers) => WithIncident(id, workflow, async (incident, info) =>
     {
         var steps = await workflow.GetSteps(incident);
+        var now = DateTimeOffset.UtcNow;
         return Results.Json(new IncidentDetail(
-            IncidentViews.Summary(info, steps, DateTimeOffset.UtcNow), info.IncidentDate,
+            IncidentViews.Summary(info, steps, now), info.IncidentDate,
             [.. steps.Select(s => IncidentViews.Entry(s, handlers))],
+            [.. (await workflow.GetJoins(incident)).Select(j => IncidentViews.Join(j, now))],
             await workflow.GetSimulations(incident),
             await workflow.GetDeadLetters(incident)));
     });

@@ -12,12 +12,17 @@ internal sealed record TimelineEntry(
 /// <summary>An incident in a list: what it is, where it stands, and the stage it is at.</summary>
 internal sealed record IncidentSummary(
     Guid IncidentId, string Name, string Kind, IncidentStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    double AgeSeconds, string? Stage, string? Reason);
+    double AgeSeconds, string? Stage, string? Reason, DateTimeOffset? Deadline, bool Overdue);
+
+/// <summary>A join as the incident page shows it: "waiting for: weather_results (3 min left)".</summary>
+internal sealed record JoinView(
+    string Queue, string Name, IReadOnlyList<string> Arrived, IReadOnlyList<string> Missing, int Needed,
+    DateTimeOffset? Until, double? SecondsLeft, DateTimeOffset? FiredAt, bool TimedOut);
 
 /// <summary>Everything the incident page shows.</summary>
 internal sealed record IncidentDetail(
     IncidentSummary Incident, DateTimeOffset IncidentDate, IReadOnlyList<TimelineEntry> Timeline,
-    IReadOnlyList<SimulationInfo> Simulations, IReadOnlyList<DeadLetterRecord> DeadLetters);
+    IReadOnlyList<JoinView> Joins, IReadOnlyList<SimulationInfo> Simulations, IReadOnlyList<DeadLetterRecord> DeadLetters);
 
 internal static class IncidentViews
 {
@@ -32,7 +37,11 @@ internal static class IncidentViews
 
     public static IncidentSummary Summary(IncidentInfo info, IReadOnlyList<IncidentStep>? steps, DateTimeOffset now) =>
         new(info.IncidentId, info.Name, info.Kind, info.Status, info.CreatedAt, info.UpdatedAt,
-            Math.Round((now - info.CreatedAt).TotalSeconds, 1), steps is null ? null : StageOf(steps), info.Reason);
+            Math.Round((now - info.CreatedAt).TotalSeconds, 1), steps is null ? null : StageOf(steps), info.Reason, info.Deadline, info.Overdue);
+
+    public static JoinView Join(JoinInfo join, DateTimeOffset now) =>
+        new(join.Queue, join.Name, join.Arrived, join.Missing, join.Needed, join.Until,
+            join is { Waiting: true, Until: { } until } ? Math.Max(0, Math.Round((until - now).TotalSeconds)) : null, join.FiredAt, join.TimedOut);
 
     public static TimelineEntry Entry(IncidentStep step, HandlerRegistry handlers) =>
         new(step.Queue, handlers.IsRegistered(step.Queue) ? handlers.HandlerOf(step.Queue).Name : null, step.MessageId, step.Originator,

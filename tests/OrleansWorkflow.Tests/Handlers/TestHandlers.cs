@@ -9,6 +9,8 @@ public interface IOtherRecordingHandler : IWorkflowHandler;
 public interface IBranchHandler : IWorkflowHandler;
 public interface IJoinHandler : IWorkflowHandler;
 public interface IFailingHandler : IWorkflowHandler;
+public interface IEngineJoinHandler : IWorkflowHandler;
+public interface ISendLaterHandler : IWorkflowHandler;
 
 public static class TestQueues
 {
@@ -21,6 +23,12 @@ public static class TestQueues
     public const string FailSink = "test_fail_sink";
     /// <summary>A recording handler whose state write reports an error once per message after it committed (Faults:FailAfterStateWrite).</summary>
     public const string FlakyWrite = "test_flaky_write";
+    /// <summary>A join through context.Join over the three branches (needed and timeout_ms from the first input).</summary>
+    public const string EngineJoin = "test_engine_join";
+    /// <summary>Sends {"step"} to test_record after "after_ms" (SendAfter) or at "at" (SendAt).</summary>
+    public const string SendLater = "test_send_later";
+    /// <summary>Incidents of this kind send their passed deadline to test_record.</summary>
+    public const string DeadlineKind = "test-deadline";
 
     public static IWorkflowBuilder AddTestHandlers(this IWorkflowBuilder workflow)
     {
@@ -29,7 +37,10 @@ public static class TestQueues
                 .AddHandler<IRecordingHandler>(BadInput)
                 .AddHandler<IRecordingHandler>(FlakyWrite)
                 .AddHandler<IJoinHandler>(Join)
-                .AddHandler<IFailingHandler>(Fail);
+                .AddHandler<IFailingHandler>(Fail)
+                .AddHandler<IEngineJoinHandler>(EngineJoin)
+                .AddHandler<ISendLaterHandler>(SendLater)
+                .OnDeadline(DeadlineKind, Record);
         foreach (var branch in Branches)
             workflow.AddHandler<IBranchHandler>(branch);
         return workflow.AddHpcTestHandlers();
@@ -57,7 +68,7 @@ public abstract class RecordingHandlerBase : HandlerGrain
             });
         if (message["complete"]?.GetValue<bool>() == true)
             context.Complete();
-        Probe.Runs.Add(new Probe.Run(context.Queue, context.IncidentId, start, DateTime.UtcNow));
+        Probe.Runs.Add(new Probe.Run(context.Queue, context.IncidentId, start, DateTime.UtcNow, message.ToJsonString()));
     }
 }
 
@@ -70,7 +81,12 @@ public sealed class BranchHandler : HandlerGrain, IBranchHandler
 {
     protected override Task HandleAsync(JsonObject message, IHandlerContext context)
     {
-        context.Send(TestQueues.Join, new JsonObject { ["IncidentID"] = context.IncidentId.ToString() });
+        context.Send(message["join_queue"]?.GetValue<string>() ?? TestQueues.Join, new JsonObject
+        {
+            ["IncidentID"] = context.IncidentId.ToString(),
+            ["needed"] = message["needed"]?.DeepClone(),
+            ["timeout_ms"] = message["timeout_ms"]?.DeepClone(),
+        });
         return Task.CompletedTask;
     }
 }
@@ -88,6 +104,37 @@ public sealed class JoinHandler : HandlerGrain, IJoinHandler
             context.Complete();
         }
 
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The three branches joined by the engine's join: records each firing (what arrived, whether it timed out).</summary>
+public sealed class EngineJoinHandler : HandlerGrain, IEngineJoinHandler
+{
+    protected override Task HandleAsync(JsonObject message, IHandlerContext context)
+    {
+        var join = context.Join("branches", TestQueues.Branches,
+            timeout: message["timeout_ms"]?.GetValue<int>() is int ms ? TimeSpan.FromMilliseconds(ms) : null,
+            needed: message["needed"]?.GetValue<int>());
+        Probe.Runs.Add(new Probe.Run(context.Queue, context.IncidentId, DateTime.UtcNow, DateTime.UtcNow, message.ToJsonString()));
+        if (join.FiresNow)
+            Probe.JoinFirings.Add(new Probe.Firing(context.IncidentId, [.. join.Arrived], join.TimedOut, DateTime.UtcNow));
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Sends {"step"} to test_record later: "after_ms" with SendAfter, or "at" with SendAt.</summary>
+public sealed class SendLaterHandler : HandlerGrain, ISendLaterHandler
+{
+    protected override Task HandleAsync(JsonObject message, IHandlerContext context)
+    {
+        var later = new JsonObject { ["IncidentID"] = context.IncidentId.ToString(), ["step"] = message["step"]?.DeepClone() };
+        if (message["at"]?.GetValue<DateTimeOffset>() is { } at)
+            context.SendAt(at, TestQueues.Record, later);
+        else
+            context.SendAfter(TimeSpan.FromMilliseconds(message["after_ms"]?.GetValue<int>() ?? 0), TestQueues.Record, later);
+        if (message["fail"]?.GetValue<bool>() == true)
+            throw new InvalidOperationException("simulated failure after SendAfter");
         return Task.CompletedTask;
     }
 }

@@ -297,6 +297,8 @@ CREATE TABLE IF NOT EXISTS owf_handler_step (
     PRIMARY KEY (service_id, incident_id, queue, seq),
     CONSTRAINT owf_handler_step_message UNIQUE (service_id, incident_id, queue, message_id)
 );
+-- What each handled message changed in its handler's joins (JSON events); added after the table first shipped.
+ALTER TABLE owf_handler_step ADD COLUMN IF NOT EXISTS joins text[];
 
 -- A handler that did not read its state (its incident had no record of it) refuses to start a journal over a state
 -- row an earlier version wrote: a crash of that version may have lost the incident's record of a step it stored.

@@ -25,11 +25,14 @@ async function read() {
   document.getElementById('stage').textContent = incident.stage ?? '';
   document.getElementById('created').textContent = owf.time(incident.createdAt);
   document.getElementById('incident-id').textContent = incident.incidentId;
+  document.getElementById('deadline').textContent = incident.deadline ? owf.time(incident.deadline) : 'none';
+  document.getElementById('overdue').hidden = !incident.overdue;
   document.getElementById('cancel').disabled = incident.status === 'Completed' || incident.status === 'Cancelled';
 
   rows('timeline', detail.timeline, step => [
     owf.cell(owf.time(step.startedAt)), owf.cell(step.queue), owf.cell(step.handler ?? ''), owf.cell(step.originator ?? ''),
     owf.status(step.outcome), owf.cell(step.seconds ?? ''), owf.cell(step.sentTo.join(', ')), owf.cell(step.error ?? '')]);
+  rows('joins', detail.joins, j => [owf.cell(j.queue), owf.cell(j.name), owf.cell(joinState(j)), owf.cell(j.arrived.join(', '))]);
   rows('simulations', detail.simulations, s => [
     owf.cell(s.simulationId, 'muted'), owf.cell(s.machine), owf.cell(s.jobId ?? ''), owf.status(s.status),
     owf.cell(s.exitCode ?? ''), owf.cell(s.workingDirectory ?? ''), owf.cell(s.detail ?? '')]);
@@ -37,6 +40,14 @@ async function read() {
 
   const svg = await fetch(api + '/graph?format=svg');
   document.getElementById('graph').innerHTML = svg.ok ? await svg.text() : '';
+}
+
+// "waiting for: weather_results (3 min left)", or how it fired.
+function joinState(join) {
+  if (join.firedAt)
+    return (join.timedOut ? 'timed out with ' + join.arrived.length + ' of ' + (join.arrived.length + join.missing.length) : 'fired') + ' at ' + owf.time(join.firedAt);
+  const left = join.secondsLeft == null ? '' : ' (' + (join.secondsLeft >= 120 ? Math.round(join.secondsLeft / 60) + ' min' : join.secondsLeft + ' s') + ' left)';
+  return 'waiting for: ' + join.missing.join(', ') + left;
 }
 
 // Replay (send back to its queue) or discard a dead letter, as `owf dead-letters` does; operators only.
