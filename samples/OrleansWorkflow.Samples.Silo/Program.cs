@@ -15,7 +15,8 @@ builder.AddOrleansWorkflow()
     .AddHpcMachines()
     .AddTelemetry()
     .AddWeb()
-    .AddHandlersFrom(typeof(FireWorkflow).Assembly);
+    .AddHandlersFrom(typeof(FireWorkflow).Assembly)
+    .OnDeadline(FireWorkflow.Kind, FireWorkflow.FireOverdue);
 
 var app = builder.Build();
 app.MapOrleansWorkflow();

@@ -9,6 +9,9 @@ namespace OrleansWorkflow.Samples.Fire;
 /// </summary>
 public static class FireWorkflow
 {
+    /// <summary>The incident kind of fire incidents.</summary>
+    public const string Kind = "FIRE";
+
     public const string FireTerrain = "fire_terrain";
     public const string FireHotspot = "fire_hotspot";
     public const string WeatherData = "weather_data";
@@ -18,6 +21,12 @@ public static class FireWorkflow
     public const string FireResults = "fire_results";
     public const string FireSubmitJob = "fire_submit_job";
     public const string RemoteFireResults = "remote_fire_results";
+
+    /// <summary>Watches a fire: a message with "after_s" comes back to it that many seconds later (SendAfter), as a check.</summary>
+    public const string FireWatch = "fire_watch";
+
+    /// <summary>Hears of a fire incident that passed its deadline unfinished (the host registers it with OnDeadline(Kind, FireOverdue)).</summary>
+    public const string FireOverdue = "fire_overdue";
 
     /// <summary>The fire simulation's join of its three inputs.</summary>
     public const string FireInputs = "fire_inputs";

@@ -34,7 +34,7 @@ internal sealed class IncidentTimersGrain(
         var added = sends.Where(s => !Timers.Sent.Contains(s.MessageId) && Timers.Pending.All(p => p.MessageId != s.MessageId)).ToList();
         if (added.Count == 0)
             return;
-        var first = Timers.Pending.Count == 0 && Timers.Deadline is null;
+        var first = Timers.Pending.Count == 0;
         Timers.Pending.AddRange(added);
         Timers.Pending.Sort((a, b) => a.DueAt.CompareTo(b.DueAt));
         await state.WriteStateAsync();
@@ -55,13 +55,11 @@ internal sealed class IncidentTimersGrain(
 
     public async Task SetDeadline(DateTimeOffset deadline)
     {
+        // Called by the incident itself, which knows it has timers now (and is inside its call: no call back to it).
         if (Timers.Stopped || Timers.Deadline == deadline)
             return;
-        var first = Timers.Pending.Count == 0 && Timers.Deadline is null;
         Timers.Deadline = deadline;
         await state.WriteStateAsync();
-        if (first)
-            await Incident.TimersStarted();
         await ArmAsync();
     }
 

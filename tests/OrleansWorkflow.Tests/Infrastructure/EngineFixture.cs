@@ -90,6 +90,7 @@ public sealed class EngineFixture : IAsyncLifetime
             .AddRabbitMq()
             .AddHpcMachines()
             .AddHandlersFrom(typeof(FireWorkflow).Assembly)
+            .OnDeadline(FireWorkflow.Kind, FireWorkflow.FireOverdue)
             .AddTestHandlers();
         builder.Services.Configure<HpcOptions>(hpc => hpc.Machines = LoopbackHpc.Options().Machines);
         builder.Services.Configure<FireSettings>(fire => (fire.WorkTime, fire.Machine) = (FireWorkTime, LoopbackHpc.Machine));

@@ -82,6 +82,29 @@ public sealed class IncidentPagesBrowserTests(WebSiloFixture web, ITestOutputHel
     }
 
     [Fact]
+    public async Task An_incident_past_its_deadline_shows_overdue_and_what_its_join_waits_for_and_sends_its_deadline_message_once()
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(3);
+        var incident = await web.Client.CreateIncident("late fire", FireWorkflow.Kind, terms: new IncidentTerms { Deadline = deadline });
+        await web.Client.SendNow(FireWorkflow.FireTerrain, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString(), ["data"] = "terrain" });
+        var page = await SignedInPageAsync(web.ViewerKey);
+        await page.GotoAsync(new Uri(web.Silo.WebUrl, $"/incidents/{incident}").ToString());
+
+        await Assertions.Expect(page.Locator("#joins")).ToContainTextAsync($"waiting for: {FireWorkflow.FireHotspot}, {FireWorkflow.WeatherResults}", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#overdue")).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await SaveAsync(page, "incident-overdue");
+
+        var told = $"Fire incident {incident} is overdue";
+        await web.Silo.WaitForLogAsync(told, TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.Single(web.Silo.Log.Split('\n'), line => line.Contains(told));
+        var info = await web.Client.GetIncident(incident);
+        Assert.True(info.Overdue);
+        Assert.Equal(IncidentStatus.Active, info.Status);
+        await web.Client.Cancel(incident, "test over");
+    }
+
+    [Fact]
     public async Task The_sign_in_link_opens_a_session_and_a_page_action_without_its_antiforgery_token_is_refused()
     {
         var incident = await web.Client.CreateIncident("guarded fire", "FIRE");
