@@ -143,7 +143,8 @@ public sealed class WorkflowClient : IAsyncDisposable
 
         var messageId = MessageIds.New();
         var body = WireMessage.Stamp(message, messageId, _originator);
-        return new OutgoingMessage(queue, Encoding.UTF8.GetBytes(body), messageId, IncidentId: incidentId);
+        // A more urgent incident's messages go to the node's queue for its urgency, which the engine drains first.
+        return new OutgoingMessage(WireContract.QueueFor(queue, incident.Urgency), Encoding.UTF8.GetBytes(body), messageId, IncidentId: incidentId);
     }
 
     /// <summary>Publishes every queued message and returns once the broker has them all.</summary>

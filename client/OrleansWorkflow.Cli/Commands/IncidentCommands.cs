@@ -15,10 +15,13 @@ internal static class IncidentCommands
     {
         var name = new Argument<string>("name") { Description = "What the incident is, e.g. \"Fire at Corte\"" };
         var kind = new Argument<string>("kind") { Description = "Its kind, e.g. FIRE" };
-        var command = new Command("create", "Create an incident; prints its IncidentID") { name, kind, Cli.JsonOutput };
+        var urgency = new Option<IncidentUrgency>("--urgency") { Description = "Routine (default), Urgent or Emergency: more urgent incidents' messages are handled first" };
+        var deadline = new Option<DateTimeOffset?>("--deadline") { Description = "When it should be finished by (ISO 8601, e.g. 2026-07-14T16:00:00Z); past it, it shows overdue" };
+        var command = new Command("create", "Create an incident; prints its IncidentID") { name, kind, urgency, deadline, Cli.JsonOutput };
         command.Connected(async (parse, workflow, _) =>
         {
-            var id = await workflow.CreateIncident(parse.GetValue(name)!, parse.GetValue(kind)!);
+            var id = await workflow.CreateIncident(parse.GetValue(name)!, parse.GetValue(kind)!,
+                terms: new IncidentTerms { Urgency = parse.GetValue(urgency), Deadline = parse.GetValue(deadline) });
             if (parse.GetValue(Cli.JsonOutput))
                 Cli.PrintJson(await workflow.GetIncident(id));
             else

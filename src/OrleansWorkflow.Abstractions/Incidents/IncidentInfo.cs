@@ -12,7 +12,8 @@ public sealed record IncidentInfo(
     [property: Id(6)] DateTimeOffset UpdatedAt,
     [property: Id(7)] string? Reason,
     [property: Id(8)] DateTimeOffset? Deadline = null,
-    [property: Id(9)] DateTimeOffset? OverdueSince = null)
+    [property: Id(9)] DateTimeOffset? OverdueSince = null,
+    [property: Id(10)] IncidentUrgency Urgency = IncidentUrgency.Routine)
 {
     /// <summary>Its deadline passed while it was unfinished.</summary>
     public bool Overdue => OverdueSince is not null;

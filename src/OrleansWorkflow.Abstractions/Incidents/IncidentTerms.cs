@@ -1,6 +1,6 @@
 namespace OrleansWorkflow.Incidents;
 
-/// <summary>What an incident is held to besides its name and kind.</summary>
+/// <summary>What an incident is held to besides its name and kind: its urgency and deadline.</summary>
 [GenerateSerializer, Immutable]
 public sealed record IncidentTerms
 {
@@ -9,4 +9,7 @@ public sealed record IncidentTerms
     /// owf.incidents.overdue metric, and one message goes to the deadline queue its kind registered (OnDeadline), if any.
     /// </summary>
     [Id(0)] public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>How urgent it is (default Routine): the engine handles the messages of more urgent incidents first.</summary>
+    [Id(1)] public IncidentUrgency Urgency { get; init; }
 }

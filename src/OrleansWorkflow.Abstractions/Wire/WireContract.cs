@@ -18,9 +18,28 @@ public static class WireContract
     public const string OriginalQueueHeader = "x-original-queue";
 
     private const string DeadLetterSuffix = ".dead-letter";
+    private const string UrgentSuffix = ".urgent";
+    private const string EmergencySuffix = ".emergency";
 
-    /// <summary>The dead-letter queue of <paramref name="queue"/>: &lt;queue&gt;.dead-letter.</summary>
-    public static string DeadLetterQueue(string queue) => queue + DeadLetterSuffix;
+    /// <summary>
+    /// The queue a message of an incident of <paramref name="urgency"/> goes to on the node <paramref name="queue"/>:
+    /// the node's own queue for Routine, &lt;queue&gt;.urgent and &lt;queue&gt;.emergency for the others.
+    /// </summary>
+    public static string QueueFor(string queue, Incidents.IncidentUrgency urgency) => urgency switch
+    {
+        Incidents.IncidentUrgency.Urgent => queue + UrgentSuffix,
+        Incidents.IncidentUrgency.Emergency => queue + EmergencySuffix,
+        _ => queue,
+    };
+
+    /// <summary>The node (handler queue) a queue belongs to: itself, without an urgency suffix.</summary>
+    public static string NodeOf(string queue) =>
+        queue.EndsWith(UrgentSuffix, StringComparison.Ordinal) ? queue[..^UrgentSuffix.Length]
+        : queue.EndsWith(EmergencySuffix, StringComparison.Ordinal) ? queue[..^EmergencySuffix.Length]
+        : queue;
+
+    /// <summary>The dead-letter queue of <paramref name="queue"/>: &lt;queue&gt;.dead-letter, one for the node's queues of every urgency.</summary>
+    public static string DeadLetterQueue(string queue) => NodeOf(queue) + DeadLetterSuffix;
 
     /// <summary>Whether <paramref name="queue"/> is a dead-letter queue.</summary>
     public static bool IsDeadLetterQueue(string queue) => queue.EndsWith(DeadLetterSuffix, StringComparison.Ordinal);
@@ -36,5 +55,7 @@ public static class WireContract
             throw new ArgumentException($"Queue name \"{queue}\" starts with \"amq.\", which RabbitMQ reserves for itself; choose another name.", nameof(queue));
         if (IsDeadLetterQueue(queue))
             throw new ArgumentException($"Queue name \"{queue}\" ends in \"{DeadLetterSuffix}\", which is reserved for dead letters; choose another name.", nameof(queue));
+        if (NodeOf(queue) != queue)
+            throw new ArgumentException($"Queue name \"{queue}\" ends in \"{UrgentSuffix}\" or \"{EmergencySuffix}\", which are reserved for the queues of urgent incidents; name the node itself (\"{NodeOf(queue)}\") and give the incident its urgency.", nameof(queue));
     }
 }

@@ -15,12 +15,16 @@ using RabbitMQ.Client.Exceptions;
 namespace OrleansWorkflow.Adapter;
 
 /// <summary>
-/// Consumes one workflow queue: each delivery becomes one call to the handler grain of its incident, acknowledged
+/// Consumes one workflow node's queue for one urgency (the node's own queue for Routine, &lt;queue&gt;.urgent,
+/// &lt;queue&gt;.emergency): each delivery, once the <see cref="UrgencyGate"/> lets it in, becomes one call to the
+/// handler grain of its incident, acknowledged
 /// only after the handler's state is written and its effects are carried out. A delivery that cannot be handled
 /// goes to the dead-letter queue with the reason, and is then acknowledged: nothing is dropped.
 /// </summary>
 internal sealed class QueueConsumer(
     string queue,
+    IncidentUrgency urgency,
+    UrgencyGate gate,
     IConnection connection,
     HandlerRegistry handlers,
     IGrainFactory grains,
@@ -35,15 +39,18 @@ internal sealed class QueueConsumer(
     private IChannel? _channel;
     private string? _consumerTag;
     private int _inFlight;
-    private readonly MessageIdentity _identity = new(queue, publisher, broker, logger);
-    private readonly RedeliveryLimit _redeliveries = new(queue, grains, broker.DeliveryLimit);
+    /// <summary>The queue this consumer takes messages from (<c>queue</c> is its node, whose handler gets them).</summary>
+    private readonly string _consumed = WireContract.QueueFor(queue, urgency);
+    private readonly MessageIdentity _identity = new(WireContract.QueueFor(queue, urgency), publisher, broker, logger);
+    private readonly RedeliveryLimit _redeliveries = new(WireContract.QueueFor(queue, urgency), grains, broker.DeliveryLimit);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await QueueTopology.DeclareIfMissingAsync(connection, queue, broker, cancellationToken);
-        await QueueTopology.DeclareIfMissingAsync(connection, WireContract.DeadLetterQueue(queue), broker, cancellationToken);
+        await QueueTopology.DeclareIfMissingAsync(connection, _consumed, broker, cancellationToken);
+        if (urgency == IncidentUrgency.Routine)
+            await QueueTopology.DeclareIfMissingAsync(connection, WireContract.DeadLetterQueue(queue), broker, cancellationToken);
         await ConsumeAsync(cancellationToken);
-        logger.LogInformation("Consuming queue {Queue} for handler {Handler}", queue, handlers.HandlerOf(queue).Name);
+        logger.LogInformation("Consuming queue {Queue} for handler {Handler}", _consumed, handlers.HandlerOf(queue).Name);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -69,7 +76,7 @@ internal sealed class QueueConsumer(
             await channel.BasicQosAsync(prefetchSize: 0, prefetchCount: broker.Prefetch, global: false, cancellationToken);
             var consumer = new AsyncEventingBasicConsumer(channel);
             consumer.ReceivedAsync += (_, delivery) => OnDeliveryAsync(channel, delivery);
-            _consumerTag = await channel.BasicConsumeAsync(queue, autoAck: false, consumer, cancellationToken);
+            _consumerTag = await channel.BasicConsumeAsync(_consumed, autoAck: false, consumer, cancellationToken);
         }
         catch
         {
@@ -90,7 +97,7 @@ internal sealed class QueueConsumer(
         if (_stopping.IsCancellationRequested || reason.Initiator == ShutdownInitiator.Application || connection.CloseReason is not null)
             return Task.CompletedTask;
         logger.LogWarning("The broker closed the channel of queue {Queue} ({ReplyCode} {ReplyText}); its unacknowledged messages go back to the queue. Consuming again on a new channel",
-            queue, reason.ReplyCode, reason.ReplyText);
+            _consumed, reason.ReplyCode, reason.ReplyText);
         _ = Task.Run(() => ReopenAsync(channel));
         return Task.CompletedTask;
     }
@@ -118,13 +125,13 @@ internal sealed class QueueConsumer(
                 try
                 {
                     await ConsumeAsync(_stopping.Token);
-                    logger.LogInformation("Consuming queue {Queue} again on a new channel", queue);
+                    logger.LogInformation("Consuming queue {Queue} again on a new channel", _consumed);
                     await closed.DisposeAsync();
                     return;
                 }
                 catch (Exception e) when (!_stopping.IsCancellationRequested)
                 {
-                    logger.LogWarning("Could not consume queue {Queue} again yet: {Error}", queue, e.Message);
+                    logger.LogWarning("Could not consume queue {Queue} again yet: {Error}", _consumed, e.Message);
                 }
             }
         }
@@ -150,7 +157,11 @@ internal sealed class QueueConsumer(
                 try
                 {
                     var started = Stopwatch.GetTimestamp();
-                    verdict ??= await HandleAsync(delivery);
+                    if (verdict is null)
+                    {
+                        using var admitted = await gate.EnterAsync(urgency, _stopping.Token);
+                        verdict = await HandleAsync(delivery);
+                    }
                     if (verdict.DeadLetterReason is not null)
                         await DeadLetterAsync(delivery, verdict);
                     await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
@@ -293,7 +304,7 @@ internal sealed class QueueConsumer(
         var deadLetterQueue = WireContract.DeadLetterQueue(queue);
         try
         {
-            await publisher.PublishAsync(DeadLetters.For(queue, delivery.Body, delivery.BasicProperties.MessageId, reason, delivery.BasicProperties.Headers));
+            await publisher.PublishAsync(DeadLetters.For(_consumed, delivery.Body, delivery.BasicProperties.MessageId, reason, delivery.BasicProperties.Headers));
             logger.LogWarning("Dead-lettered a message from {Queue} to {DeadLetterQueue}: {Reason}", queue, deadLetterQueue, reason);
         }
         catch (PublishException e) when (!e.IsReturn)

@@ -20,6 +20,7 @@ internal sealed class RabbitMqAdapter(
     private readonly ILogger _logger = loggers.CreateLogger<RabbitMqAdapter>();
     private readonly OutageBackoff _outage = new(settings.Workflow, clock, loggers.CreateLogger<OutageBackoff>());
     private readonly List<QueueConsumer> _consumers = [];
+    private readonly UrgencyGate _gate = new(clock);
     private IConnection? _connection;
 
     /// <summary>Whether the consumers' connection to the broker is open (it recovers by itself after a loss).</summary>
@@ -34,15 +35,17 @@ internal sealed class RabbitMqAdapter(
         _connection = await RabbitMqConnections.OpenAsync(options, "consumers", _logger, cancellationToken);
         if (handlers.Queues.Count == 0)
             _logger.LogWarning("No handler is registered on this silo, so it consumes no queue. Register handlers on the builder AddOrleansWorkflow() returns: AddHandler<THandler>(\"queue\") or AddHandlersFrom(assembly)");
+        // Each node has a queue per urgency, each with its own consumer: urgent messages never wait behind routine ones.
         foreach (var queue in handlers.Queues)
-        {
-            var consumer = new QueueConsumer(queue, _connection, handlers, grains, publisher, options, settings.Workflow, _outage, loggers.CreateLogger<QueueConsumer>());
-            await consumer.StartAsync(cancellationToken);
-            _consumers.Add(consumer);
-        }
+            foreach (var urgency in Enum.GetValues<Incidents.IncidentUrgency>())
+            {
+                var consumer = new QueueConsumer(queue, urgency, _gate, _connection, handlers, grains, publisher, options, settings.Workflow, _outage, loggers.CreateLogger<QueueConsumer>());
+                await consumer.StartAsync(cancellationToken);
+                _consumers.Add(consumer);
+            }
 
-        _logger.LogInformation("RabbitMQ adapter consuming {Count} {QueueType} queues (prefetch {Prefetch}, concurrency {Concurrency})",
-            _consumers.Count, options.QueueType, options.Prefetch, options.ConsumerConcurrency);
+        _logger.LogInformation("RabbitMQ adapter consuming {Count} {QueueType} queues of {Nodes} nodes, one per urgency (prefetch {Prefetch}, concurrency {Concurrency})",
+            _consumers.Count, options.QueueType, handlers.Queues.Count, options.Prefetch, options.ConsumerConcurrency);
     }
 
     private async Task StopAsync(CancellationToken cancellationToken)

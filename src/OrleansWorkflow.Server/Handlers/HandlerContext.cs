@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Simulations;
 using OrleansWorkflow.Simulations.Machines;
 using OrleansWorkflow.Time;
@@ -17,11 +18,14 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
     private readonly int _maxBodyBytes;
     /// <summary>When the handler started on the message: SendAfter counts from it.</summary>
     private readonly DateTimeOffset _now;
+    private readonly IncidentUrgency _urgency;
 
     public HandlerContext(Guid incidentId, string queue, string messageId, IReadOnlyList<string> persisted, PersistedDocuments documents,
-        HpcMachines machines, ILogger logger, CancellationToken cancellationToken, int maxBodyBytes, DateTimeOffset now, RunJoins joins)
+        HpcMachines machines, ILogger logger, CancellationToken cancellationToken, int maxBodyBytes, DateTimeOffset now, RunJoins joins,
+        IncidentUrgency urgency)
     {
         _now = now;
+        _urgency = urgency;
         Joins = joins;
         _documents = documents;
         _machines = machines;
@@ -75,7 +79,7 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
         // The receiving consumer would dead-letter it unread; refusing it here makes it this handler's failure, with the reason.
         if (System.Text.Encoding.UTF8.GetByteCount(body) is var size && size > _maxBodyBytes)
             throw new ArgumentException($"The message to \"{queue}\" is {size} bytes, over the limit of {_maxBodyBytes} bytes (Workflow:MaxBodyBytes). Send a reference to the data (a file, a URL) instead of the data.", nameof(message));
-        return new OutboxEntry { Kind = kind, Queue = queue, MessageId = messageId, Body = body, DueAt = dueAt };
+        return new OutboxEntry { Kind = kind, Queue = queue, MessageId = messageId, Body = body, DueAt = dueAt, Urgency = _urgency };
     }
 
     public IJoin Join(string name, IReadOnlyCollection<string> expect, TimeSpan? timeout = null, int? needed = null) =>

@@ -1,3 +1,4 @@
+using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Simulations;
 
 namespace OrleansWorkflow.Handlers;
@@ -43,6 +44,11 @@ internal sealed class OutboxEntry
     [Id(5)] public Guid SimulationId { get; set; }
     [Id(6)] public SimulationRequest? Simulation { get; set; }
     [Id(7)] public DateTimeOffset? DueAt { get; set; }
+    /// <summary>The urgency of the incident: a message goes to its node's queue for it.</summary>
+    [Id(8)] public IncidentUrgency Urgency { get; set; }
+
+    /// <summary>The queue a message effect is published to: <see cref="Queue"/>'s queue for the incident's urgency.</summary>
+    public string Route => Wire.WireContract.QueueFor(Queue!, Urgency);
 
     /// <summary>Where the effect goes, as a node of the incident graph; null for Complete and Cancel.</summary>
     public string? Destination => Kind switch

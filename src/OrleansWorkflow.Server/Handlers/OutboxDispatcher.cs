@@ -13,10 +13,10 @@ internal sealed class OutboxDispatcher(QueuePublisher publisher, IGrainFactory g
     {
         await publisher.PublishAllAsync(
             outbox.Where(e => e.Kind == OutboxKind.Message)
-                  .Select(e => new OutgoingMessage(e.Queue!, Encoding.UTF8.GetBytes(e.Body!), e.MessageId, IncidentId: incidentId)),
+                  .Select(e => new OutgoingMessage(e.Route, Encoding.UTF8.GetBytes(e.Body!), e.MessageId, IncidentId: incidentId)),
             cancellationToken);
 
-        if (outbox.Where(e => e.Kind == OutboxKind.ScheduledMessage).Select(e => new ScheduledSend(e.MessageId!, e.Queue!, e.Body!, e.DueAt!.Value)).ToList() is { Count: > 0 } later)
+        if (outbox.Where(e => e.Kind == OutboxKind.ScheduledMessage).Select(e => new ScheduledSend(e.MessageId!, e.Route, e.Body!, e.DueAt!.Value)).ToList() is { Count: > 0 } later)
             await grains.GetGrain<IIncidentTimersGrain>(incidentId).Schedule(later);
         if (outbox.Where(e => e.Kind == OutboxKind.UnscheduledMessage).Select(e => e.MessageId!).ToList() is { Count: > 0 } unwanted)
             await grains.GetGrain<IIncidentTimersGrain>(incidentId).Unschedule(unwanted);

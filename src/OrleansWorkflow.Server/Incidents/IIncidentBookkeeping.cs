@@ -70,7 +70,7 @@ internal interface IIncidentBookkeeping : IGrainWithGuidKey
 
     /// <summary>
     /// The incident's timers say <paramref name="deadline"/> passed: an unfinished incident is marked overdue (once) and
-    /// the deadline queue of its kind is returned for them to notify; null when there is none or nothing to tell.
+    /// the deadline queue of its kind (for its urgency) is returned for them to notify; null when there is none or nothing to tell.
     /// </summary>
     Task<string?> DeadlinePassed(DateTimeOffset deadline);
 

@@ -67,6 +67,7 @@ internal sealed class IncidentGrain(
             CreatedAt = now,
             UpdatedAt = now,
             Deadline = terms?.Deadline,
+            Urgency = terms?.Urgency ?? IncidentUrgency.Routine,
             HasTimers = terms?.Deadline is not null,
         };
         try
@@ -79,7 +80,8 @@ internal sealed class IncidentGrain(
             state.State = unborn;
             throw;
         }
-        logger.LogInformation("Incident {IncidentId} \"{Name}\" of kind {Kind} created", IncidentId, name, kind);
+        logger.LogInformation("Incident {IncidentId} \"{Name}\" of kind {Kind} created ({Urgency}{Deadline})", IncidentId, name, kind,
+            Incident.Urgency, Incident.Deadline is { } due ? $", deadline {due:O}" : "");
         await StartDeadlineAsync();
         return Info();
     }
@@ -104,7 +106,7 @@ internal sealed class IncidentGrain(
             Publish(IncidentEventKind.StatusChanged, detail: "overdue");
             logger.LogWarning("Incident {IncidentId} \"{Name}\" is {Status} past its deadline {Deadline:O}", IncidentId, Incident.Name, Incident.Status, deadline);
         }
-        return handlers.DeadlineQueueOf(Incident.Kind);
+        return handlers.DeadlineQueueOf(Incident.Kind) is { } queue ? Wire.WireContract.QueueFor(queue, Incident.Urgency) : null;
     }
 
     /// <summary>Hands an unfinished incident's deadline to its timers (again after a crash: they keep it once).</summary>
@@ -179,7 +181,7 @@ internal sealed class IncidentGrain(
             step = _steps.Add(new IncidentStep { Queue = queue, MessageId = messageId, Originator = originator, StartedAt = clock.GetUtcNow() });
         Touch();
         Publish(IncidentEventKind.StepStarted, queue, messageId);
-        return new StepTicket(Incident.Status, step.InHeader || step.Stored ? -1 : step.Number, step.Step.StartedAt);
+        return new StepTicket(Incident.Status, step.InHeader || step.Stored ? -1 : step.Number, step.Step.StartedAt, Incident.Urgency);
     }
 
     public async Task StepStored(string queue, string messageId, int number, DateTimeOffset endedAt, IReadOnlyList<string> sentTo)
@@ -507,5 +509,5 @@ internal sealed class IncidentGrain(
     }
 
     private IncidentInfo Info() => new(IncidentId, Incident.Name, Incident.Kind, Incident.IncidentDate, Incident.Status,
-        Incident.CreatedAt, Incident.UpdatedAt, Incident.Reason, Incident.Deadline, Incident.OverdueSince);
+        Incident.CreatedAt, Incident.UpdatedAt, Incident.Reason, Incident.Deadline, Incident.OverdueSince, Incident.Urgency);
 }

@@ -29,4 +29,6 @@ internal sealed class IncidentState
 
     /// <summary>The joins of its handlers, as they last reported them (the handlers' journals hold the truth).</summary>
     [Id(14)] public List<JoinInfo> Joins { get; set; } = [];
+
+    [Id(15)] public IncidentUrgency Urgency { get; set; }
 }

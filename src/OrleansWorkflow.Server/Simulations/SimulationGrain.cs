@@ -215,7 +215,8 @@ internal sealed class SimulationGrain(
         if (!Info.Status.IsFinished() || state.State.Notified)
             return;
 
-        var incident = await IncidentStatusAsync();
+        var info = await GrainFactory.GetGrain<IIncidentGrain>(Info.IncidentId).GetInfo();
+        var incident = info?.Status ?? IncidentStatus.None;
         if (incident.IsFinished())
         {
             logger.LogInformation("Simulation {SimulationId} ended {Status}; its incident is {IncidentStatus}, so no message goes to {Queue}",
@@ -225,7 +226,7 @@ internal sealed class SimulationGrain(
         {
             var messageId = MessageIds.Derive(SimulationId.ToString(), "simulation-end", 0);
             var body = WireMessage.Stamp(SimulationEnd.Of(Info).ToMessage(), messageId, SimulationSource.Of(Info.Machine));
-            await publisher.PublishAsync(new OutgoingMessage(Info.NotifyQueue, Encoding.UTF8.GetBytes(body), messageId, IncidentId: Info.IncidentId), CancellationToken.None);
+            await publisher.PublishAsync(new OutgoingMessage(WireContract.QueueFor(Info.NotifyQueue, info?.Urgency ?? IncidentUrgency.Routine), Encoding.UTF8.GetBytes(body), messageId, IncidentId: Info.IncidentId), CancellationToken.None);
             logger.LogInformation("Simulation {SimulationId} (job {JobId} on {Machine}) ended {Status}{Exit}; told queue {Queue}",
                 SimulationId, Info.JobId, Info.Machine, Info.Status, Info.ExitCode is { } code ? $" with exit code {code}" : "", Info.NotifyQueue);
         }

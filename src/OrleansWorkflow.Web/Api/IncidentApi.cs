@@ -46,7 +46,17 @@ internal static class IncidentApi
                 return ApiProblem.BadRequest("\"incidentDate\" must be an ISO 8601 date and time, like \"2026-07-14T15:30:00Z\"");
             date = parsed;
         }
-        var id = await workflow.CreateIncident(name, kind, date);
+        DateTimeOffset? deadline = null;
+        if (body["deadline"] is { } due)
+        {
+            if (due.GetValueKind() != JsonValueKind.String || !DateTimeOffset.TryParse(due.GetValue<string>(), out var parsed))
+                return ApiProblem.BadRequest("\"deadline\" must be an ISO 8601 date and time, like \"2026-07-14T16:00:00Z\"");
+            deadline = parsed;
+        }
+        var urgency = IncidentUrgency.Routine;
+        if (body["urgency"] is { } level && (level.GetValueKind() != JsonValueKind.String || !Enum.TryParse(level.GetValue<string>(), ignoreCase: true, out urgency) || !Enum.IsDefined(urgency)))
+            return ApiProblem.BadRequest($"\"urgency\" must be one of {string.Join(", ", Enum.GetNames<IncidentUrgency>())}");
+        var id = await workflow.CreateIncident(name, kind, date, new IncidentTerms { Deadline = deadline, Urgency = urgency });
         return Results.Created($"/api/incidents/{id}", IncidentViews.Summary(await workflow.GetIncident(id), [], DateTimeOffset.UtcNow));
     });
 
