@@ -101,7 +101,17 @@ OverTimeLimit=0
 SlurmdParameters=config_overrides
 NodeName=$node NodeAddr=127.0.0.1 CPUs=16 RealMemory=2000 State=UNKNOWN
 PartitionName=batch Nodes=$node Default=YES MaxTime=INFINITE State=UP
+PartitionName=urgent Nodes=$node MaxTime=INFINITE State=UP PriorityTier=10
 EOF
+}
+
+# Two of the node's cores reserved for the HPC account, as a site reserves nodes for urgent computing.
+reservation=owf_urgent
+ensure_reservation() {
+  SLURM_CONF="$slurm_dir/slurm.conf" scontrol show reservation "$reservation" >/dev/null 2>&1 && return
+  SLURM_CONF="$slurm_dir/slurm.conf" scontrol create reservation ReservationName="$reservation" StartTime=now Duration=UNLIMITED \
+    Users="$hpc_user" Nodes="$(hostname -s)" CoreCnt=2 >/dev/null \
+    || { say "could not create the Slurm reservation $reservation; see $slurm_dir/slurmctld.log"; exit 1; }
 }
 
 write_slurm_conf() {
@@ -114,7 +124,7 @@ slurm_running() { [[ -f $slurm_dir/slurmctld.pid ]] && kill -0 "$(cat "$slurm_di
 
 start_slurm() {
   if slurm_running; then
-    if slurm_conf | cmp -s - "$slurm_dir/slurm.conf" && pgrep -x munged >/dev/null; then say "Slurm already runs"; return; fi
+    if slurm_conf | cmp -s - "$slurm_dir/slurm.conf" && pgrep -x munged >/dev/null; then ensure_reservation; say "Slurm already runs"; return; fi
     say "Slurm runs with an older configuration or without munge: restarting it"
     stop_slurm
   fi
@@ -134,6 +144,7 @@ start_slurm() {
   done
   SLURM_CONF="$slurm_dir/slurm.conf" sinfo -h -o %t 2>/dev/null | grep -qE '^(idle|mix|alloc)' \
     || { say "Slurm's node did not become idle; see $slurm_dir/slurmctld.log and slurmd.log"; exit 1; }
+  ensure_reservation
   echo slurm
 }
 
@@ -160,6 +171,10 @@ print_hpc_env() {
   [[ -f $hpc_dir/known_hosts ]] && echo "export ${m}KnownHost='$(cat "$hpc_dir/known_hosts")'"
   echo "export ${m}Scheduler='slurm'"
   echo "export ${m}PollPeriod='00:00:02'"
+  # Emergencies run in the partition with the higher priority tier, in the cores reserved for them.
+  echo "export ${m}Urgency__Emergency__Partition='urgent'"
+  echo "export ${m}Urgency__Emergency__Reservation='$reservation'"
+  echo "export ${m}Urgency__Urgent__Partition='urgent'"
   echo "export ${m}BaseDirectory='$(hpc_home 2>/dev/null || echo /home/$hpc_user)/owf-jobs'"
   echo "export SLURM_CONF='$slurm_dir/slurm.conf'"
 }

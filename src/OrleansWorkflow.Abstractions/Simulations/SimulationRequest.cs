@@ -6,7 +6,7 @@ namespace OrleansWorkflow.Simulations;
 /// When the job ends, a message goes to <see cref="NotifyQueue"/>.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record SimulationRequest
+public sealed partial record SimulationRequest
 {
     /// <summary>The configured machine's name (Hpc:Machines:&lt;name&gt;).</summary>
     [Id(0)] public required string Machine { get; init; }
@@ -22,6 +22,33 @@ public sealed record SimulationRequest
 
     /// <summary>The scheduler's wall-clock limit for the job, when set (rounded up to whole minutes for Slurm).</summary>
     [Id(4)] public TimeSpan? TimeLimit { get; init; }
+
+    /// <summary>How many nodes the job needs (Slurm --nodes, PBS select=N).</summary>
+    [Id(5)] public int? Nodes { get; init; }
+
+    /// <summary>Tasks (MPI ranks) per node (Slurm --ntasks-per-node, PBS ncpus and mpiprocs per chunk).</summary>
+    [Id(6)] public int? TasksPerNode { get; init; }
+
+    /// <summary>Memory per node in megabytes (Slurm --mem, PBS mem per chunk).</summary>
+    [Id(7)] public int? MemoryMegabytes { get; init; }
+
+    /// <summary>The Slurm partition, or the PBS queue, to run in; unset: the machine's setting for the incident's urgency, else the scheduler's default.</summary>
+    [Id(8)] public string? Partition { get; init; }
+
+    /// <summary>The Slurm quality of service (--qos); PBS has none.</summary>
+    [Id(9)] public string? Qos { get; init; }
+
+    /// <summary>The account the job is charged to (Slurm --account, PBS -A).</summary>
+    [Id(10)] public string? Account { get; init; }
+
+    /// <summary>The reservation to run in (Slurm --reservation; on PBS Pro a reservation is a queue, so -q).</summary>
+    [Id(11)] public string? Reservation { get; init; }
+
+    /// <summary>The job starts no sooner (Slurm --begin, PBS -a).</summary>
+    [Id(12)] public DateTimeOffset? BeginAt { get; init; }
+
+    /// <summary>Slurm removes the job if it cannot end by then (--deadline); PBS has none.</summary>
+    [Id(13)] public DateTimeOffset? Deadline { get; init; }
 
     /// <summary>The name the script gets in the job's working directory.</summary>
     public const string ScriptFileName = "job.sh";
@@ -68,5 +95,16 @@ public sealed record SimulationRequest
             throw new ArgumentException($"Simulation scripts may not be array jobs (\"{array}\"): the engine follows one job to one end. Submit one simulation per task instead.");
         if (TimeLimit is { } limit && limit <= TimeSpan.Zero)
             throw new ArgumentException($"Simulation time limit {limit} must be positive, or left unset.");
+        foreach (var (field, count) in new[] { (nameof(Nodes), Nodes), (nameof(TasksPerNode), TasksPerNode), (nameof(MemoryMegabytes), MemoryMegabytes) })
+            if (count is <= 0)
+                throw new ArgumentException($"SimulationRequest.{field} is {count}; give a positive number, or leave it unset.");
+        foreach (var (field, value) in new[] { (nameof(Partition), Partition), (nameof(Qos), Qos), (nameof(Account), Account), (nameof(Reservation), Reservation) })
+            if (value is not null && !SchedulerName().IsMatch(value))
+                throw new ArgumentException($"SimulationRequest.{field} \"{value}\" is not a scheduler name: use letters, digits, '_', '-' and '.', or leave it unset.");
+        if (Deadline is { } deadline && BeginAt is { } begin && deadline <= begin)
+            throw new ArgumentException($"SimulationRequest.Deadline ({deadline:O}) must come after its BeginAt ({begin:O}).");
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Za-z0-9_.\-]{1,64}$")]
+    private static partial System.Text.RegularExpressions.Regex SchedulerName();
 }

@@ -105,7 +105,7 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
     {
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
-        _machines.Require(request.Machine);
+        request = _machines.Get(request.Machine).Place(request, _urgency);
         // The same message always yields the same SimulationID, so a redelivery cannot start a second job.
         var simulationId = Guid.Parse(MessageIds.Derive(MessageId, Queue + "#simulation", Effects.Count));
         Effects.Add(new OutboxEntry { Kind = OutboxKind.SubmitSimulation, SimulationId = simulationId, Simulation = request });

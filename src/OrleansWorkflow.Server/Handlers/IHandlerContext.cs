@@ -73,8 +73,9 @@ public interface ISimulations
 {
     /// <summary>
     /// Submits <paramref name="request"/> once the handler returns successfully and returns its SimulationID. When the
-    /// job ends, a <see cref="SimulationEnd"/> message goes to the request's notify queue. Throws at once when the
-    /// request is invalid or names a machine that is not configured.
+    /// job ends, a <see cref="SimulationEnd"/> message goes to the request's notify queue. The machine's settings for the
+    /// incident's urgency (Hpc:Machines:&lt;name&gt;:Urgency) fill the placement the request leaves unset. Throws at once
+    /// when the request is invalid, names a machine that is not configured, or asks what its scheduler cannot do.
     /// </summary>
     Guid Submit(SimulationRequest request);
 

@@ -11,7 +11,10 @@ public interface IHpcReadHandler : IWorkflowHandler;
 
 public static class HpcTestQueues
 {
-    /// <summary>Takes {"machine", "script", "time_limit_minutes"?} and submits the script as a simulation.</summary>
+    /// <summary>
+    /// Takes {"machine", "script", "time_limit_minutes"?} and submits the script as a simulation, with the placement
+    /// and resources the message gives ("partition", "qos", "account", "reservation", "nodes", "tasks_per_node", "memory_mb").
+    /// </summary>
     public const string Submit = "test_hpc_submit";
 
     /// <summary>Receives each simulation's end and persists it whole.</summary>
@@ -35,6 +38,13 @@ public sealed class HpcSubmitHandler : HandlerGrain, IHpcSubmitHandler
             Script = message["script"]!.GetValue<string>(),
             NotifyQueue = HpcTestQueues.End,
             TimeLimit = minutes is { } m ? TimeSpan.FromMinutes(m) : null,
+            Partition = message["partition"]?.GetValue<string>(),
+            Qos = message["qos"]?.GetValue<string>(),
+            Account = message["account"]?.GetValue<string>(),
+            Reservation = message["reservation"]?.GetValue<string>(),
+            Nodes = message["nodes"]?.GetValue<int>(),
+            TasksPerNode = message["tasks_per_node"]?.GetValue<int>(),
+            MemoryMegabytes = message["memory_mb"]?.GetValue<int>(),
             Files = new Dictionary<string, string> { ["input.txt"] = "input for the job\n" },
         });
         context.Persist.Put(new JsonObject { ["simulationId"] = simulationId.ToString() });

@@ -181,6 +181,43 @@ public sealed class HpcSimulationTests(EngineFixture engine)
         Assert.Empty(await engine.Client.GetDeadLetters(incident)); // its own: other tests dead-letter on this queue
     }
 
+    [Fact]
+    public async Task A_job_submitted_with_partition_reservation_nodes_tasks_and_memory_shows_them_in_scontrol()
+    {
+        var incident = await engine.SubmitTestJobAsync("#!/bin/bash\nsleep 30\n", request: new JsonObject
+        {
+            ["partition"] = "urgent", ["reservation"] = "owf_urgent", ["nodes"] = 1, ["tasks_per_node"] = 2, ["memory_mb"] = 100,
+        });
+        var simulation = await SubmittedSimulationAsync(incident);
+
+        var job = await TestServices.RunAsync("scontrol", "-o", "show", "job", simulation.JobId!);
+        Assert.Contains(" Partition=urgent ", job);
+        Assert.Contains(" Reservation=owf_urgent", job);
+        Assert.Contains(" NumNodes=1", job);
+        Assert.Contains(" NumTasks=2 ", job);
+        Assert.Contains(" MinMemoryNode=100M ", job);
+        await LoopbackHpc.ScancelAsync(simulation.JobId!);
+        await EndOfAsync(incident);
+    }
+
+    [Fact]
+    public async Task An_emergency_incidents_job_runs_where_the_machine_places_emergencies()
+    {
+        var incident = await engine.SubmitTestJobAsync("#!/bin/bash\nsleep 30\n", terms: new IncidentTerms { Urgency = IncidentUrgency.Emergency });
+        var simulation = await SubmittedSimulationAsync(incident);
+
+        var job = await TestServices.RunAsync("scontrol", "-o", "show", "job", simulation.JobId!);
+        Assert.Contains(" Partition=urgent ", job);
+        Assert.Contains(" Reservation=owf_urgent", job);
+        await LoopbackHpc.ScancelAsync(simulation.JobId!);
+        // Its end went to the emergency queue of the end handler's node, and was handled there.
+        Assert.Equal("CANCELLED", (await EndOfAsync(incident))["status"]!.GetValue<string>());
+    }
+
+    private async Task<SimulationInfo> SubmittedSimulationAsync(Guid incident) =>
+        (await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).SingleOrDefault(),
+            s => s?.JobId is not null, Patience, "the job to be submitted"))!;
+
     private Task<Guid> SubmitAsync(string script, string machine = LoopbackHpc.Machine) => engine.SubmitTestJobAsync(script, machine);
 
     private async Task<SimulationInfo> RunningSimulationAsync(Guid incident) =>

@@ -10,11 +10,15 @@ internal static class HpcTestJobs
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     /// <summary>Creates an incident whose submit handler runs <paramref name="script"/> as a job on <paramref name="machine"/>.</summary>
-    public static async Task<Guid> SubmitTestJobAsync(this EngineFixture engine, string script, string machine = LoopbackHpc.Machine)
+    public static async Task<Guid> SubmitTestJobAsync(this EngineFixture engine, string script, string machine = LoopbackHpc.Machine,
+        JsonObject? request = null, Incidents.IncidentTerms? terms = null)
     {
         LoopbackHpc.Require(engine.Settings.Hpc);
-        var incident = await engine.Client.CreateIncident("hpc test", "TEST");
-        await engine.Client.Send(HpcTestQueues.Submit, new JsonObject { ["IncidentID"] = incident.ToString(), ["machine"] = machine, ["script"] = script });
+        var incident = await engine.Client.CreateIncident("hpc test", "TEST", terms: terms);
+        var message = new JsonObject { ["IncidentID"] = incident.ToString(), ["machine"] = machine, ["script"] = script };
+        foreach (var (key, value) in request ?? [])
+            message[key] = value?.DeepClone();
+        await engine.Client.Send(HpcTestQueues.Submit, message);
         await engine.Client.FlushMessages();
         return incident;
     }

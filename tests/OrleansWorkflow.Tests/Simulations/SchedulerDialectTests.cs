@@ -71,12 +71,60 @@ public sealed class SchedulerDialectTests
     [Fact]
     public void Submission_commands_quote_their_arguments_and_round_time_limits_up_to_what_the_scheduler_takes()
     {
-        var slurm = new SlurmScheduler().SubmitCommand("owf-1", "/base/it's here", "/base/it's here/job.sh", TimeSpan.FromSeconds(90));
-        var pbs = new PbsScheduler().SubmitCommand("owf-1", "/base/dir", "/base/dir/job.sh", TimeSpan.FromMinutes(90));
+        var slurm = new SlurmScheduler().SubmitCommand("owf-1", "/base/it's here", "/base/it's here/job.sh", Request() with { TimeLimit = TimeSpan.FromSeconds(90) });
+        var pbs = new PbsScheduler().SubmitCommand("owf-1", "/base/dir", "/base/dir/job.sh", Request() with { TimeLimit = TimeSpan.FromMinutes(90) });
 
         Assert.Equal("sbatch --parsable -J 'owf-1' -D '/base/it'\\''s here' -o '/base/it'\\''s here/slurm-%j.out' --time=2 '/base/it'\\''s here/job.sh'", slurm);
         Assert.Equal("cd '/base/dir' && qsub -N 'owf-1' -j oe -o '/base/dir/pbs.out' -l walltime=01:30:00 '/base/dir/job.sh'", pbs);
     }
+
+    [Fact]
+    public void Resources_and_placement_become_each_schedulers_options()
+    {
+        var begin = new DateTimeOffset(2026, 7, 14, 15, 30, 0, TimeSpan.Zero);
+        var request = Request() with
+        {
+            Nodes = 4, TasksPerNode = 128, MemoryMegabytes = 256_000, Partition = "standard", Account = "e123", Reservation = "fire", BeginAt = begin,
+        };
+
+        var slurm = new SlurmScheduler().SubmitCommand("owf-1", "/d", "/d/job.sh", request with { Qos = "high", Deadline = begin.AddHours(2) });
+        var pbs = new PbsScheduler().SubmitCommand("owf-1", "/d", "/d/job.sh", request with { Partition = null });
+
+        Assert.Equal("sbatch --parsable -J 'owf-1' -D '/d' -o '/d/slurm-%j.out' --nodes=4 --ntasks-per-node=128 --mem=256000M --partition='standard' --qos='high' --account='e123' --reservation='fire' " +
+                     $"--begin=\"$(date -d @{begin.ToUnixTimeSeconds()} +%Y-%m-%dT%H:%M:%S)\" --deadline=\"$(date -d @{begin.AddHours(2).ToUnixTimeSeconds()} +%Y-%m-%dT%H:%M:%S)\" '/d/job.sh'", slurm);
+        Assert.Equal("cd '/d' && qsub -N 'owf-1' -j oe -o '/d/pbs.out' -l 'select=4:ncpus=128:mpiprocs=128:mem=256000mb' -q 'fire' -A 'e123' " +
+                     $"-a \"$(date -d @{begin.ToUnixTimeSeconds()} +%Y%m%d%H%M.%S)\" '/d/job.sh'", pbs);
+    }
+
+    [Fact]
+    public void What_PBS_cannot_do_is_refused_with_what_to_leave_unset()
+    {
+        Assert.Contains("Qos unset", new PbsScheduler().Unsupported(Request() with { Qos = "high" }));
+        Assert.Contains("Deadline unset", new PbsScheduler().Unsupported(Request() with { Deadline = DateTimeOffset.UtcNow }));
+        Assert.Contains("not both", new PbsScheduler().Unsupported(Request() with { Partition = "workq", Reservation = "R1" }));
+        Assert.Null(new SlurmScheduler().Unsupported(Request() with { Qos = "high", Deadline = DateTimeOffset.UtcNow }));
+    }
+
+    [Theory]
+    [InlineData("nodes; rm -rf ~")]
+    [InlineData("")]
+    public void A_placement_name_that_is_no_scheduler_name_is_refused(string partition) =>
+        Assert.Contains("not a scheduler name", Assert.Throws<ArgumentException>(() => (Request() with { Partition = partition }).Validate()).Message);
+
+    [Fact]
+    public void A_machines_urgency_placement_it_cannot_honour_is_a_settings_problem_named_by_its_key()
+    {
+        var pbs = new OrleansWorkflow.Simulations.Machines.MachineOptions
+        {
+            Scheduler = OrleansWorkflow.Simulations.Machines.SchedulerKind.Pbs,
+            Urgency = { [Incidents.IncidentUrgency.Emergency] = new() { Qos = "high" }, [Incidents.IncidentUrgency.Urgent] = new() { Partition = "bad name" } },
+        };
+        var problems = pbs.Problems("archer").ToList();
+        Assert.Contains(problems, p => p.StartsWith("Hpc:Machines:archer:Urgency:Emergency: PBS has no quality of service"));
+        Assert.Contains(problems, p => p.StartsWith("Hpc:Machines:archer:Urgency:Urgent: SimulationRequest.Partition \"bad name\" is not a scheduler name"));
+    }
+
+    private static SimulationRequest Request() => new() { Machine = "archer", Script = "#!/bin/bash\n", NotifyQueue = "fire_results" };
 
     [Theory]
     [InlineData("6901077\n", "6901077")]

@@ -10,6 +10,18 @@ internal sealed class Machine(string name, MachineOptions options, MachineConnec
     public string Name => name;
     public MachineOptions Options => options;
 
+    /// <summary>
+    /// <paramref name="request"/> as this machine runs it for an incident of <paramref name="urgency"/> (its settings
+    /// for that urgency fill what the request leaves unset); throws, saying what to change, when its scheduler cannot.
+    /// </summary>
+    public SimulationRequest Place(SimulationRequest request, Incidents.IncidentUrgency urgency)
+    {
+        var placed = options.Urgency.TryGetValue(urgency, out var placement) ? placement.Place(request) : request;
+        if (scheduler.Unsupported(placed) is { } problem)
+            throw new ArgumentException($"Machine {name} ({options.Scheduler}): {problem}.", nameof(request));
+        return placed;
+    }
+
     public string WorkingDirectoryOf(Guid incidentId, Guid simulationId) => $"{options.BaseDirectory.TrimEnd('/')}/{incidentId}/{simulationId}";
 
     /// <summary>The job's name on the scheduler: a retried submission finds a job by it.</summary>
@@ -35,7 +47,7 @@ internal sealed class Machine(string name, MachineOptions options, MachineConnec
             await connection.WriteFileAsync($"{workingDirectory}/{JobEvidence.WrapperFileName}", JobEvidence.Wrapper(request.Script, workingDirectory), cancellationToken);
         }
 
-        var submit = scheduler.SubmitCommand(JobNameOf(simulationId), workingDirectory, $"{workingDirectory}/{JobEvidence.WrapperFileName}", request.TimeLimit);
+        var submit = scheduler.SubmitCommand(JobNameOf(simulationId), workingDirectory, $"{workingDirectory}/{JobEvidence.WrapperFileName}", request);
         var script = string.Join('\n',
             $"cd {wd} || exit 96",
             $"if [ -s {JobIdFile} ]; then echo adopted; cat {JobIdFile}; exit 0; fi",

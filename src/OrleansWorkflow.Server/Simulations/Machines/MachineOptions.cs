@@ -49,6 +49,9 @@ public sealed class MachineOptions
     /// <summary>The largest file a handler may read from a job's directory into memory (ReadFileAsync), in bytes.</summary>
     public long MaxReadBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>Scheduler settings (partition, QoS, account, reservation) for the jobs of incidents of each urgency.</summary>
+    public Dictionary<Incidents.IncidentUrgency, UrgencyPlacement> Urgency { get; set; } = [];
+
     /// <summary>Every problem of this machine's settings, each by its key under Hpc:Machines:<paramref name="name"/>.</summary>
     public IEnumerable<string> Problems(string name)
     {
@@ -73,6 +76,22 @@ public sealed class MachineOptions
             yield return $"{Key("PollPeriod")} is {PollPeriod}; set at least 1 second (a minute is kind to shared login nodes).";
         if (LostAfter <= PollPeriod)
             yield return $"{Key("LostAfter")} ({LostAfter}) must be longer than {Key("PollPeriod")} ({PollPeriod}).";
+        foreach (var (urgency, placement) in Urgency)
+        {
+            var probe = placement.Place(new SimulationRequest { Machine = name, Script = "true", NotifyQueue = "check" });
+            string? problem;
+            try
+            {
+                probe.Validate();
+                problem = Schedulers.IScheduler.For(Scheduler).Unsupported(probe);
+            }
+            catch (ArgumentException e)
+            {
+                problem = e.Message;
+            }
+            if (problem is not null)
+                yield return $"{Key($"Urgency:{urgency}")}: {problem}.";
+        }
         if (MaxReadBytes is < 1 or > int.MaxValue)
             yield return $"{Key("MaxReadBytes")} is {MaxReadBytes}; set a size in bytes from 1 to {int.MaxValue} (default 16777216).";
     }

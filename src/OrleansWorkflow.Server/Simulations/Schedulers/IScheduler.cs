@@ -11,8 +11,14 @@ internal interface IScheduler
     /// <summary>Prints the ids of jobs named <paramref name="jobName"/>, finished ones included, one per line; fails when the scheduler cannot be asked.</summary>
     string FindJobCommand(string jobName);
 
-    /// <summary>Submits <paramref name="scriptPath"/> as <paramref name="jobName"/>, run in <paramref name="workingDirectory"/>; prints the job id.</summary>
-    string SubmitCommand(string jobName, string workingDirectory, string scriptPath, TimeSpan? timeLimit);
+    /// <summary>
+    /// Submits <paramref name="scriptPath"/> as <paramref name="jobName"/>, run in <paramref name="workingDirectory"/>,
+    /// with <paramref name="request"/>'s time limit, resources and placement as the scheduler's options; prints the job id.
+    /// </summary>
+    string SubmitCommand(string jobName, string workingDirectory, string scriptPath, SimulationRequest request);
+
+    /// <summary>What of <paramref name="request"/> this scheduler cannot honour, said so the handler can fix it; null when it can.</summary>
+    string? Unsupported(SimulationRequest request);
 
     /// <summary>The job id from the submit command's output; throws when there is none.</summary>
     string ParseJobId(string submitOutput);
@@ -24,6 +30,9 @@ internal interface IScheduler
     IReadOnlyDictionary<string, JobObservation> ParseStatus(string output, IReadOnlyCollection<string> jobIds);
 
     string CancelCommand(string jobId);
+
+    /// <summary>A shell word that prints <paramref name="time"/> in the machine's local time, as <paramref name="format"/> (date(1)) says: schedulers read local times.</summary>
+    protected static string LocalTime(DateTimeOffset time, string format) => $"\"$(date -d @{time.ToUnixTimeSeconds()} +{format})\"";
 
     public static IScheduler For(SchedulerKind kind) => kind switch
     {

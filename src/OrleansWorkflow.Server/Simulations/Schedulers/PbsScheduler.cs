@@ -16,13 +16,36 @@ internal sealed partial class PbsScheduler : IScheduler
 
     public string FindJobCommand(string jobName) => $"qselect -x -N {Shell.Quote(jobName)}";
 
-    public string SubmitCommand(string jobName, string workingDirectory, string scriptPath, TimeSpan? timeLimit)
+    public string SubmitCommand(string jobName, string workingDirectory, string scriptPath, SimulationRequest request)
     {
         var command = new StringBuilder($"cd {Shell.Quote(workingDirectory)} && qsub -N {Shell.Quote(jobName)} -j oe -o {Shell.Quote(workingDirectory + "/pbs.out")}");
-        if (timeLimit is { } limit)
+        if (request.TimeLimit is { } limit)
             command.Append($" -l walltime={(int)limit.TotalHours:00}:{limit.Minutes:00}:{limit.Seconds:00}");
+        if (request.Nodes is not null || request.TasksPerNode is not null || request.MemoryMegabytes is not null)
+        {
+            // PBS Pro asks for chunks: one per node, each with the node's tasks and memory.
+            var chunk = new StringBuilder($"select={request.Nodes ?? 1}");
+            if (request.TasksPerNode is { } tasks)
+                chunk.Append($":ncpus={tasks}:mpiprocs={tasks}");
+            if (request.MemoryMegabytes is { } memory)
+                chunk.Append($":mem={memory}mb");
+            command.Append(" -l ").Append(Shell.Quote(chunk.ToString()));
+        }
+        // A PBS Pro reservation is a queue of its own.
+        if ((request.Reservation ?? request.Partition) is { } queue)
+            command.Append(" -q ").Append(Shell.Quote(queue));
+        if (request.Account is { } account)
+            command.Append(" -A ").Append(Shell.Quote(account));
+        if (request.BeginAt is { } begin)
+            command.Append(" -a ").Append(IScheduler.LocalTime(begin, "%Y%m%d%H%M.%S"));
         return command.Append(' ').Append(Shell.Quote(scriptPath)).ToString();
     }
+
+    public string? Unsupported(SimulationRequest request) =>
+        request.Qos is not null ? $"PBS has no quality of service: leave SimulationRequest.Qos unset for this machine (\"{request.Qos}\" given)"
+        : request.Deadline is not null ? "PBS has no job deadline: leave SimulationRequest.Deadline unset for this machine and give a TimeLimit"
+        : request is { Reservation: not null, Partition: not null } ? $"on PBS a reservation is a queue: give SimulationRequest.Reservation (\"{request.Reservation}\") or Partition (\"{request.Partition}\"), not both"
+        : null;
 
     public string ParseJobId(string submitOutput)
     {

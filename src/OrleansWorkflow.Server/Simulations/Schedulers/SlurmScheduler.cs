@@ -14,13 +14,28 @@ internal sealed partial class SlurmScheduler : IScheduler
 
     public string FindJobCommand(string jobName) => $"squeue -h -t all -n {Shell.Quote(jobName)} -o %i";
 
-    public string SubmitCommand(string jobName, string workingDirectory, string scriptPath, TimeSpan? timeLimit)
+    public string SubmitCommand(string jobName, string workingDirectory, string scriptPath, SimulationRequest request)
     {
         var command = new StringBuilder($"sbatch --parsable -J {Shell.Quote(jobName)} -D {Shell.Quote(workingDirectory)} -o {Shell.Quote(workingDirectory + "/slurm-%j.out")}");
-        if (timeLimit is { } limit)
+        if (request.TimeLimit is { } limit)
             command.Append($" --time={(int)Math.Ceiling(limit.TotalMinutes)}");
+        if (request.Nodes is { } nodes)
+            command.Append($" --nodes={nodes}");
+        if (request.TasksPerNode is { } tasks)
+            command.Append($" --ntasks-per-node={tasks}");
+        if (request.MemoryMegabytes is { } memory)
+            command.Append($" --mem={memory}M");
+        foreach (var (option, value) in new[] { ("partition", request.Partition), ("qos", request.Qos), ("account", request.Account), ("reservation", request.Reservation) })
+            if (value is not null)
+                command.Append($" --{option}={Shell.Quote(value)}");
+        if (request.BeginAt is { } begin)
+            command.Append(" --begin=").Append(IScheduler.LocalTime(begin, "%Y-%m-%dT%H:%M:%S"));
+        if (request.Deadline is { } deadline)
+            command.Append(" --deadline=").Append(IScheduler.LocalTime(deadline, "%Y-%m-%dT%H:%M:%S"));
         return command.Append(' ').Append(Shell.Quote(scriptPath)).ToString();
     }
+
+    public string? Unsupported(SimulationRequest request) => null;
 
     public string ParseJobId(string submitOutput)
     {
