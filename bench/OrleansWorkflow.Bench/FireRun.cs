@@ -13,7 +13,20 @@ public static class FireRun
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var incidents = await Concurrently.RunAsync(n, _ => Examples.StartFireAsync(client));
+        var finished = await WaitAsync(client, incidents, clock, patience, $"F n={n}");
 
+        if (finished.Count == 0)
+            return new FireResult(n, 0, 0, double.NaN, double.NaN, double.NaN, clock.Elapsed);
+        var latencies = finished.Select(i => (i.UpdatedAt - i.CreatedAt).TotalMilliseconds).Order().ToArray();
+        var span = finished.Max(i => i.UpdatedAt) - finished.Min(i => i.CreatedAt);
+        return new FireResult(n, finished.Count, finished.Count / span.TotalSeconds,
+            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), clock.Elapsed);
+    }
+
+    /// <summary>Waits until every incident completed (or patience ran out) and returns the completed ones, showing progress.</summary>
+    public static async Task<List<IncidentInfo>> WaitAsync(WorkflowClient client, IReadOnlyCollection<Guid> incidents, System.Diagnostics.Stopwatch clock, TimeSpan patience, string label)
+    {
+        var n = incidents.Count;
         var finished = new List<IncidentInfo>(n);
         var waiting = new Queue<Guid>(incidents);
         var lastProgress = TimeSpan.Zero;
@@ -30,16 +43,10 @@ public static class FireRun
             if (clock.Elapsed - lastProgress > TimeSpan.FromSeconds(10))
             {
                 lastProgress = clock.Elapsed;
-                Console.WriteLine($"[bench]   F n={n}: {finished.Count} of {n} completed after {clock.Elapsed.TotalSeconds:0} s");
+                Console.WriteLine($"[bench]   {label}: {finished.Count} of {n} completed after {clock.Elapsed.TotalSeconds:0} s");
             }
         }
-
-        if (finished.Count == 0)
-            return new FireResult(n, 0, 0, double.NaN, double.NaN, double.NaN, clock.Elapsed);
-        var latencies = finished.Select(i => (i.UpdatedAt - i.CreatedAt).TotalMilliseconds).Order().ToArray();
-        var span = finished.Max(i => i.UpdatedAt) - finished.Min(i => i.CreatedAt);
-        return new FireResult(n, finished.Count, finished.Count / span.TotalSeconds,
-            Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), clock.Elapsed);
+        return finished;
     }
 
     private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];

@@ -1,10 +1,10 @@
 using OrleansWorkflow.Bench;
 using OrleansWorkflow.Messaging;
 
-// owf-bench [--messages N] [--rounds N] [--chain N] [--fire N,N,...] [--long M,M,...] [--out FILE] | --smoke
+// owf-bench [--messages N] [--rounds N] [--chain N] [--fire N,N,...] [--long M,M,...] [--urgent N] [--out FILE] | --smoke
 // Needs RabbitMQ and PostgreSQL as scripts/services.sh starts them; bench/run.sh does all of it.
 // Measures, interleaved: R1 (broker floor), R2 (floor + one committed write per message), E1 (the engine),
-// then F (N fire incidents at once) and L (one incident of M messages), and writes the table's numbers to
+// then F (N fire incidents at once), U (one Emergency behind N routine fire incidents) and L (one incident of M messages), and writes the table's numbers to
 // bench/results/latest.json. The engine runs as its own process (owf-bench silo ...), started here.
 
 if (args is [BenchSilo.Command, ..])
@@ -60,6 +60,14 @@ foreach (var n in options.FireIncidents)
     Console.WriteLine($"[bench] F n={n}: {result.Completed} completed, {result.IncidentsPerSecond:0.0} incidents/s, p50 {result.P50Ms:0} ms, p99 {result.P99Ms:0} ms");
 }
 
+UrgentResult? urgent = null;
+if (options.UrgentBacklog > 0)
+{
+    Console.WriteLine($"[bench] U: one Emergency fire incident after {options.UrgentBacklog} routine ones");
+    urgent = await UrgentRun.RunAsync(engine.Client, options.UrgentBacklog, patience: TimeSpan.FromMinutes(15));
+    Console.WriteLine($"[bench] U n={urgent.Routine}: the Emergency completed in {urgent.EmergencySeconds:0.00} s, a Routine one created with it in {urgent.ControlSeconds:0.00} s; {urgent.RoutineCompleted} routine completed, p50 {urgent.RoutineP50Ms:0} ms");
+}
+
 // The silo's peak through F, the many-incidents load the target is set for; L's one long incident comes after.
 var siloPeakThroughF = engine.SiloPeakMegabytes;
 
@@ -74,9 +82,9 @@ foreach (var workflow in new[] { LongRun.Fire, LongRun.Chain })
     }
 
 Console.WriteLine($"[bench] silo peak working set through F {siloPeakThroughF:0} MB, at the end (after L) {engine.SiloPeakMegabytes:0} MB");
-var report = new Report(options, command, measurements, fire, longRuns, siloPeakThroughF);
+var report = new Report(options, command, measurements, fire, longRuns, siloPeakThroughF, urgent);
 Console.WriteLine();
 Console.WriteLine(report.Table());
 await report.WriteAsync(options.Output);
 Console.WriteLine($"\n[bench] written to {options.Output}");
-return fire.All(f => f.Completed == f.N) ? 0 : 1;
+return fire.All(f => f.Completed == f.N) && (urgent is null || urgent.RoutineCompleted == urgent.Routine && double.IsFinite(urgent.EmergencySeconds)) ? 0 : 1;

@@ -6,7 +6,7 @@ namespace OrleansWorkflow.Bench;
 
 /// <summary>The run's table (printed) and its JSON (bench/results/latest.json): each scenario's median over the rounds.</summary>
 public sealed class Report(BenchOptions options, string command, IReadOnlyList<Measurement> measurements, IReadOnlyList<FireResult> fire,
-    IReadOnlyList<LongResult> longRuns, double siloPeakMegabytes)
+    IReadOnlyList<LongResult> longRuns, double siloPeakMegabytes, UrgentResult? urgent)
 {
     private Measurement Median(string scenario)
     {
@@ -36,6 +36,13 @@ public sealed class Report(BenchOptions options, string command, IReadOnlyList<M
         foreach (var f in fire)
             lines.Add($"| {f.N} | {f.Completed} | {f.IncidentsPerSecond:0.0} | {f.P50Ms:0} | {f.P95Ms:0} | {f.P99Ms:0} | {f.Elapsed.TotalSeconds:0.0} |");
         lines.Add("");
+        if (urgent is not null)
+        {
+            lines.Add("| U: one Emergency behind routine fire incidents | routine | routine completed | Emergency create to Completed s | control (Routine, created with it) s | routine p50 ms | wall s |");
+            lines.Add("|---|---:|---:|---:|---:|---:|---:|");
+            lines.Add($"| fire | {urgent.Routine} | {urgent.RoutineCompleted} | {urgent.EmergencySeconds:0.00} | {urgent.ControlSeconds:0.00} | {urgent.RoutineP50Ms:0} | {urgent.Elapsed.TotalSeconds:0.0} |");
+            lines.Add("");
+        }
         lines.Add("| L: one incident of M messages | M | ms/msg | bytes written/msg (WAL records) | full-page images/msg | wall s |");
         lines.Add("|---|---:|---:|---:|---:|---:|");
         foreach (var l in longRuns)
@@ -84,6 +91,11 @@ public sealed class Report(BenchOptions options, string command, IReadOnlyList<M
                 ["n"] = f.N, ["completed"] = f.Completed, ["incidents_per_s"] = Round(f.IncidentsPerSecond),
                 ["p50_ms"] = Round(f.P50Ms), ["p95_ms"] = Round(f.P95Ms), ["p99_ms"] = Round(f.P99Ms), ["wall_s"] = Round(f.Elapsed.TotalSeconds),
             })]),
+            ["urgent"] = urgent is null ? null : new JsonObject
+            {
+                ["routine"] = urgent.Routine, ["routine_completed"] = urgent.RoutineCompleted, ["emergency_s"] = Round(urgent.EmergencySeconds), ["control_routine_s"] = Round(urgent.ControlSeconds),
+                ["routine_p50_ms"] = Round(urgent.RoutineP50Ms), ["wall_s"] = Round(urgent.Elapsed.TotalSeconds),
+            },
             ["long"] = new JsonArray([.. longRuns.Select(l => (JsonNode)new JsonObject
             {
                 ["workflow"] = l.Workflow, ["m"] = l.M, ["ms_per_msg"] = Round(l.MsPerMessage), ["bytes_per_msg"] = Math.Round(l.BytesPerMessage), ["full_page_bytes_per_msg"] = Math.Round(l.FullPageBytesPerMessage), ["wall_s"] = Round(l.Elapsed.TotalSeconds),

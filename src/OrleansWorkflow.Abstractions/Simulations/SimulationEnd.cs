@@ -5,7 +5,8 @@ namespace OrleansWorkflow.Simulations;
 
 /// <summary>
 /// The message a simulation sends to its notify queue when its job ends:
-/// <c>{IncidentID, SimulationID, machine, jobId, wkdir, status, exitCode, detail}</c>.
+/// <c>{IncidentID, SimulationID, machine, jobId, wkdir, status, exitCode, detail}</c>; with
+/// <see cref="SimulationRequest.NotifyOn"/>, also when it is queued and when it runs (status QUEUED, RUNNING; see <see cref="Ended"/>).
 /// </summary>
 /// <param name="IncidentId">The incident the job ran for.</param>
 /// <param name="SimulationId">The simulation.</param>
@@ -18,7 +19,10 @@ namespace OrleansWorkflow.Simulations;
 public sealed record SimulationEnd(Guid IncidentId, Guid SimulationId, string Machine, string? JobId, string WorkingDirectory,
     SimulationStatus Status, int? ExitCode, string? Detail)
 {
-    /// <summary>The end message of an ended simulation.</summary>
+    /// <summary>Whether the job ended (false for a Queued or Running notice).</summary>
+    public bool Ended => Status.IsFinished();
+
+    /// <summary>The end message of an ended simulation (or the notice of its current transition).</summary>
     public static SimulationEnd Of(SimulationInfo simulation) => new(simulation.IncidentId, simulation.SimulationId,
         simulation.Machine, simulation.JobId, simulation.WorkingDirectory, simulation.Status, simulation.ExitCode, simulation.Detail);
 

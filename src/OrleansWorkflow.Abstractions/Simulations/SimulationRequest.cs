@@ -50,6 +50,12 @@ public sealed partial record SimulationRequest
     /// <summary>Slurm removes the job if it cannot end by then (--deadline); PBS has none.</summary>
     [Id(13)] public DateTimeOffset? Deadline { get; init; }
 
+    /// <summary>
+    /// The job's transitions its notify queue hears of, each once and in order: End (default), and with Queued and
+    /// Running the job's acceptance and start, as messages of the same shape as its end (see <see cref="SimulationEnd"/>).
+    /// </summary>
+    [Id(14)] public SimulationNotices NotifyOn { get; init; } = SimulationNotices.End;
+
     /// <summary>The name the script gets in the job's working directory.</summary>
     public const string ScriptFileName = "job.sh";
 
@@ -101,6 +107,8 @@ public sealed partial record SimulationRequest
         foreach (var (field, value) in new[] { (nameof(Partition), Partition), (nameof(Qos), Qos), (nameof(Account), Account), (nameof(Reservation), Reservation) })
             if (value is not null && !SchedulerName().IsMatch(value))
                 throw new ArgumentException($"SimulationRequest.{field} \"{value}\" is not a scheduler name: use letters, digits, '_', '-' and '.', or leave it unset.");
+        if (!NotifyOn.HasFlag(SimulationNotices.End))
+            throw new ArgumentException($"SimulationRequest.NotifyOn is {NotifyOn}: the workflow always hears the job's end; include SimulationNotices.End.");
         if (Deadline is { } deadline && BeginAt is { } begin && deadline <= begin)
             throw new ArgumentException($"SimulationRequest.Deadline ({deadline:O}) must come after its BeginAt ({begin:O}).");
     }

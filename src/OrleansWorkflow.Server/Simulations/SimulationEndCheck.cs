@@ -34,9 +34,18 @@ internal static class SimulationEndCheck
             return $"it claims the end of simulation {simulationId}, which the engine never submitted";
         if (known.IncidentId != incident)
             return $"it claims the end of simulation {simulationId}, which belongs to another incident";
-        if (!known.Status.IsFinished())
-            return $"it claims the end of simulation {simulationId}, which has not ended (the engine knows it {known.Status})";
         var told = SimulationEnd.Of(known).ToMessage();
+        // A Queued or Running notice is true when the job got that far (it may be further by now).
+        if (message["status"] is JsonValue status && status.TryGetValue<string>(out var claimedStatus)
+            && Enum.TryParse<SimulationStatus>(claimedStatus, ignoreCase: true, out var transition) && transition is SimulationStatus.Queued or SimulationStatus.Running)
+        {
+            if (known.Status < transition)
+                return $"it claims simulation {simulationId} is {transition}, but the engine knows it {known.Status}";
+            told["status"] = claimedStatus;
+            told["exitCode"] = null;
+        }
+        else if (!known.Status.IsFinished())
+            return $"it claims the end of simulation {simulationId}, which has not ended (the engine knows it {known.Status})";
         foreach (var field in new[] { "machine", "jobId", "wkdir", "status", "exitCode" })
             if (!JsonNode.DeepEquals(message[field], told[field]))
                 return $"it claims simulation {simulationId} ended with {field} {Shown(message[field])}, but the engine knows {Shown(told[field])}";

@@ -92,6 +92,7 @@ internal sealed class SimulationGrain(
         state.State.LastAnsweredAt = clock.GetUtcNow();
         state.State.Info = Info with { JobId = jobId, Status = SimulationStatus.Queued, SubmittedAt = clock.GetUtcNow(), Detail = null };
         await SaveAsync();
+        await TellTransitionAsync();
         logger.LogInformation("Simulation {SimulationId}: {Verb} job {JobId} on machine {Machine} in {WorkingDirectory}",
             SimulationId, adopted ? "adopted the already submitted" : "submitted", jobId, Info.Machine, Info.WorkingDirectory);
         return Info;
@@ -125,6 +126,7 @@ internal sealed class SimulationGrain(
                 };
                 await SaveAsync();
                 logger.LogInformation("Simulation {SimulationId} (job {JobId} on {Machine}): {Status} ({Detail})", SimulationId, Info.JobId, Info.Machine, Info.Status, Info.Detail);
+                await TellTransitionAsync();
             }
         }
         else if (state.State.FirstUnansweredAt is null)
@@ -210,6 +212,33 @@ internal sealed class SimulationGrain(
         logger.LogWarning("Simulation {SimulationId}: could not cancel job {JobId} yet, retrying at the next poll: {Error}", SimulationId, Info.JobId, failure);
     }
 
+    /// <summary>Tells the notify queue of a Queued or Running transition once, when the request's NotifyOn asks for it.</summary>
+    private async Task TellTransitionAsync()
+    {
+        var wanted = Info.Status switch
+        {
+            SimulationStatus.Queued => SimulationNotices.Queued,
+            SimulationStatus.Running => SimulationNotices.Running,
+            _ => (SimulationNotices?)null,
+        };
+        if (wanted is not { } notice || !state.State.Request!.NotifyOn.HasFlag(notice) || state.State.Told.Contains(Info.Status))
+            return;
+        if (await GrainFactory.GetGrain<IIncidentGrain>(Info.IncidentId).GetInfo() is not { } incident || incident.Status.IsFinished())
+            return;
+        await PublishAsync(incident.Urgency, $"simulation-{Info.Status.ToWire().ToLowerInvariant()}");
+        state.State.Told.Add(Info.Status);
+        await state.WriteStateAsync();
+        logger.LogInformation("Simulation {SimulationId} (job {JobId}): told queue {Queue} it is {Status}", SimulationId, Info.JobId, Info.NotifyQueue, Info.Status);
+    }
+
+    /// <summary>Publishes the simulation's message as it stands to its notify queue, under an id fixed for <paramref name="what"/>: a repeat arrives once.</summary>
+    private Task PublishAsync(IncidentUrgency urgency, string what)
+    {
+        var messageId = MessageIds.Derive(SimulationId.ToString(), what, 0);
+        var body = WireMessage.Stamp(SimulationEnd.Of(Info).ToMessage(), messageId, SimulationSource.Of(Info.Machine));
+        return publisher.PublishAsync(new OutgoingMessage(WireContract.QueueFor(Info.NotifyQueue, urgency), Encoding.UTF8.GetBytes(body), messageId, IncidentId: Info.IncidentId), CancellationToken.None);
+    }
+
     private async Task NotifyIfEndedAsync()
     {
         if (!Info.Status.IsFinished() || state.State.Notified)
@@ -224,9 +253,7 @@ internal sealed class SimulationGrain(
         }
         else
         {
-            var messageId = MessageIds.Derive(SimulationId.ToString(), "simulation-end", 0);
-            var body = WireMessage.Stamp(SimulationEnd.Of(Info).ToMessage(), messageId, SimulationSource.Of(Info.Machine));
-            await publisher.PublishAsync(new OutgoingMessage(WireContract.QueueFor(Info.NotifyQueue, info?.Urgency ?? IncidentUrgency.Routine), Encoding.UTF8.GetBytes(body), messageId, IncidentId: Info.IncidentId), CancellationToken.None);
+            await PublishAsync(info?.Urgency ?? IncidentUrgency.Routine, "simulation-end");
             logger.LogInformation("Simulation {SimulationId} (job {JobId} on {Machine}) ended {Status}{Exit}; told queue {Queue}",
                 SimulationId, Info.JobId, Info.Machine, Info.Status, Info.ExitCode is { } code ? $" with exit code {code}" : "", Info.NotifyQueue);
         }

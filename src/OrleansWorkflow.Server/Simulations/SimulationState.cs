@@ -16,4 +16,7 @@ internal sealed class SimulationState
     /// is no silence of the scheduler's.
     /// </summary>
     [Id(5)] public DateTimeOffset? FirstUnansweredAt { get; set; }
+
+    /// <summary>The transitions (Queued, Running) the notify queue was told of, as NotifyOn asked.</summary>
+    [Id(6)] public HashSet<SimulationStatus> Told { get; set; } = [];
 }

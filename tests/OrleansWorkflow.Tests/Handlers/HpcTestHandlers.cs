@@ -45,6 +45,8 @@ public sealed class HpcSubmitHandler : HandlerGrain, IHpcSubmitHandler
             Nodes = message["nodes"]?.GetValue<int>(),
             TasksPerNode = message["tasks_per_node"]?.GetValue<int>(),
             MemoryMegabytes = message["memory_mb"]?.GetValue<int>(),
+            BeginAt = message["begin_in_s"]?.GetValue<int>() is { } wait ? DateTimeOffset.UtcNow.AddSeconds(wait) : null,
+            NotifyOn = message["notify_on"]?.GetValue<string>() is { } notices ? Enum.Parse<SimulationNotices>(notices) : SimulationNotices.End,
             Files = new Dictionary<string, string> { ["input.txt"] = "input for the job\n" },
         });
         context.Persist.Put(new JsonObject { ["simulationId"] = simulationId.ToString() });

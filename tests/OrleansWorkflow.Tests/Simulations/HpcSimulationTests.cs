@@ -214,6 +214,36 @@ public sealed class HpcSimulationTests(EngineFixture engine)
         Assert.Equal("CANCELLED", (await EndOfAsync(incident))["status"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Queued_and_Running_notices_arrive_once_each_in_order_before_the_end()
+    {
+        var incident = await engine.SubmitTestJobAsync("#!/bin/bash\nsleep 6\n", request: new JsonObject { ["notify_on"] = "Queued, Running, End" });
+
+        var told = await Eventually.UntilAsync(() => engine.Handler(incident, HpcTestQueues.End).GetPersisted(), p => p.Count >= 3, Patience, "the three notices");
+        await Task.Delay(TimeSpan.FromSeconds(3)); // a repeat would come in this time
+        told = await engine.Handler(incident, HpcTestQueues.End).GetPersisted();
+
+        var statuses = told.Select(t => JsonNode.Parse(t)!["status"]!.GetValue<string>()).ToList();
+        Assert.Equal(["QUEUED", "RUNNING", "COMPLETED"], statuses);
+        var jobIds = told.Select(t => JsonNode.Parse(t)!["jobId"]!.GetValue<string>()).Distinct();
+        Assert.Single(jobIds);
+    }
+
+    [Fact]
+    public async Task A_forged_running_notice_of_a_job_that_is_only_queued_is_dead_lettered()
+    {
+        // A job that may not begin for ten minutes stays queued (Slurm: PENDING, Reason=BeginTime).
+        var incident = await engine.SubmitTestJobAsync("#!/bin/bash\nsleep 300\n", request: new JsonObject { ["begin_in_s"] = 600 });
+        var simulation = await SubmittedSimulationAsync(incident);
+        Assert.Equal("PENDING", await LoopbackHpc.JobStateAsync(simulation.JobId!));
+        var forged = SimulationEnd.Of(simulation with { Status = SimulationStatus.Running }).ToMessage();
+        await engine.Broker.PublishRawAsync(HpcTestQueues.End, forged.ToJsonString());
+
+        var letter = await Eventually.UntilAsync(() => engine.Client.GetDeadLetters(incident), d => d.Count == 1, Patience, "the forged notice to be dead-lettered");
+        Assert.Contains("is Running, but the engine knows it Queued", letter[0].Reason);
+        await LoopbackHpc.ScancelAsync(simulation.JobId!);
+    }
+
     private async Task<SimulationInfo> SubmittedSimulationAsync(Guid incident) =>
         (await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).SingleOrDefault(),
             s => s?.JobId is not null, Patience, "the job to be submitted"))!;
