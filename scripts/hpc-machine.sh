@@ -105,13 +105,19 @@ PartitionName=urgent Nodes=$node MaxTime=INFINITE State=UP PriorityTier=10
 EOF
 }
 
-# Two of the node's cores reserved for the HPC account, as a site reserves nodes for urgent computing.
+# Two of the node's cores reserved for the HPC account, as a site reserves nodes for urgent computing; and a
+# reservation a year ahead, whose jobs wait (Reason=Reservation): a machine "blocked by a reservation" in tests.
 reservation=owf_urgent
+later_reservation=owf_later
 ensure_reservation() {
-  SLURM_CONF="$slurm_dir/slurm.conf" scontrol show reservation "$reservation" >/dev/null 2>&1 && return
-  SLURM_CONF="$slurm_dir/slurm.conf" scontrol create reservation ReservationName="$reservation" StartTime=now Duration=UNLIMITED \
-    Users="$hpc_user" Nodes="$(hostname -s)" CoreCnt=2 >/dev/null \
-    || { say "could not create the Slurm reservation $reservation; see $slurm_dir/slurmctld.log"; exit 1; }
+  make_reservation "$reservation" StartTime=now Duration=UNLIMITED CoreCnt=2
+  make_reservation "$later_reservation" StartTime=now+365days Duration=60 CoreCnt=1
+}
+make_reservation() {
+  local name=$1; shift
+  SLURM_CONF="$slurm_dir/slurm.conf" scontrol show reservation "$name" >/dev/null 2>&1 && return
+  SLURM_CONF="$slurm_dir/slurm.conf" scontrol create reservation ReservationName="$name" Users="$hpc_user" Nodes="$(hostname -s)" "$@" >/dev/null \
+    || { say "could not create the Slurm reservation $name; see $slurm_dir/slurmctld.log"; exit 1; }
 }
 
 write_slurm_conf() {

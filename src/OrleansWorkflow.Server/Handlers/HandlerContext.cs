@@ -106,11 +106,33 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
         ArgumentNullException.ThrowIfNull(request);
         request.Validate();
         request = _machines.Get(request.Machine).Place(request, _urgency);
-        // The same message always yields the same SimulationID, so a redelivery cannot start a second job.
-        var simulationId = Guid.Parse(MessageIds.Derive(MessageId, Queue + "#simulation", Effects.Count));
+        var simulationId = NextSimulationId();
         Effects.Add(new OutboxEntry { Kind = OutboxKind.SubmitSimulation, SimulationId = simulationId, Simulation = request });
         return simulationId;
     }
+
+    public Guid Submit(SimulationRequest request, IReadOnlyList<string> machines, SubmitStrategy strategy)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(machines);
+        if (!Enum.IsDefined(strategy))
+            throw new ArgumentOutOfRangeException(nameof(strategy), strategy, "Use SubmitStrategy.FirstToStart.");
+        if (machines.Count == 0 || machines.Distinct(StringComparer.Ordinal).Count() != machines.Count)
+            throw new ArgumentException("Give the distinct machines to offer the simulation to, e.g. [\"archer\", \"cirrus\"].", nameof(machines));
+        // Each machine gets the request with its own name and its own placement for the incident's urgency.
+        var candidates = machines.Select(machine =>
+        {
+            var candidate = request with { Machine = machine };
+            candidate.Validate();
+            return _machines.Get(machine).Place(candidate, _urgency);
+        }).ToList();
+        var raceId = NextSimulationId();
+        Effects.Add(new OutboxEntry { Kind = OutboxKind.SubmitSimulation, SimulationId = raceId, Simulation = candidates[0], Candidates = candidates });
+        return raceId;
+    }
+
+    /// <summary>The same message always yields the same SimulationID, so a redelivery cannot start a second job.</summary>
+    private Guid NextSimulationId() => Guid.Parse(MessageIds.Derive(MessageId, Queue + "#simulation", Effects.Count));
 
     public Task<string> ReadFileAsync(SimulationEnd simulation, string fileName)
     {

@@ -46,6 +46,8 @@ internal sealed class OutboxEntry
     [Id(7)] public DateTimeOffset? DueAt { get; set; }
     /// <summary>The urgency of the incident: a message goes to its node's queue for it.</summary>
     [Id(8)] public IncidentUrgency Urgency { get; set; }
+    /// <summary>The candidates of a FirstToStart simulation, one per machine (null: <see cref="Simulation"/> alone).</summary>
+    [Id(9)] public List<SimulationRequest>? Candidates { get; set; }
 
     /// <summary>The queue a message effect is published to: <see cref="Queue"/>'s queue for the incident's urgency.</summary>
     public string Route => Wire.WireContract.QueueFor(Queue!, Urgency);
@@ -54,7 +56,7 @@ internal sealed class OutboxEntry
     public string? Destination => Kind switch
     {
         OutboxKind.Message or OutboxKind.ScheduledMessage => Queue,
-        OutboxKind.SubmitSimulation => SimulationSource.Of(Simulation!.Machine),
+        OutboxKind.SubmitSimulation => SimulationSource.Of(Candidates is { } race ? string.Join("|", race.Select(c => c.Machine)) : Simulation!.Machine),
         _ => null,
     };
 }

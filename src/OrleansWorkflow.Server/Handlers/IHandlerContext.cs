@@ -79,6 +79,14 @@ public interface ISimulations
     /// </summary>
     Guid Submit(SimulationRequest request);
 
+    /// <summary>
+    /// Offers <paramref name="request"/> to each of <paramref name="machines"/> (its Machine is set to each in turn, with
+    /// that machine's placement) once the handler returns successfully, and returns the one SimulationID the workflow
+    /// hears of. With <see cref="SubmitStrategy.FirstToStart"/> the first job to start wins and the others are cancelled;
+    /// the notify queue hears of the winner only.
+    /// </summary>
+    Guid Submit(SimulationRequest request, IReadOnlyList<string> machines, SubmitStrategy strategy);
+
     /// <summary>Reads a file (e.g. the job's output) from the working directory of an ended simulation, over SFTP.</summary>
     Task<string> ReadFileAsync(SimulationEnd simulation, string fileName);
 }

@@ -32,6 +32,9 @@ internal sealed class OutboxDispatcher(QueuePublisher publisher, IGrainFactory g
                 case OutboxKind.CancelIncident:
                     await incident.Cancel(entry.Reason!);
                     break;
+                case OutboxKind.SubmitSimulation when entry.Candidates is { } candidates:
+                    await grains.GetGrain<ISimulationRaceGrain>(entry.SimulationId).Create(incidentId, candidates);
+                    break;
                 case OutboxKind.SubmitSimulation:
                     await grains.GetGrain<IMachinePollerGrain>(entry.Simulation!.Machine).Track(entry.SimulationId, incidentId, entry.Simulation);
                     break;

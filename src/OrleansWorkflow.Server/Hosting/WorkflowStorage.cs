@@ -11,6 +11,7 @@ internal static class WorkflowStorage
     public const string HandlerState = "handler";
     public const string SimulationState = "simulation";
     public const string MachinePollerState = "machine-poller";
+    public const string SimulationRaceState = "simulation-race";
     public const string RedeliveryState = "redelivery";
     public const string IncidentTimersState = "incident-timers";
     public const string AccessKeysState = "access-keys";

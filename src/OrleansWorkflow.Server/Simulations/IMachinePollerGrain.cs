@@ -8,7 +8,8 @@ namespace OrleansWorkflow.Simulations;
 internal interface IMachinePollerGrain : IGrainWithStringKey
 {
     /// <summary>Records the simulation and follows it until it ends. Repeating the call changes nothing.</summary>
-    Task Track(Guid simulationId, Guid incidentId, SimulationRequest request);
+    /// <remarks>With <paramref name="raceId"/>, the simulation is a candidate of that FirstToStart race.</remarks>
+    Task Track(Guid simulationId, Guid incidentId, SimulationRequest request, Guid? raceId = null);
 
     Task<IReadOnlyList<Guid>> GetTracked();
 }

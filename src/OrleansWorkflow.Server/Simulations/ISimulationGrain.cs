@@ -6,8 +6,11 @@ namespace OrleansWorkflow.Simulations;
 [Access.EngineOnly]
 internal interface ISimulationGrain : IGrainWithGuidKey
 {
-    /// <summary>Records the job (once; a repeated call with the same id returns what is recorded).</summary>
-    Task<SimulationInfo> Create(Guid incidentId, SimulationRequest request);
+    /// <summary>
+    /// Records the job (once; a repeated call with the same id returns what is recorded); with <paramref name="raceId"/>,
+    /// as a candidate of that race, which decides whether it tells the workflow anything.
+    /// </summary>
+    Task<SimulationInfo> Create(Guid incidentId, SimulationRequest request, Guid? raceId = null);
 
     /// <summary>Writes the job's files and submits it, or adopts the job a previous attempt submitted. Throws when the machine cannot be reached.</summary>
     Task<SimulationInfo> EnsureSubmitted();

@@ -24,11 +24,11 @@ internal sealed class MachinePollerGrain(
     private const string PollReminder = "poll";
     private string MachineName => this.GetPrimaryKeyString();
 
-    public async Task Track(Guid simulationId, Guid incidentId, SimulationRequest request)
+    public async Task Track(Guid simulationId, Guid incidentId, SimulationRequest request, Guid? raceId = null)
     {
         if (state.State.Simulations.Contains(simulationId))
             return;
-        await GrainFactory.GetGrain<ISimulationGrain>(simulationId).Create(incidentId, request);
+        await GrainFactory.GetGrain<ISimulationGrain>(simulationId).Create(incidentId, request, raceId);
         state.State.Simulations.Add(simulationId);
         await state.WriteStateAsync();
 

@@ -29,7 +29,8 @@ internal static class SimulationEndCheck
         }
         if (message?["SimulationID"] is not JsonValue claimed || !claimed.TryGetValue<string>(out var text) || !Guid.TryParse(text, out var simulationId))
             return message?["SimulationID"] is null ? null : "it claims a simulation's end, but its SimulationID is no UUID";
-        var known = await grains.GetGrain<ISimulationGrain>(simulationId).GetInfo();
+        // A FirstToStart race speaks under its own id, with its winner's job.
+        var known = await grains.GetGrain<ISimulationGrain>(simulationId).GetInfo() ?? await grains.GetGrain<ISimulationRaceGrain>(simulationId).GetInfo();
         if (known is null)
             return $"it claims the end of simulation {simulationId}, which the engine never submitted";
         if (known.IncidentId != incident)

@@ -24,7 +24,7 @@ internal sealed class SimulationGrain(
     private SimulationInfo Info => state.State.Info;
     private Guid SimulationId => this.GetPrimaryKey();
 
-    public async Task<SimulationInfo> Create(Guid incidentId, SimulationRequest request)
+    public async Task<SimulationInfo> Create(Guid incidentId, SimulationRequest request, Guid? raceId = null)
     {
         if (state.State.Request is not null)
             return Info;
@@ -36,6 +36,7 @@ internal sealed class SimulationGrain(
         state.State = new SimulationState
         {
             Request = request,
+            RaceId = raceId,
             LastAnsweredAt = now,
             Info = new SimulationInfo
             {
@@ -221,7 +222,10 @@ internal sealed class SimulationGrain(
             SimulationStatus.Running => SimulationNotices.Running,
             _ => (SimulationNotices?)null,
         };
-        if (wanted is not { } notice || !state.State.Request!.NotifyOn.HasFlag(notice) || state.State.Told.Contains(Info.Status))
+        if (wanted is not { } notice || state.State.Told.Contains(Info.Status))
+            return;
+        // A race's candidate reports every transition to its race, which may make it the winner.
+        if (!await SpeaksForWorkflowAsync() || !state.State.Request!.NotifyOn.HasFlag(notice))
             return;
         if (await GrainFactory.GetGrain<IIncidentGrain>(Info.IncidentId).GetInfo() is not { } incident || incident.Status.IsFinished())
             return;
@@ -231,11 +235,17 @@ internal sealed class SimulationGrain(
         logger.LogInformation("Simulation {SimulationId} (job {JobId}): told queue {Queue} it is {Status}", SimulationId, Info.JobId, Info.NotifyQueue, Info.Status);
     }
 
+    /// <summary>Whether this job tells the workflow of its current status: always, unless it is a race's candidate that did not win.</summary>
+    private async Task<bool> SpeaksForWorkflowAsync() =>
+        state.State.RaceId is not { } race || await GrainFactory.GetGrain<ISimulationRaceGrain>(race).Transition(SimulationId, Info);
+
     /// <summary>Publishes the simulation's message as it stands to its notify queue, under an id fixed for <paramref name="what"/>: a repeat arrives once.</summary>
     private Task PublishAsync(IncidentUrgency urgency, string what)
     {
-        var messageId = MessageIds.Derive(SimulationId.ToString(), what, 0);
-        var body = WireMessage.Stamp(SimulationEnd.Of(Info).ToMessage(), messageId, SimulationSource.Of(Info.Machine));
+        // A race's winner speaks under the race's id, the one its handler got.
+        var speaker = state.State.RaceId ?? SimulationId;
+        var messageId = MessageIds.Derive(speaker.ToString(), what, 0);
+        var body = WireMessage.Stamp(SimulationEnd.Of(Info with { SimulationId = speaker }).ToMessage(), messageId, SimulationSource.Of(Info.Machine));
         return publisher.PublishAsync(new OutgoingMessage(WireContract.QueueFor(Info.NotifyQueue, urgency), Encoding.UTF8.GetBytes(body), messageId, IncidentId: Info.IncidentId), CancellationToken.None);
     }
 
@@ -250,6 +260,11 @@ internal sealed class SimulationGrain(
         {
             logger.LogInformation("Simulation {SimulationId} ended {Status}; its incident is {IncidentStatus}, so no message goes to {Queue}",
                 SimulationId, Info.Status, incident, Info.NotifyQueue);
+        }
+        else if (!await SpeaksForWorkflowAsync())
+        {
+            logger.LogInformation("Simulation {SimulationId} (job {JobId} on {Machine}) ended {Status}; another machine's job speaks for race {RaceId}",
+                SimulationId, Info.JobId, Info.Machine, Info.Status, state.State.RaceId);
         }
         else
         {

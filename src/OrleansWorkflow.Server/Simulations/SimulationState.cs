@@ -19,4 +19,7 @@ internal sealed class SimulationState
 
     /// <summary>The transitions (Queued, Running) the notify queue was told of, as NotifyOn asked.</summary>
     [Id(6)] public HashSet<SimulationStatus> Told { get; set; } = [];
+
+    /// <summary>The FirstToStart race this job is a candidate of: only the race's winner speaks to the workflow, under the race's id.</summary>
+    [Id(7)] public Guid? RaceId { get; set; }
 }

@@ -32,7 +32,7 @@ public sealed class HpcSubmitHandler : HandlerGrain, IHpcSubmitHandler
     protected override Task HandleAsync(JsonObject message, IHandlerContext context)
     {
         var minutes = message["time_limit_minutes"]?.GetValue<int>();
-        var simulationId = context.Simulations.Submit(new SimulationRequest
+        var request = new SimulationRequest
         {
             Machine = message["machine"]!.GetValue<string>(),
             Script = message["script"]!.GetValue<string>(),
@@ -48,7 +48,10 @@ public sealed class HpcSubmitHandler : HandlerGrain, IHpcSubmitHandler
             BeginAt = message["begin_in_s"]?.GetValue<int>() is { } wait ? DateTimeOffset.UtcNow.AddSeconds(wait) : null,
             NotifyOn = message["notify_on"]?.GetValue<string>() is { } notices ? Enum.Parse<SimulationNotices>(notices) : SimulationNotices.End,
             Files = new Dictionary<string, string> { ["input.txt"] = "input for the job\n" },
-        });
+        };
+        var simulationId = message["machines"] is JsonArray machines
+            ? context.Simulations.Submit(request, [.. machines.Select(m => m!.GetValue<string>())], SubmitStrategy.FirstToStart)
+            : context.Simulations.Submit(request);
         context.Persist.Put(new JsonObject { ["simulationId"] = simulationId.ToString() });
         return Task.CompletedTask;
     }

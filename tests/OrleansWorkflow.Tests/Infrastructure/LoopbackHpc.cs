@@ -13,6 +13,8 @@ public static class LoopbackHpc
 
     /// <summary>The same sshd and account, pinned to a key the server does not have.</summary>
     public const string Impostor = "impostor";
+    /// <summary>The loopback Slurm again, its jobs held by a reservation a year ahead.</summary>
+    public const string Held = "loopback-held";
 
     public static readonly TimeSpan PollPeriod = TimeSpan.FromSeconds(1);
 
@@ -35,6 +37,13 @@ public static class LoopbackHpc
             return options;
         loopback.PollPeriod = PollPeriod;
         loopback.MaxReconnectBackoff = TimeSpan.FromSeconds(2);
+        // The same Slurm under a second name, whose jobs wait for a reservation a year ahead: a machine that starts nothing soon.
+        options.Machines[Held] = new MachineOptions
+        {
+            Host = loopback.Host, Port = loopback.Port, User = loopback.User, PrivateKey = loopback.PrivateKey, KnownHost = loopback.KnownHost,
+            Scheduler = loopback.Scheduler, BaseDirectory = loopback.BaseDirectory, PollPeriod = PollPeriod, MaxReconnectBackoff = TimeSpan.FromSeconds(2),
+            Urgency = { [Incidents.IncidentUrgency.Routine] = new UrgencyPlacement { Reservation = "owf_later" } },
+        };
         options.Machines[Impostor] = new MachineOptions
         {
             Host = loopback.Host, Port = loopback.Port, User = loopback.User, PrivateKey = loopback.PrivateKey,

@@ -244,6 +244,29 @@ public sealed class HpcSimulationTests(EngineFixture engine)
         await LoopbackHpc.ScancelAsync(simulation.JobId!);
     }
 
+    [Fact]
+    public async Task A_FirstToStart_job_offered_to_a_held_machine_and_a_free_one_runs_on_the_free_one_and_cancels_the_other()
+    {
+        var incident = await engine.SubmitTestJobAsync("#!/bin/bash\nsleep 3\necho done\n", request: new JsonObject { ["machines"] = new JsonArray(LoopbackHpc.Held, LoopbackHpc.Machine) });
+        var end = await EndOfAsync(incident);
+
+        var raceId = JsonNode.Parse(Assert.Single(await engine.Handler(incident, HpcTestQueues.Submit).GetPersisted()))!["simulationId"]!.GetValue<string>();
+        Assert.Equal(raceId, end["SimulationID"]!.GetValue<string>());
+        Assert.Equal(("COMPLETED", LoopbackHpc.Machine), (end["status"]!.GetValue<string>(), end["machine"]!.GetValue<string>()));
+        Assert.Equal(SimulationSource.Of(LoopbackHpc.Machine), end["originator"]!.GetValue<string>());
+
+        var candidates = await engine.Grains.GetGrain<ISimulationRaceGrain>(Guid.Parse(raceId)).GetCandidates();
+        var held = (await engine.Grains.GetGrain<ISimulationGrain>(candidates[0]).GetInfo())!;
+        Assert.Equal(LoopbackHpc.Held, held.Machine);
+        await Eventually.UntilAsync(async () => (await engine.Grains.GetGrain<ISimulationGrain>(candidates[0]).GetInfo())!.Status,
+            s => s == SimulationStatus.Cancelled, Patience, "the held machine's job to be cancelled");
+        Assert.Equal("CANCELLED", await LoopbackHpc.JobStateAsync(held.JobId!));
+        // The workflow heard one end, and its page shows the race as its winner.
+        Assert.Single(await engine.Handler(incident, HpcTestQueues.End).GetPersisted());
+        var shown = Assert.Single(await engine.Client.GetSimulations(incident), s => s.SimulationId == Guid.Parse(raceId));
+        Assert.Equal((LoopbackHpc.Machine, SimulationStatus.Completed), (shown.Machine, shown.Status));
+    }
+
     private async Task<SimulationInfo> SubmittedSimulationAsync(Guid incident) =>
         (await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).SingleOrDefault(),
             s => s?.JobId is not null, Patience, "the job to be submitted"))!;
