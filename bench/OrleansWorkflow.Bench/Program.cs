@@ -60,6 +60,9 @@ foreach (var n in options.FireIncidents)
     Console.WriteLine($"[bench] F n={n}: {result.Completed} completed, {result.IncidentsPerSecond:0.0} incidents/s, p50 {result.P50Ms:0} ms, p99 {result.P99Ms:0} ms");
 }
 
+// The silo's peak through F, the many-incidents load the target is set for; U's backlog and L's one long incident come after.
+var siloPeakThroughF = engine.SiloPeakMegabytes;
+
 UrgentResult? urgent = null;
 if (options.UrgentBacklog > 0)
 {
@@ -67,9 +70,6 @@ if (options.UrgentBacklog > 0)
     urgent = await UrgentRun.RunAsync(engine.Client, options.UrgentBacklog, patience: TimeSpan.FromMinutes(15));
     Console.WriteLine($"[bench] U n={urgent.Routine}: the Emergency completed in {urgent.EmergencySeconds:0.00} s, a Routine one created with it in {urgent.ControlSeconds:0.00} s; {urgent.RoutineCompleted} routine completed, p50 {urgent.RoutineP50Ms:0} ms");
 }
-
-// The silo's peak through F, the many-incidents load the target is set for; L's one long incident comes after.
-var siloPeakThroughF = engine.SiloPeakMegabytes;
 
 var longRuns = new List<LongResult>();
 foreach (var workflow in new[] { LongRun.Fire, LongRun.Chain })

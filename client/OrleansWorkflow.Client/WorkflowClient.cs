@@ -216,6 +216,12 @@ public sealed class WorkflowClient : IAsyncDisposable
     /// <summary>The joins of the incident's handlers: what each waits for, and until when.</summary>
     public Task<IReadOnlyList<JoinInfo>> GetJoins(Guid incidentId) => Incident(incidentId).GetJoins();
 
+    /// <summary>The cluster's HPC machines and their modes.</summary>
+    public Task<IReadOnlyList<MachineState>> GetMachines() => _grains.GetGrain<IMachineRegistryGrain>(0).List();
+
+    /// <summary>Sets a machine's mode (Draining, Disabled: no new jobs; Test: only TEST incidents' jobs; Enabled), with the reason.</summary>
+    public Task<MachineState> SetMachineMode(string machine, MachineMode mode, string reason) => _grains.GetGrain<IMachineRegistryGrain>(0).SetMode(machine, mode, reason);
+
     /// <summary>The incident's HPC simulations (machine, job id, status, exit code), in order of creation.</summary>
     public Task<IReadOnlyList<SimulationInfo>> GetSimulations(Guid incidentId) => Incident(incidentId).GetSimulations();
 

@@ -57,6 +57,7 @@ public static class WorkflowWebExtensions
         app.MapIncidentApi();
         app.MapIncidentEvents();
         app.MapDeadLetterApi();
+        app.MapMachineApi();
         app.MapKeyApi();
         app.MapIncidentPages();
         app.MapWorkflowHealth();

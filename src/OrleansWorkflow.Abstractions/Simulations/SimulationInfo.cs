@@ -28,4 +28,6 @@ public sealed record SimulationInfo
     [Id(10)] public DateTimeOffset? EndedAt { get; init; }
     /// <summary>What the scheduler said last (its state word, a signal), or the evidence for Lost.</summary>
     [Id(11)] public string? Detail { get; init; }
+    /// <summary>While it is queued: when its scheduler expects to start it (Slurm's estimate, its begin time or its reservation's start), if it says.</summary>
+    [Id(12)] public DateTimeOffset? ExpectedStart { get; init; }
 }

@@ -19,11 +19,13 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
     /// <summary>When the handler started on the message: SendAfter counts from it.</summary>
     private readonly DateTimeOffset _now;
     private readonly IncidentUrgency _urgency;
+    private readonly IGrainFactory _grains;
 
     public HandlerContext(Guid incidentId, string queue, string messageId, IReadOnlyList<string> persisted, PersistedDocuments documents,
         HpcMachines machines, ILogger logger, CancellationToken cancellationToken, int maxBodyBytes, DateTimeOffset now, RunJoins joins,
-        IncidentUrgency urgency)
+        IncidentUrgency urgency, IGrainFactory grains)
     {
+        _grains = grains;
         _now = now;
         _urgency = urgency;
         Joins = joins;
@@ -133,6 +135,12 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
 
     /// <summary>The same message always yields the same SimulationID, so a redelivery cannot start a second job.</summary>
     private Guid NextSimulationId() => Guid.Parse(MessageIds.Derive(MessageId, Queue + "#simulation", Effects.Count));
+
+    public async Task<SimulationInfo?> GetAsync(Guid simulationId)
+    {
+        var known = await _grains.GetGrain<ISimulationGrain>(simulationId).GetInfo() ?? await _grains.GetGrain<ISimulationRaceGrain>(simulationId).GetInfo();
+        return known?.IncidentId == IncidentId ? known : null;
+    }
 
     public Task<string> ReadFileAsync(SimulationEnd simulation, string fileName)
     {

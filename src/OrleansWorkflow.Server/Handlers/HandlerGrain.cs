@@ -140,7 +140,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             var body = JsonNode.Parse(message.Body)?.AsObject() ?? throw new JsonException("message body is null");
             var now = _clock.GetUtcNow();
             context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _documents, _machines, _logger, timeLimit.Token,
-                _limits.MaxBodyBytes, now, new RunJoins(_joins, _queue, message.Originator, body, now), ticket.Urgency);
+                _limits.MaxBodyBytes, now, new RunJoins(_joins, _queue, message.Originator, body, now), ticket.Urgency, GrainFactory);
             if (_faults.KillsWhenHandling(_queue))
             {
                 _logger.LogCritical("Fault injection: killing this silo as {Queue} starts on message {MessageId} of incident {IncidentId}", _queue, message.MessageId, _incidentId);

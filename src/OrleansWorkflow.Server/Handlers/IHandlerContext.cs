@@ -87,6 +87,12 @@ public interface ISimulations
     /// </summary>
     Guid Submit(SimulationRequest request, IReadOnlyList<string> machines, SubmitStrategy strategy);
 
+    /// <summary>
+    /// What the engine knows now of one of the incident's simulations (status, machine, job, expected start while
+    /// queued); null when it is none of this incident's.
+    /// </summary>
+    Task<SimulationInfo?> GetAsync(Guid simulationId);
+
     /// <summary>Reads a file (e.g. the job's output) from the working directory of an ended simulation, over SFTP.</summary>
     Task<string> ReadFileAsync(SimulationEnd simulation, string fileName);
 }

@@ -16,7 +16,8 @@ internal sealed record JobObservation(
     [property: Id(0)] ObservationKind Kind,
     [property: Id(1)] SimulationStatus Status,
     [property: Id(2)] int? ExitCode,
-    [property: Id(3)] string Detail)
+    [property: Id(3)] string Detail,
+    [property: Id(4)] DateTimeOffset? ExpectedStart = null)
 {
     public static JobObservation Seen(SimulationStatus status, int? exitCode, string detail) => new(ObservationKind.Seen, status, exitCode, detail);
     public static JobObservation NotFound(string evidence) => new(ObservationKind.NotFound, default, null, evidence);

@@ -63,9 +63,23 @@ internal sealed class SimulationGrain(
             return Info;
         }
 
-        if (await IncidentStatusAsync() is var incident && incident.IsFinished())
+        var incidentInfo = await GrainFactory.GetGrain<IIncidentGrain>(Info.IncidentId).GetInfo();
+        if ((incidentInfo?.Status ?? IncidentStatus.None) is var incident && incident.IsFinished())
         {
             await Cancel($"its incident is {incident}; the job was never submitted");
+            return Info;
+        }
+        // A machine its operators drain, disable or try out takes no new job (of this incident): the simulation waits.
+        var machineState = await GrainFactory.GetGrain<IMachineRegistryGrain>(0).Get(request.Machine);
+        if (!machineState.Takes(incidentInfo?.Kind ?? ""))
+        {
+            var waiting = $"waiting: machine {request.Machine} is {machineState.Mode} ({machineState.Reason}) and takes no new {(machineState.Mode == MachineMode.Test ? "job but from TEST incidents" : "job")}";
+            if (Info.Detail != waiting)
+            {
+                state.State.Info = Info with { Detail = waiting };
+                await SaveAsync();
+                logger.LogInformation("Simulation {SimulationId}: {Waiting}", SimulationId, waiting);
+            }
             return Info;
         }
 
@@ -113,9 +127,10 @@ internal sealed class SimulationGrain(
             state.State.LastAnsweredAt = now;
             var silenceEnded = state.State.FirstUnansweredAt is not null;
             state.State.FirstUnansweredAt = null;
-            if (silenceEnded && observation.Status == Info.Status && observation.Detail == Info.Detail)
+            var changed = observation.Status != Info.Status || observation.Detail != Info.Detail || observation.ExpectedStart != Info.ExpectedStart;
+            if (silenceEnded && !changed)
                 await state.WriteStateAsync();
-            if (observation.Status != Info.Status || observation.Detail != Info.Detail)
+            if (changed)
             {
                 var ended = observation.Status.IsFinished();
                 state.State.Info = Info with
@@ -124,6 +139,7 @@ internal sealed class SimulationGrain(
                     ExitCode = ended ? observation.ExitCode : null,
                     Detail = observation.Detail,
                     EndedAt = ended ? now : null,
+                    ExpectedStart = observation.ExpectedStart,
                 };
                 await SaveAsync();
                 logger.LogInformation("Simulation {SimulationId} (job {JobId} on {Machine}): {Status} ({Detail})", SimulationId, Info.JobId, Info.Machine, Info.Status, Info.Detail);

@@ -236,6 +236,10 @@ public sealed class HpcSimulationTests(EngineFixture engine)
         var incident = await engine.SubmitTestJobAsync("#!/bin/bash\nsleep 300\n", request: new JsonObject { ["begin_in_s"] = 600 });
         var simulation = await SubmittedSimulationAsync(incident);
         Assert.Equal("PENDING", await LoopbackHpc.JobStateAsync(simulation.JobId!));
+        // Its expected start, as Slurm tells it (the begin time), is on the simulation.
+        var expected = (await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).Single(),
+            s => s.ExpectedStart is not null, Patience, "the expected start")).ExpectedStart!.Value;
+        Assert.InRange((expected - DateTimeOffset.UtcNow).TotalMinutes, 8, 10.5);
         var forged = SimulationEnd.Of(simulation with { Status = SimulationStatus.Running }).ToMessage();
         await engine.Broker.PublishRawAsync(HpcTestQueues.End, forged.ToJsonString());
 
@@ -265,6 +269,36 @@ public sealed class HpcSimulationTests(EngineFixture engine)
         Assert.Single(await engine.Handler(incident, HpcTestQueues.End).GetPersisted());
         var shown = Assert.Single(await engine.Client.GetSimulations(incident), s => s.SimulationId == Guid.Parse(raceId));
         Assert.Equal((LoopbackHpc.Machine, SimulationStatus.Completed), (shown.Machine, shown.Status));
+    }
+
+    [Fact]
+    public async Task A_drained_machine_takes_no_new_job_until_it_is_enabled_and_a_FirstToStart_race_goes_on_without_it()
+    {
+        await engine.Client.SetMachineMode(LoopbackHpc.Held, MachineMode.Draining, "test: drained");
+        try
+        {
+            var race = await engine.SubmitTestJobAsync("#!/bin/bash\nexit 0\n", request: new JsonObject { ["machines"] = new JsonArray(LoopbackHpc.Held, LoopbackHpc.Machine) });
+            Assert.Equal(LoopbackHpc.Machine, (await EndOfAsync(race))["machine"]!.GetValue<string>());
+            var drainedCandidate = (await engine.Client.GetSimulations(race)).Single(s => s.Machine == LoopbackHpc.Held);
+            Assert.Null(drainedCandidate.JobId);
+
+            var waiting = await engine.SubmitTestJobAsync("#!/bin/bash\nexit 0\n", machine: LoopbackHpc.Held);
+            var held = await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(waiting)).SingleOrDefault(),
+                s => s?.Detail?.Contains("is Draining (test: drained)") == true, Patience, "the simulation to wait for the drained machine");
+            Assert.Equal((SimulationStatus.Requested, null), (held!.Status, held.JobId));
+            await Task.Delay(LoopbackHpc.PollPeriod * 3);
+            Assert.Null((await engine.Client.GetSimulations(waiting)).Single().JobId);
+
+            await engine.Client.SetMachineMode(LoopbackHpc.Held, MachineMode.Enabled, "test: drain over");
+            // Enabled again, the machine gets the job; its reservation a year ahead then holds it.
+            var submitted = await SubmittedSimulationAsync(waiting);
+            Assert.Equal("PENDING", await LoopbackHpc.JobStateAsync(submitted.JobId!));
+            await LoopbackHpc.ScancelAsync(submitted.JobId!);
+        }
+        finally
+        {
+            await engine.Client.SetMachineMode(LoopbackHpc.Held, MachineMode.Enabled, "test over");
+        }
     }
 
     private async Task<SimulationInfo> SubmittedSimulationAsync(Guid incident) =>

@@ -124,6 +124,20 @@ public sealed class SchedulerDialectTests
         Assert.Contains(problems, p => p.StartsWith("Hpc:Machines:archer:Urgency:Urgent: SimulationRequest.Partition \"bad name\" is not a scheduler name"));
     }
 
+    [Fact]
+    public void A_pending_Slurm_jobs_StartTime_is_its_expected_start_in_the_machines_zone()
+    {
+        var output = "@@owf-tz +0100\n@@owf 6901077\nJobId=6901077 JobName=owf-1 JobState=PENDING Reason=BeginTime StartTime=2026-07-14T16:30:00 EndTime=Unknown ExitCode=0:0\n" +
+                     "@@owf 6901078\nJobId=6901078 JobName=owf-2 JobState=RUNNING Reason=None StartTime=2026-07-14T15:00:00 ExitCode=0:0\n" +
+                     "@@owf 6901079\nJobId=6901079 JobName=owf-3 JobState=PENDING Reason=Priority StartTime=Unknown ExitCode=0:0\n";
+        var jobs = new SlurmScheduler().ParseStatus(output, ["6901077", "6901078", "6901079"]);
+
+        Assert.Equal(new DateTimeOffset(2026, 7, 14, 15, 30, 0, TimeSpan.Zero), jobs["6901077"].ExpectedStart);
+        Assert.Null(jobs["6901078"].ExpectedStart);
+        Assert.Null(jobs["6901079"].ExpectedStart);
+        Assert.StartsWith("echo \"@@owf-tz $(date +%z)\"; ", new SlurmScheduler().StatusCommand(["6901077"]));
+    }
+
     private static SimulationRequest Request() => new() { Machine = "archer", Script = "#!/bin/bash\n", NotifyQueue = "fire_results" };
 
     [Theory]

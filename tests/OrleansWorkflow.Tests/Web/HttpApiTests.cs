@@ -101,6 +101,27 @@ public sealed class HttpApiTests(WebSiloFixture web)
         Assert.Equal(web.Silo.GatewayPort, host["proxyPort"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task Operators_drain_and_enable_a_machine_over_the_API_and_viewers_may_only_look()
+    {
+        var (listed, machines) = await web.GetAsync("/api/machines");
+        Assert.Equal(200, listed);
+        Assert.Contains(machines!.AsArray(), m => m!["machine"]!.GetValue<string>() == LoopbackHpc.Machine && m["mode"]!.GetValue<string>() == "Enabled");
+
+        using var viewer = web.HttpAs(web.ViewerKey);
+        var (refused, _) = await WebSiloFixture.PostAsync(viewer, $"/api/machines/{LoopbackHpc.Machine}/mode", """{"mode": "Draining", "reason": "a viewer"}""");
+        Assert.Equal(403, refused);
+        AssertRefused(400, "\"mode\" must be one of Enabled, Draining, Disabled, Test", await web.PostAsync($"/api/machines/{LoopbackHpc.Machine}/mode", """{"mode": "Off", "reason": "x"}"""));
+        AssertRefused(400, "No HPC machine named \"nowhere\"", await web.PostAsync("/api/machines/nowhere/mode", """{"mode": "Draining", "reason": "x"}"""));
+
+        var (drained, state) = await web.PostAsync($"/api/machines/{LoopbackHpc.Machine}/mode", """{"mode": "draining", "reason": "maintenance until 14:00"}""");
+        Assert.Equal((200, "Draining", "maintenance until 14:00"), (drained, state!["mode"]!.GetValue<string>(), state["reason"]!.GetValue<string>()));
+        var (_, after) = await web.GetAsync("/api/machines");
+        Assert.Contains(after!.AsArray(), m => m!["machine"]!.GetValue<string>() == LoopbackHpc.Machine && m["mode"]!.GetValue<string>() == "Draining");
+        var (enabled, _) = await web.PostAsync($"/api/machines/{LoopbackHpc.Machine}/mode", """{"mode": "Enabled", "reason": "maintenance over"}""");
+        Assert.Equal(200, enabled);
+    }
+
     private static void AssertRefused(int status, string reason, (int Status, JsonNode? Body) answer)
     {
         var error = answer.Body?["error"]?.GetValue<string>() ?? $"(no error in {answer.Body?.ToJsonString()})";

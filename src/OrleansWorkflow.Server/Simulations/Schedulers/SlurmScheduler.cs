@@ -11,6 +11,7 @@ namespace OrleansWorkflow.Simulations.Schedulers;
 internal sealed partial class SlurmScheduler : IScheduler
 {
     private const string Marker = "@@owf ";
+    private const string ZoneMarker = "@@owf-tz ";
 
     public string FindJobCommand(string jobName) => $"squeue -h -t all -n {Shell.Quote(jobName)} -o %i";
 
@@ -47,24 +48,34 @@ internal sealed partial class SlurmScheduler : IScheduler
     public string CancelCommand(string jobId) => $"scancel {Shell.JobId(jobId)}";
 
     // A job scontrol no longer knows is asked of accounting (sacct), where the site has it.
+    // The machine's UTC offset first: scontrol prints local times (a pending job's StartTime is its expected start).
     public string StatusCommand(IReadOnlyCollection<string> jobIds) =>
-        string.Join("; ", jobIds.Select(id => $"echo '{Marker}{Shell.JobId(id)}'; scontrol -o show job {Shell.JobId(id)} 2>&1 || sacct -n -X -P -o State,ExitCode -j {Shell.JobId(id)} 2>&1"));
+        $"echo \"{ZoneMarker}$(date +%z)\"; " + string.Join("; ", jobIds.Select(id => $"echo '{Marker}{Shell.JobId(id)}'; scontrol -o show job {Shell.JobId(id)} 2>&1 || sacct -n -X -P -o State,ExitCode -j {Shell.JobId(id)} 2>&1"));
 
     public IReadOnlyDictionary<string, JobObservation> ParseStatus(string output, IReadOnlyCollection<string> jobIds)
     {
         var answers = new Dictionary<string, List<string>>();
         List<string>? current = null;
+        TimeSpan? zone = null;
         foreach (var line in output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
-            if (line.StartsWith(Marker, StringComparison.Ordinal))
+            if (line.StartsWith(ZoneMarker, StringComparison.Ordinal))
+                zone = Offset(line[ZoneMarker.Length..]);
+            else if (line.StartsWith(Marker, StringComparison.Ordinal))
                 answers[line[Marker.Length..]] = current = [];
             else
                 current?.Add(line);
         }
-        return jobIds.ToDictionary(id => id, id => Observe(answers.GetValueOrDefault(id)));
+        return jobIds.ToDictionary(id => id, id => Observe(answers.GetValueOrDefault(id), zone));
     }
 
-    private static JobObservation Observe(List<string>? lines)
+    /// <summary>date +%z's "+0100" as an offset; null when it is not one.</summary>
+    private static TimeSpan? Offset(string text) =>
+        text.Length == 5 && text[0] is '+' or '-' && int.TryParse(text.AsSpan(1, 2), out var hours) && int.TryParse(text.AsSpan(3, 2), out var minutes)
+            ? (text[0] == '-' ? -1 : 1) * new TimeSpan(hours, minutes, 0)
+            : null;
+
+    private static JobObservation Observe(List<string>? lines, TimeSpan? zone)
     {
         if (lines is null || lines.Count == 0)
             return JobObservation.Unreachable("scontrol gave no answer for the job");
@@ -89,7 +100,12 @@ internal sealed partial class SlurmScheduler : IScheduler
         int? code = exit.Success ? int.Parse(exit.Groups[1].Value) : null;
         var signal = exit.Success ? int.Parse(exit.Groups[2].Value) : 0;
         var detail = $"JobState={state}" + (reason is null or "None" ? "" : $" Reason={reason}") + (exit.Success ? $" ExitCode={exit.Groups[1].Value}:{signal}" : "");
-        return JobObservation.Seen(StatusOf(state), code, detail);
+        var status = StatusOf(state);
+        // A pending job's StartTime is when Slurm expects to start it: its estimate, its begin time, or its reservation's start.
+        DateTimeOffset? expected = status == SimulationStatus.Queued && zone is { } offset && Field(job, "StartTime") is { } start
+            && DateTime.TryParseExact(start, "yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var local)
+            ? new DateTimeOffset(local, offset) : null;
+        return JobObservation.Seen(status, code, detail) with { ExpectedStart = expected };
     }
 
     public static SimulationStatus StatusOf(string state) => state switch

@@ -35,7 +35,7 @@ async function read() {
     owf.status(step.outcome), owf.cell(step.seconds ?? ''), owf.cell(step.sentTo.join(', ')), owf.cell(step.error ?? '')]);
   rows('joins', detail.joins, j => [owf.cell(j.queue), owf.cell(j.name), owf.cell(joinState(j)), owf.cell(j.arrived.join(', '))]);
   rows('simulations', detail.simulations, s => [
-    owf.cell(s.simulationId, 'muted'), owf.cell(s.machine), owf.cell(s.jobId ?? ''), owf.status(s.status),
+    owf.cell(s.simulationId, 'muted'), owf.cell(s.machine), owf.cell(s.jobId ?? ''), owf.status(s.status), owf.cell(owf.time(s.expectedStart)),
     owf.cell(s.exitCode ?? ''), owf.cell(s.workingDirectory ?? ''), owf.cell(s.detail ?? '')]);
   rows('dead-letters', detail.deadLetters, d => [owf.cell(owf.time(d.at)), owf.cell(d.queue), owf.cell(d.messageId ?? ''), owf.cell(d.reason), letterActions(d)]);
 

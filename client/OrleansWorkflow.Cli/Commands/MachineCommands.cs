@@ -1,0 +1,49 @@
+using System.CommandLine;
+using OrleansWorkflow.Simulations;
+
+namespace OrleansWorkflow.Cli.Commands;
+
+/// <summary>machines [list] | machines set: the HPC machines and whether they take new jobs, changed while silos run.</summary>
+internal static class MachineCommands
+{
+    public static Command All()
+    {
+        var group = new Command("machines", "The HPC machines and their modes (Enabled, Draining, Disabled, Test)");
+        group.Subcommands.Add(List());
+        group.Subcommands.Add(Set());
+        return group;
+    }
+
+    private static Command List()
+    {
+        var command = new Command("list", "Every configured machine with its mode, and who changed it why") { Cli.JsonOutput };
+        command.Connected(async (parse, workflow, _) =>
+        {
+            var machines = await workflow.GetMachines();
+            if (parse.GetValue(Cli.JsonOutput))
+                Cli.PrintJson(machines);
+            else if (machines.Count == 0)
+                Console.WriteLine("No HPC machine is configured (Hpc:Machines).");
+            else
+                foreach (var machine in machines)
+                    Console.WriteLine($"{machine.Machine,-20} {machine.Mode,-9} {(machine.ChangedAt is { } at ? $"{at.ToLocalTime():yyyy-MM-dd HH:mm:ss}  {machine.Reason}" : "")}");
+            return ExitCodes.Done;
+        });
+        return command;
+    }
+
+    private static Command Set()
+    {
+        var machine = new Argument<string>("machine") { Description = "The configured machine (Hpc:Machines:<name>)" };
+        var mode = new Argument<MachineMode>("mode") { Description = "Enabled, Draining (no new jobs; its jobs go on), Disabled, or Test (new jobs from TEST incidents only)" };
+        var reason = new Option<string>("--reason") { Description = "Why, for the other operators (shown with the mode)", Required = true };
+        var command = new Command("set", "Change a machine's mode while silos run") { machine, mode, reason };
+        command.Connected(async (parse, workflow, _) =>
+        {
+            var set = await workflow.SetMachineMode(parse.GetValue(machine)!, parse.GetValue(mode), parse.GetValue(reason)!);
+            Console.WriteLine($"Machine {set.Machine} is {set.Mode}: {set.Reason}");
+            return ExitCodes.Done;
+        });
+        return command;
+    }
+}
