@@ -16,7 +16,7 @@ public sealed class ClientContractTests
     {
         var methods = typeof(IIncidentGrain).GetMethods().Select(m => m.Name).Order().ToArray();
 
-        Assert.Equal(["Cancel", "Complete", "Create", "GetDeadLetters", "GetInfo", "GetSimulations", "GetSteps", "Watch"], methods);
+        Assert.Equal(["Cancel", "Complete", "Create", "GetDeadLetters", "GetInfo", "GetJoins", "GetSimulations", "GetSteps", "Watch"], methods);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class HostingApiTests
         Assert.Equal(typeof(IFireSimulationHandler), workflow.Handlers.HandlerOf(FireWorkflow.FireSimulation));
         Assert.Equal(typeof(IAHandler), workflow.Handlers.HandlerOf(ABWorkflow.AQueue));
         Assert.True(workflow.Handlers.IsRegistered("module_two"));
-        Assert.Equal(12, workflow.Handlers.Queues.Count); // 9 fire + 2 A -> B + 1
+        Assert.Equal(14, workflow.Handlers.Queues.Count); // 9 fire + fire_watch + fire_overdue + 2 A -> B + 1
     }
 
     [Fact]

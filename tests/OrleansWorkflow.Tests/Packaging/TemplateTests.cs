@@ -79,7 +79,7 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         // Setup runs as the server's superuser, the silo as the engine's login (as an operator would run them).
         await RunAsync(solution, TimeSpan.FromMinutes(1), new Dictionary<string, string>(environment) { ["OWF_Storage__PostgreSql"] = database.AdminConnectionString }, siloDll, "setup-database");
         using var silo = Start(solution, environment, out var siloLog, siloDll);
-        await Eventually.UntilAsync(() => Task.FromResult(siloLog.Any(l => l.Contains("RabbitMQ adapter consuming 2", StringComparison.Ordinal)) || silo.HasExited),
+        await Eventually.UntilAsync(() => Task.FromResult(siloLog.Any(l => l.Contains("queues of 2 nodes", StringComparison.Ordinal)) || silo.HasExited),
             ready => ready, TimeSpan.FromSeconds(90), "the generated silo to consume its two queues");
         Assert.False(silo.HasExited, string.Join('\n', siloLog));
 

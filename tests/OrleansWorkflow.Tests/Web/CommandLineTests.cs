@@ -40,6 +40,28 @@ public sealed class CommandLineTests(WebSiloFixture web)
     }
 
     [Fact]
+    public async Task Create_takes_an_urgency_and_a_deadline_and_machines_are_drained_and_enabled_by_name()
+    {
+        var (created, id, createError) = await OwfCommand.RunAsync(web.Silo, "create", "urgent fire", "FIRE", "--urgency", "Emergency", "--deadline", "2030-07-14T16:00:00Z");
+        Assert.True(created == 0, createError);
+        var info = await web.Client.GetIncident(Guid.Parse(id.Trim()));
+        Assert.Equal((Incidents.IncidentUrgency.Emergency, new DateTimeOffset(2030, 7, 14, 16, 0, 0, TimeSpan.Zero)), (info.Urgency, info.Deadline));
+        await web.Client.Cancel(info.IncidentId, "test over");
+
+        var (set, said, setError) = await OwfCommand.RunAsync(web.Silo, "machines", "set", LoopbackHpc.Machine, "Draining", "--reason", "maintenance until 14:00");
+        Assert.True(set == 0, setError);
+        Assert.Contains($"Machine {LoopbackHpc.Machine} is Draining: maintenance until 14:00", said);
+        var (_, listed, _) = await OwfCommand.RunAsync(web.Silo, "machines", "list");
+        Assert.Contains(listed.Split('\n'), l => l.StartsWith(LoopbackHpc.Machine + " ") && l.Contains("Draining") && l.Contains("maintenance until 14:00"));
+        var (enabled, _, _) = await OwfCommand.RunAsync(web.Silo, "machines", "set", LoopbackHpc.Machine, "Enabled", "--reason", "maintenance over");
+        Assert.Equal(0, enabled);
+
+        var (unknown, _, unknownError) = await OwfCommand.RunAsync(web.Silo, "machines", "set", "nowhere", "Draining", "--reason", "x");
+        Assert.Equal(2, unknown);
+        Assert.Contains("No HPC machine named \"nowhere\"", unknownError);
+    }
+
+    [Fact]
     public async Task Bad_arguments_exit_2_with_what_to_do_and_an_unknown_incident_is_named()
     {
         var (malformed, _, error) = await OwfCommand.RunAsync(web.Silo, "status", "fire-42");
