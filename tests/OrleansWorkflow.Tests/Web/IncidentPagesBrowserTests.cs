@@ -36,6 +36,8 @@ public sealed class IncidentPagesBrowserTests(WebSiloFixture web, ITestOutputHel
         var row = page.Locator($"tr[data-incident='{incident}']");
         await Assertions.Expect(row).ToContainTextAsync("Completed");
         await Assertions.Expect(row).ToContainTextAsync("test fire");
+        await Assertions.Expect(row).ToContainTextAsync("Routine");
+        await Assertions.Expect(page.Locator($"#machines tr[data-machine='{LoopbackHpc.Machine}']")).ToContainTextAsync("Enabled");
         await SaveAsync(page, "incident-list");
 
         await row.Locator("a").ClickAsync();

@@ -20,12 +20,20 @@ async function refresh() {
     const name = document.createElement('td');
     name.appendChild(link);
     row.append(owf.cell(owf.time(incident.createdAt)), owf.cell(owf.age(incident.ageSeconds)), name, owf.cell(incident.kind),
-      owf.status(incident.status), owf.cell(incident.stage ?? ''), owf.cell(incident.incidentId, 'muted'));
+      owf.cell(incident.urgency), owf.status(incident.status), owf.cell(incident.stage ?? ''), owf.cell(incident.incidentId, 'muted'));
     return row;
   });
   document.getElementById('incidents').replaceChildren(...rows);
   document.getElementById('empty').hidden = rows.length > 0;
   document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
+
+  const machines = await owf.json('/api/machines');
+  document.getElementById('machines').replaceChildren(...machines.map(machine => {
+    const row = document.createElement('tr');
+    row.dataset.machine = machine.machine;
+    row.append(owf.cell(machine.machine), owf.cell(machine.mode), owf.cell(owf.time(machine.changedAt)), owf.cell(machine.reason ?? ''));
+    return row;
+  }));
 }
 
 document.getElementById('filters').addEventListener('change', refresh);
