@@ -13,7 +13,8 @@ internal sealed class UrgencyGate(TimeProvider clock)
 {
     public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(250);
     public static readonly TimeSpan LongestHold = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(5);
+    /// <summary>How often a held delivery looks again: held ones are many while an emergency runs, so not too often.</summary>
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(25);
 
     private readonly int[] _inFlight = new int[3];
     private readonly long[] _lastEnded = new long[3];

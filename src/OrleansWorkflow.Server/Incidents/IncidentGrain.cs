@@ -144,6 +144,8 @@ internal sealed class IncidentGrain(
                 return false; // its job has not ended yet: a later purge takes it
         foreach (var queue in _steps.Queues.Where(handlers.IsRegistered))
             await handlers.Resolve(GrainFactory, IncidentId, queue).PurgeIncidentData();
+        if (Incident.HasTimers)
+            await GrainFactory.GetGrain<IIncidentTimersGrain>(IncidentId).Forget();
         Incident.PurgedAt = clock.GetUtcNow();
         await WriteNowAsync(header: true);
         await catalog.MarkPurgedAsync(IncidentId, Incident.PurgedAt.Value);

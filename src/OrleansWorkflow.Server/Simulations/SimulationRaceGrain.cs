@@ -25,6 +25,7 @@ internal sealed class SimulationRaceState
 /// </summary>
 internal sealed class SimulationRaceGrain(
     [PersistentState(WorkflowStorage.SimulationRaceState, WorkflowStorage.Name)] IPersistentState<SimulationRaceState> state,
+    TimeProvider clock,
     ILogger<SimulationRaceGrain> logger) : Grain, ISimulationRaceGrain
 {
     private Guid RaceId => this.GetPrimaryKey();
@@ -39,7 +40,7 @@ internal sealed class SimulationRaceGrain(
             Race.Info = new SimulationInfo
             {
                 SimulationId = RaceId, IncidentId = incidentId, Machine = string.Join("|", Race.Machines), Status = SimulationStatus.Requested,
-                NotifyQueue = candidates[0].NotifyQueue, CreatedAt = DateTimeOffset.UtcNow, Detail = $"first to start of {string.Join(", ", Race.Machines)}",
+                NotifyQueue = candidates[0].NotifyQueue, CreatedAt = clock.GetUtcNow(), Detail = $"first to start of {string.Join(", ", Race.Machines)}",
             };
             await state.WriteStateAsync();
             logger.LogInformation("Simulation {SimulationId} of incident {IncidentId}: first to start of {Machines}", RaceId, incidentId, string.Join(", ", Race.Machines));

@@ -19,6 +19,9 @@ internal interface IIncidentTimersGrain : IGrainWithGuidKey
     /// <summary>The incident finished: nothing pending goes out, and nothing is scheduled from now on.</summary>
     Task Stop();
 
+    /// <summary>Deletes the stopped timers' record (retention of a finished incident's working data).</summary>
+    Task Forget();
+
     /// <summary>The sends still waiting, earliest first.</summary>
     Task<IReadOnlyList<ScheduledSend>> GetPending();
 }

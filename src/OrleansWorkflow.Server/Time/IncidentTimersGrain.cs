@@ -75,6 +75,13 @@ internal sealed class IncidentTimersGrain(
         DeactivateOnIdle();
     }
 
+    public async Task Forget()
+    {
+        await Stop();
+        await state.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
     public Task<IReadOnlyList<ScheduledSend>> GetPending() => Task.FromResult<IReadOnlyList<ScheduledSend>>([.. Timers.Pending]);
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)

@@ -92,6 +92,26 @@ public sealed class TimeTests(EngineFixture engine)
         Assert.Empty(RecordRuns(incident));
     }
 
+    [Fact]
+    public async Task Purging_a_finished_incident_deletes_its_timers_record()
+    {
+        var incident = await engine.Client.CreateIncident("purged with timers", TestQueues.DeadlineKind, terms: new IncidentTerms { Deadline = DateTimeOffset.UtcNow.AddHours(1) });
+        await engine.Client.Complete(incident);
+        var timers = Timers(incident).GetGrainId();
+        await Eventually.UntilAsync(() => StoredTimersAsync(timers), t => t is { RecordExists: true, State.Stopped: true }, Patience, "the timers to be stopped");
+
+        Assert.True(await engine.Grains.GetGrain<IIncidentBookkeeping>(incident).PurgeWorkingData());
+
+        Assert.False((await StoredTimersAsync(timers)).RecordExists);
+    }
+
+    private async Task<Orleans.GrainState<IncidentTimersState>> StoredTimersAsync(Orleans.Runtime.GrainId timers)
+    {
+        var stored = new Orleans.GrainState<IncidentTimersState>(new IncidentTimersState());
+        await engine.Storage.ReadStateAsync(OrleansWorkflow.Hosting.WorkflowStorage.IncidentTimersState, timers, stored);
+        return stored;
+    }
+
     private const string TimersOriginator = IncidentTimersGrain.DeadlineOriginator;
 
     private IIncidentTimersGrain Timers(Guid incident) => engine.Grains.GetGrain<IIncidentTimersGrain>(incident);
