@@ -138,7 +138,7 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
 
     public async Task<SimulationInfo?> GetAsync(Guid simulationId)
     {
-        var known = await _grains.GetGrain<ISimulationGrain>(simulationId).GetInfo() ?? await _grains.GetGrain<ISimulationRaceGrain>(simulationId).GetInfo();
+        var known = await KnownSimulations.FindAsync(_grains, simulationId);
         return known?.IncidentId == IncidentId ? known : null;
     }
 

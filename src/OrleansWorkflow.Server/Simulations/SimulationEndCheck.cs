@@ -30,7 +30,7 @@ internal static class SimulationEndCheck
         if (message?["SimulationID"] is not JsonValue claimed || !claimed.TryGetValue<string>(out var text) || !Guid.TryParse(text, out var simulationId))
             return message?["SimulationID"] is null ? null : "it claims a simulation's end, but its SimulationID is no UUID";
         // A FirstToStart race speaks under its own id, with its winner's job.
-        var known = await grains.GetGrain<ISimulationGrain>(simulationId).GetInfo() ?? await grains.GetGrain<ISimulationRaceGrain>(simulationId).GetInfo();
+        var known = await KnownSimulations.FindAsync(grains, simulationId);
         if (known is null)
             return $"it claims the end of simulation {simulationId}, which the engine never submitted";
         if (known.IncidentId != incident)

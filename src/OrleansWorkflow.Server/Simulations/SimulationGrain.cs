@@ -63,7 +63,7 @@ internal sealed class SimulationGrain(
             return Info;
         }
 
-        var incidentInfo = await GrainFactory.GetGrain<IIncidentGrain>(Info.IncidentId).GetInfo();
+        var incidentInfo = await IncidentAsync();
         if ((incidentInfo?.Status ?? IncidentStatus.None) is var incident && incident.IsFinished())
         {
             await Cancel($"its incident is {incident}; the job was never submitted");
@@ -243,7 +243,7 @@ internal sealed class SimulationGrain(
         // A race's candidate reports every transition to its race, which may make it the winner.
         if (!await SpeaksForWorkflowAsync() || !state.State.Request!.NotifyOn.HasFlag(notice))
             return;
-        if (await GrainFactory.GetGrain<IIncidentGrain>(Info.IncidentId).GetInfo() is not { } incident || incident.Status.IsFinished())
+        if (await IncidentAsync() is not { } incident || incident.Status.IsFinished())
             return;
         await PublishAsync(incident.Urgency, $"simulation-{Info.Status.ToWire().ToLowerInvariant()}");
         state.State.Told.Add(Info.Status);
@@ -270,7 +270,7 @@ internal sealed class SimulationGrain(
         if (!Info.Status.IsFinished() || state.State.Notified)
             return;
 
-        var info = await GrainFactory.GetGrain<IIncidentGrain>(Info.IncidentId).GetInfo();
+        var info = await IncidentAsync();
         var incident = info?.Status ?? IncidentStatus.None;
         if (incident.IsFinished())
         {
@@ -292,8 +292,9 @@ internal sealed class SimulationGrain(
         await state.WriteStateAsync();
     }
 
-    private async Task<IncidentStatus> IncidentStatusAsync() =>
-        (await GrainFactory.GetGrain<IIncidentGrain>(Info.IncidentId).GetInfo())?.Status ?? IncidentStatus.None;
+    private async Task<IncidentStatus> IncidentStatusAsync() => (await IncidentAsync())?.Status ?? IncidentStatus.None;
+
+    private Task<IncidentInfo?> IncidentAsync() => GrainFactory.GetGrain<IIncidentGrain>(Info.IncidentId).GetInfo();
 
     private async Task SaveAsync()
     {

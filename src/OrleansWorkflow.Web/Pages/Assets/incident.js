@@ -52,11 +52,16 @@ function joinState(join) {
 }
 
 // Replay (send back to its queue) or discard a dead letter, as `owf dead-letters` does; operators only.
+// What was done to each dead letter from this page, kept across the re-reads that redraw the table.
+const letterOutcomes = new Map();
+
 function letterActions(letter) {
   const td = document.createElement('td');
   if (!letter.messageId) return td;
   const outcome = document.createElement('span');
-  outcome.className = 'muted';
+  outcome.className = 'muted letter-outcome';
+  outcome.dataset.messageId = letter.messageId;
+  outcome.textContent = letterOutcomes.get(letter.messageId) ?? '';
   for (const action of ['replay', 'discard']) {
     const button = document.createElement('button');
     button.textContent = action === 'replay' ? 'Replay' : 'Discard';
@@ -64,10 +69,14 @@ function letterActions(letter) {
     button.addEventListener('click', async () => {
       try {
         const done = await owf.json(`/api/dead-letters/${encodeURIComponent(letter.queue)}/${encodeURIComponent(letter.messageId)}/${action}`, { method: 'POST' });
-        outcome.textContent = done.outcome;
+        letterOutcomes.set(letter.messageId, done.outcome);
       } catch (failure) {
-        outcome.textContent = failure.message;
+        letterOutcomes.set(letter.messageId, failure.message);
       }
+      // The row shown may be a newer one than this button's: write to whichever shows the letter now.
+      for (const shown of document.querySelectorAll('#dead-letters .letter-outcome'))
+        if (shown.dataset.messageId === letter.messageId)
+          shown.textContent = letterOutcomes.get(letter.messageId);
     });
     td.append(button, ' ');
   }
@@ -89,7 +98,7 @@ async function refresh() {
 const events = new EventSource(api + '/events');
 const live = document.getElementById('live');
 events.addEventListener('ready', () => { live.textContent = 'live'; refresh(); });
-for (const kind of ['StatusChanged', 'StepStarted', 'StepEnded', 'SimulationChanged', 'DeadLettered'])
+for (const kind of ['StatusChanged', 'StepStarted', 'StepEnded', 'SimulationChanged', 'DeadLettered', 'JoinChanged'])
   events.addEventListener(kind, () => { live.textContent = 'live · changed ' + new Date().toLocaleTimeString(); refresh(); });
 events.onerror = () => { live.textContent = 'reconnecting…'; };
 
