@@ -17,7 +17,7 @@ public static class FireRun
 
         if (finished.Count == 0)
             return new FireResult(n, 0, 0, double.NaN, double.NaN, double.NaN, clock.Elapsed);
-        var latencies = finished.Select(i => (i.UpdatedAt - i.CreatedAt).TotalMilliseconds).Order().ToArray();
+        var latencies = Latencies(finished);
         var span = finished.Max(i => i.UpdatedAt) - finished.Min(i => i.CreatedAt);
         return new FireResult(n, finished.Count, finished.Count / span.TotalSeconds,
             Percentile(latencies, 0.50), Percentile(latencies, 0.95), Percentile(latencies, 0.99), clock.Elapsed);
@@ -49,5 +49,9 @@ public static class FireRun
         return finished;
     }
 
-    private static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    /// <summary>Each incident's time from creation to its end, in ms, sorted.</summary>
+    public static double[] Latencies(IEnumerable<IncidentInfo> finished) =>
+        finished.Select(i => (i.UpdatedAt - i.CreatedAt).TotalMilliseconds).Order().ToArray();
+
+    public static double Percentile(double[] sorted, double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 }

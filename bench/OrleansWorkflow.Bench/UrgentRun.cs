@@ -30,8 +30,8 @@ public static class UrgentRun
         var finished = await FireRun.WaitAsync(client, [.. backlog, control], clock, patience, "U");
         var controlSeconds = finished.FirstOrDefault(i => i.IncidentId == control) is { } done ? (done.UpdatedAt - done.CreatedAt).TotalSeconds : double.NaN;
         finished.RemoveAll(i => i.IncidentId == control);
-        var latencies = finished.Select(i => (i.UpdatedAt - i.CreatedAt).TotalMilliseconds).Order().ToArray();
+        var latencies = FireRun.Latencies(finished);
         return new UrgentResult(routine, finished.Count, ended.Status == IncidentStatus.Completed ? emergencySeconds : double.NaN, controlSeconds,
-            latencies.Length > 0 ? latencies[latencies.Length / 2] : double.NaN, clock.Elapsed);
+            latencies.Length > 0 ? FireRun.Percentile(latencies, 0.50) : double.NaN, clock.Elapsed);
     }
 }

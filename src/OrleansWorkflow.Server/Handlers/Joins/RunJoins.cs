@@ -98,7 +98,9 @@ internal sealed class RunJoins(IReadOnlyDictionary<string, JoinRecord> stored, s
         public bool HasFired => record.FiredAt is not null;
         public bool TimedOut => record.TimedOut;
         public IReadOnlyList<string> Arrived => record.ArrivalOrder;
-        public IReadOnlyDictionary<string, JsonObject> Inputs => record.Arrived.Keys.ToDictionary(i => i, record.Input);
+        // Parsed once, when a handler first asks: the record does not change after this run's call.
+        private IReadOnlyDictionary<string, JsonObject>? _inputs;
+        public IReadOnlyDictionary<string, JsonObject> Inputs => _inputs ??= record.Arrived.Keys.ToDictionary(i => i, record.Input);
         public IReadOnlyList<string> Missing => [.. record.Missing];
         public DateTimeOffset? Until => record.Opening.Until;
     }
