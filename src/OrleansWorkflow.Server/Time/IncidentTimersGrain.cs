@@ -33,7 +33,12 @@ internal sealed class IncidentTimersGrain(
         }
         var added = sends.Where(s => !Timers.Sent.Contains(s.MessageId) && Timers.Pending.All(p => p.MessageId != s.MessageId)).ToList();
         if (added.Count == 0)
+        {
+            // A repeat (the handler's effects carried out again after a crash): the crash may have come between the
+            // stored sends and their reminder, so the reminder is set again.
+            await ArmAsync();
             return;
+        }
         var first = Timers.Pending.Count == 0;
         Timers.Pending.AddRange(added);
         Timers.Pending.Sort((a, b) => a.DueAt.CompareTo(b.DueAt));
@@ -56,8 +61,13 @@ internal sealed class IncidentTimersGrain(
     public async Task SetDeadline(DateTimeOffset deadline)
     {
         // Called by the incident itself, which knows it has timers now (and is inside its call: no call back to it).
-        if (Timers.Stopped || Timers.Deadline == deadline)
+        if (Timers.Stopped)
             return;
+        if (Timers.Deadline == deadline)
+        {
+            await ArmAsync(); // as for a repeated Schedule: the reminder may not have been set before a crash
+            return;
+        }
         Timers.Deadline = deadline;
         await state.WriteStateAsync();
         await ArmAsync();
