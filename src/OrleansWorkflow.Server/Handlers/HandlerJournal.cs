@@ -3,6 +3,7 @@ using NpgsqlTypes;
 using Orleans.Serialization;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Storage;
 
 namespace OrleansWorkflow.Handlers;
 
@@ -18,10 +19,10 @@ internal sealed class JournalConflictException(string detail, Exception inner) :
 
 /// <summary>
 /// The owf_handler_step table: one row per message a handler handled for an incident, appended in the same
-/// transaction as the incident's record of that step, so a handled message costs one commit and the same bytes
-/// however many came before it.
+/// transaction as the incident's record of that step, so a handled message costs at most one commit (fewer under
+/// load, when appends of many handlers share one) and the same bytes however many came before it.
 /// </summary>
-internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings cluster, Serializer serializer, IncidentJournal incidents)
+internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings cluster, Serializer serializer, IncidentJournal incidents, GroupCommit commits)
 {
     public async Task<List<JournalEntry>> ReadAsync(Guid incidentId, string queue, CancellationToken cancellationToken = default)
     {
@@ -42,51 +43,38 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
     }
 
     /// <summary>
-    /// Appends <paramref name="entry"/> and, when given, the first write of its incident's step, in one transaction.
+    /// Appends <paramref name="entry"/> and, when given, the first write of its incident's step, as one unit of a
+    /// transaction shared with other handlers' appends (<see cref="GroupCommit"/>); it returns once that committed.
     /// Throws <see cref="JournalConflictException"/> when either row was written by someone else first, or, with
     /// <paramref name="refuseEarlierRow"/> (the writer did not read), when the handler has a state row of an earlier version.
     /// </summary>
-    public async Task AppendAsync(Guid incidentId, string queue, JournalEntry entry, NumberedStep? step, bool refuseEarlierRow,
-        CancellationToken cancellationToken = default)
+    public async Task AppendAsync(Guid incidentId, string queue, JournalEntry entry, NumberedStep? step, bool refuseEarlierRow)
     {
-        await using var batch = database.CreateBatch();
-        if (refuseEarlierRow)
+        // Serialized once, outside the shared transaction; the commands are built again should the group go round twice.
+        var outbox = entry.Outbox is { Count: > 0 } effects ? serializer.SerializeToArray(effects) : null;
+        var joins = entry.Joins.Count > 0 ? entry.Joins.Select(JoinRecord.Serialize).ToArray() : null;
+        var documents = entry.Documents.ToArray();
+        IEnumerable<NpgsqlBatchCommand> Commands()
         {
-            // Earlier versions kept the handler's whole state in one grain state row, keyed by the incident's id as two
-            // 64-bit halves and the queue.
-            var key = incidentId.ToByteArray();
-            var refuse = new NpgsqlBatchCommand("SELECT owf_refuse_earlier_handler_row($1, $2, $3, $4)");
-            refuse.Parameters.Add(new NpgsqlParameter { Value = cluster.ServiceId });
-            refuse.Parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt64(key, 0) });
-            refuse.Parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt64(key, 8) });
-            refuse.Parameters.Add(new NpgsqlParameter { Value = queue });
-            batch.BatchCommands.Add(refuse);
+            if (refuseEarlierRow)
+                yield return RefuseEarlierRow(incidentId, queue);
+            var append = new NpgsqlBatchCommand("""
+                INSERT INTO owf_handler_step (service_id, incident_id, queue, seq, message_id, documents, outbox, joins)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                """);
+            AddKey(append.Parameters, incidentId, queue);
+            append.Parameters.Add(new NpgsqlParameter { Value = entry.Seq });
+            append.Parameters.Add(new NpgsqlParameter { Value = entry.MessageId });
+            append.Parameters.Add(new NpgsqlParameter { Value = documents, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            append.Parameters.Add(new NpgsqlParameter { Value = (object?)outbox ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
+            append.Parameters.Add(new NpgsqlParameter { Value = (object?)joins ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            yield return append;
+            if (step is not null)
+                yield return incidents.FirstWrite(incidentId, step);
         }
-        var append = new NpgsqlBatchCommand("""
-            INSERT INTO owf_handler_step (service_id, incident_id, queue, seq, message_id, documents, outbox, joins)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-            """);
-        AddKey(append.Parameters, incidentId, queue);
-        append.Parameters.Add(new NpgsqlParameter { Value = entry.Seq });
-        append.Parameters.Add(new NpgsqlParameter { Value = entry.MessageId });
-        append.Parameters.Add(new NpgsqlParameter { Value = entry.Documents.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        append.Parameters.Add(new NpgsqlParameter
-        {
-            Value = entry.Outbox is { Count: > 0 } outbox ? serializer.SerializeToArray(outbox) : DBNull.Value,
-            NpgsqlDbType = NpgsqlDbType.Bytea,
-        });
-        append.Parameters.Add(new NpgsqlParameter
-        {
-            Value = entry.Joins.Count > 0 ? entry.Joins.Select(JoinRecord.Serialize).ToArray() : DBNull.Value,
-            NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text,
-        });
-        batch.BatchCommands.Add(append);
-        if (step is not null)
-            batch.BatchCommands.Add(incidents.FirstWrite(incidentId, step));
         try
         {
-            // One batch is one transaction: when either insert fails, neither is kept.
-            await batch.ExecuteNonQueryAsync(cancellationToken);
+            await commits.CommitAsync(Commands);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -95,6 +83,20 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
                 StepConflict = e.TableName == "owf_incident_step",
             };
         }
+    }
+
+    /// <summary>Fails when the handler has a state row an earlier version wrote: such a row is read, never started over.</summary>
+    private NpgsqlBatchCommand RefuseEarlierRow(Guid incidentId, string queue)
+    {
+        // Earlier versions kept the handler's whole state in one grain state row, keyed by the incident's id as two
+        // 64-bit halves and the queue.
+        var key = incidentId.ToByteArray();
+        var refuse = new NpgsqlBatchCommand("SELECT owf_refuse_earlier_handler_row($1, $2, $3, $4)");
+        refuse.Parameters.Add(new NpgsqlParameter { Value = cluster.ServiceId });
+        refuse.Parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt64(key, 0) });
+        refuse.Parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt64(key, 8) });
+        refuse.Parameters.Add(new NpgsqlParameter { Value = queue });
+        return refuse;
     }
 
     /// <summary>Forgets the effects of entry <paramref name="seq"/>: they were carried out.</summary>

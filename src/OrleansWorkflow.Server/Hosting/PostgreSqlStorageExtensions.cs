@@ -40,8 +40,9 @@ public static class PostgreSqlStorageExtensions
         services.AddKeyedSingleton(WorkflowStorage.Name, (sp, _) => Npgsql.NpgsqlDataSource.Create(sp.GetRequiredService<StorageOptions>().JournalConnectionString));
         services.AddSingleton(sp => new IncidentCatalog(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>()));
         services.AddSingleton(sp => new IncidentJournal(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>()));
+        services.AddSingleton(sp => new GroupCommit(EngineDatabase(sp)));
         services.AddSingleton(sp => new Handlers.HandlerJournal(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>(),
-            sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IncidentJournal>()));
+            sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IncidentJournal>(), sp.GetRequiredService<GroupCommit>()));
         services.AddHostedService<RetentionService>();
         services.AddKeyedSingleton<IGrainStorageSerializer>(WorkflowStorage.Name, (sp, _) =>
             new UpgradingStateSerializer(sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IGrainStorageSerializer>()));

@@ -24,7 +24,10 @@ public sealed class StorageOptions : IValidatedSettings
     /// The Orleans providers and the engine keep a pool each, so together they open at most the <c>Maximum Pool Size</c>
     /// the operator sized the server's <c>max_connections</c> for, not twice that.
     /// </summary>
-    public string JournalConnectionString => Pooled(providers: false);
+    /// <remarks>Its errors name the batched command that failed, so that one handler's conflicting write fails alone in a
+    /// transaction it shares with others (the command is never logged).</remarks>
+    public string JournalConnectionString =>
+        new Npgsql.NpgsqlConnectionStringBuilder(Pooled(providers: false)) { IncludeFailedBatchedCommand = true }.ConnectionString;
 
     private string Pooled(bool providers)
     {
