@@ -228,7 +228,7 @@ internal sealed class QueueConsumer(
         if (await _redeliveries.ExceededAsync(delivery, messageId) is { } poison)
             return new Verdict("dead-lettered", poison, parsed.IncidentId, messageId, MarksIncidentError: true);
         using var receiving = WorkflowTracing.StartFrom(delivery.BasicProperties.Headers, "receive", queue, messageId, parsed.IncidentId);
-        var message = new InboundMessage(queue, messageId, parsed.Originator, Encoding.UTF8.GetString(body.Span), receiving?.Id);
+        var message = new InboundMessage(queue, messageId, parsed.Originator, Encoding.UTF8.GetString(body.Span), receiving?.Id).WithParsed(parsed.Body);
         var handler = handlers.Resolve(grains, parsed.IncidentId, queue);
 
         for (var attempt = 0; ; attempt++)

@@ -137,7 +137,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         HandlerContext? context = null;
         try
         {
-            var body = JsonNode.Parse(message.Body)?.AsObject() ?? throw new JsonException("message body is null");
+            var body = message.TakeBody();
             var now = _clock.GetUtcNow();
             context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _documents, _machines, _logger, timeLimit.Token,
                 _limits.MaxBodyBytes, now, new RunJoins(_joins, _queue, message.Originator, body, now), ticket.Urgency, GrainFactory);

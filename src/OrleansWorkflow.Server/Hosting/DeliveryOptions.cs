@@ -32,6 +32,12 @@ public sealed class DeliveryOptions : IValidatedSettings
     /// </summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>
+    /// How long a finished incident stays in its silo's memory after its end, for clients reading the outcome; then
+    /// its activation goes (its handlers' went at the end). A later read brings it back from storage.
+    /// </summary>
+    public TimeSpan FinishedIncidentIdle { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The grain-call timeout of a delivery: above the largest HandlerTimeout allowed, so the handler's own limit ends it first.</summary>
     internal const string DeliverCallTimeout = "07:00:00";
 
@@ -52,6 +58,8 @@ public sealed class DeliveryOptions : IValidatedSettings
             yield return $"Workflow:HandlerTimeout is {HandlerTimeout}; set a time above 0 and at most {LargestHandlerTimeout} (default 00:05:00). Work longer than that belongs in a simulation.";
         if (Retention < TimeSpan.Zero)
             yield return $"Workflow:Retention is {Retention}; set how long finished incidents' working data is kept (default 30.00:00:00), or 0 to keep it forever.";
+        if (FinishedIncidentIdle < TimeSpan.Zero)
+            yield return $"Workflow:FinishedIncidentIdle is {FinishedIncidentIdle}; set how long a finished incident stays in memory after its end (default 00:00:10), 0 or more.";
         if (MaxBodyBytes <= 0)
             yield return $"Workflow:MaxBodyBytes is {MaxBodyBytes}; set a positive size in bytes (default 1048576).";
     }

@@ -24,10 +24,13 @@ internal sealed class IncidentGrain(
     IncidentCatalog catalog,
     TimeProvider clock,
     FaultInjection faults,
+    WorkflowSettings settings,
     ILogger<IncidentGrain> logger) : Grain, IIncidentGrain, IIncidentBookkeeping
 {
     private static readonly TimeSpan StepWriteDelay = TimeSpan.FromMilliseconds(500);
     private IGrainTimer? _pendingWrite;
+    /// <summary>Takes a finished incident out of memory once clients had their time to read its outcome.</summary>
+    private IGrainTimer? _leaving;
     private WriteChain? _writes;
     private bool _stale;
     private IncidentStatus _catalogued;
@@ -333,6 +336,23 @@ internal sealed class IncidentGrain(
         // The catalog row is written after the state; a crash between the two is repaired here.
         await RecordInCatalogAsync();
         await StartDeadlineAsync();
+        if (Incident.Status.IsFinished())
+            LeaveAfter(settings.Workflow.FinishedIncidentIdle);
+    }
+
+    /// <summary>Deactivates the finished incident after <paramref name="idle"/>, or once nobody watches it live any more.</summary>
+    private void LeaveAfter(TimeSpan idle)
+    {
+        _leaving?.Dispose();
+        _leaving = this.RegisterGrainTimer(() =>
+        {
+            var watched = _watchedUntil - clock.GetUtcNow();
+            if (watched > TimeSpan.Zero)
+                LeaveAfter(watched);
+            else
+                DeactivateOnIdle();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions { DueTime = idle, Period = Timeout.InfiniteTimeSpan, Interleave = true });
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -401,6 +421,7 @@ internal sealed class IncidentGrain(
         if (final == IncidentStatus.Cancelled)
             foreach (var simulation in Incident.Simulations.Where(s => !s.Status.IsFinished()))
                 _ = GrainFactory.GetGrain<ISimulationGrain>(simulation.SimulationId).Cancel(reason!);
+        LeaveAfter(settings.Workflow.FinishedIncidentIdle);
     }
 
     /// <summary>Waits for a write of the incident's end under way, whatever its outcome.</summary>

@@ -28,4 +28,24 @@ public sealed class IncidentFinishTests(EngineFixture engine)
         Assert.Equal(IncidentStatus.Completed, (await engine.Client.GetIncident(incident)).Status);
         await Eventually.UntilAsync(() => engine.Handler(incident, TestQueues.Record).GetPersisted(), p => p.Count == 0, Patience, "the handler's data to be cleared");
     }
+
+    [Fact]
+    public async Task A_finished_incident_leaves_memory_after_its_idle_time_and_is_read_back_from_storage()
+    {
+        var incident = await engine.Client.CreateIncident("leaves memory", "TEST");
+        await engine.Client.Send(TestQueues.Record, WorkflowTests.Message(incident, new JsonObject { ["step"] = "one" }));
+        await engine.Client.FlushMessages();
+        await Eventually.UntilAsync(() => engine.Client.GetSteps(incident), s => s.Any(step => step.Outcome == StepOutcome.Completed), Patience, "the step");
+        var management = engine.Grains.GetGrain<IManagementGrain>(0);
+        var grain = engine.Grains.GetGrain<IIncidentGrain>(incident).GetGrainId();
+        async Task<bool> Active() => (await management.GetDetailedGrainStatistics()).Any(s => s.GrainId == grain);
+
+        await engine.Client.Complete(incident);
+        Assert.True(await Active());
+
+        await Eventually.UntilAsync(Active, active => !active, EngineFixture.FinishedIncidentIdle + Patience, "the finished incident's activation to go");
+        var read = await engine.Client.GetIncident(incident);
+        Assert.Equal(IncidentStatus.Completed, read.Status);
+        Assert.Contains(await engine.Client.GetSteps(incident), step => step.Queue == TestQueues.Record && step.Outcome == StepOutcome.Completed);
+    }
 }

@@ -33,6 +33,8 @@ public sealed class EngineFixture : IAsyncLifetime
     /// <summary>Short, so a hung handler is given up on within the test's patience.</summary>
     public static readonly TimeSpan HandlerTimeout = TimeSpan.FromSeconds(10);
 
+    public static readonly TimeSpan FinishedIncidentIdle = TimeSpan.FromSeconds(2);
+
     public IGrainFactory Grains => _silo!.Services.GetRequiredService<IGrainFactory>();
 
     public IServiceProvider Services => _silo!.Services;
@@ -58,6 +60,8 @@ public sealed class EngineFixture : IAsyncLifetime
             ["Workflow:RetryLimit"] = "2",
             ["Workflow:RetryBackoff"] = "00:00:00.020",
             ["Workflow:HandlerTimeout"] = HandlerTimeout.ToString(),
+            // Finished incidents leave memory soon, so tests reading them afterwards read them back from storage.
+            ["Workflow:FinishedIncidentIdle"] = FinishedIncidentIdle.ToString(),
             ["Faults:FailAfterStateWrite"] = TestQueues.FlakyWrite,
             ["Faults:FailAfterFinishWriteOf"] = FinishWriteFault,
             ["Cluster:SiloPort"] = TestServices.FreePort().ToString(),
