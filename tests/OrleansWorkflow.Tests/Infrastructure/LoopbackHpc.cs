@@ -74,6 +74,31 @@ public static class LoopbackHpc
         }
     }
 
+    /// <summary>
+    /// One sshd outage at a time across the test run: collections run in parallel, and one's restart of sshd in the
+    /// middle of another's outage lets through a poll the other asserts cannot happen. A test that stops sshd holds
+    /// this from before it starts the work the outage is about until it is done.
+    /// </summary>
+    private static readonly SemaphoreSlim SshdOutage = new(1, 1);
+
+    public static async Task<IAsyncDisposable> ReserveSshdOutageAsync()
+    {
+        await SshdOutage.WaitAsync();
+        return new Reservation();
+    }
+
+    private sealed class Reservation : IAsyncDisposable
+    {
+        private int _released;
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+                SshdOutage.Release();
+            return ValueTask.CompletedTask;
+        }
+    }
+
     public static Task StopSshdAsync() => Services("down", "sshd");
     public static Task StartSshdAsync() => Services("start", "sshd");
 

@@ -50,6 +50,7 @@ public sealed class ForgottenJobTests(ITestOutputHelper output)
 
         // sshd is away too as the next silo starts: its first polls get no answer, which must not count the time no
         // silo ran as the scheduler's silence (LostAfter counts from the first unanswered poll).
+        var sshdReserved = await LoopbackHpc.ReserveSshdOutageAsync();
         await LoopbackHpc.StopSshdAsync();
         SiloProcess started;
         try
@@ -61,6 +62,7 @@ public sealed class ForgottenJobTests(ITestOutputHelper output)
         finally
         {
             await LoopbackHpc.StartSshdAsync();
+            await sshdReserved.DisposeAsync();
         }
         await using var second = started;
         await using var observer = await second.ConnectAsync();

@@ -120,6 +120,7 @@ public sealed class HpcSimulationTests(EngineFixture engine)
     [Fact]
     public async Task Jobs_that_end_while_sshd_is_down_for_30_seconds_are_never_reported_early_and_their_true_ends_arrive_after()
     {
+        await using var sshdReserved = await LoopbackHpc.ReserveSshdOutageAsync();
         var completes = await SubmitAsync("#!/bin/bash\nsleep 8\nexit 0\n");
         var fails = await SubmitAsync("#!/bin/bash\nsleep 12\nexit 4\n");
         var jobs = new[] { await RunningSimulationAsync(completes), await RunningSimulationAsync(fails) };
@@ -155,6 +156,7 @@ public sealed class HpcSimulationTests(EngineFixture engine)
     [Fact]
     public async Task A_file_read_while_sshd_is_down_waits_for_the_machine_instead_of_failing_the_handler()
     {
+        await using var sshdReserved = await LoopbackHpc.ReserveSshdOutageAsync();
         var incident = await SubmitAsync("#!/bin/bash\necho 'the fire spreads east' > result.txt\n");
         var read = (JsonObject)(await EndOfAsync(incident)).DeepClone();
         read["file"] = "result.txt";
