@@ -78,7 +78,8 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         var siloDll = Path.Combine(solution, "Acme.Flood.Silo", "bin", "Debug", "net10.0", "Acme.Flood.Silo.dll");
         // Setup runs as the server's superuser, the silo as the engine's login (as an operator would run them).
         await RunAsync(solution, TimeSpan.FromMinutes(1), new Dictionary<string, string>(environment) { ["OWF_Storage__PostgreSql"] = database.AdminConnectionString }, siloDll, "setup-database");
-        using var silo = Start(solution, environment, out var siloLog, siloDll);
+        var silo = Start(solution, environment, out var siloLog, siloDll);
+        using var stopped = new KilledAtEnd(silo); // Process.Dispose leaves the process running: a silo outlived the test.
         await Eventually.UntilAsync(() => Task.FromResult(siloLog.Any(l => l.Contains("queues of 2 nodes", StringComparison.Ordinal)) || silo.HasExited),
             ready => ready, TimeSpan.FromSeconds(90), "the generated silo to consume its two queues");
         Assert.False(silo.HasExited, string.Join('\n', siloLog));
@@ -165,6 +166,16 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         return start;
+    }
+
+    private sealed class KilledAtEnd(Process process) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (!process.HasExited)
+                process.Kill(entireProcessTree: true);
+            process.Dispose();
+        }
     }
 
     public void Dispose()
