@@ -89,12 +89,9 @@ public static class LoopbackHpc
 
     private sealed class Reservation : IAsyncDisposable
     {
-        private int _released;
-
         public ValueTask DisposeAsync()
         {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-                SshdOutage.Release();
+            SshdOutage.Release();
             return ValueTask.CompletedTask;
         }
     }

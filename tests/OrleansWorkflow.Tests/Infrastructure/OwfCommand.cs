@@ -50,10 +50,5 @@ public sealed class OwfCommand : IDisposable
         return _process.ExitCode;
     }
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-            _process.Kill(entireProcessTree: true);
-        _process.Dispose();
-    }
+    public void Dispose() => ProcessTree.End(_process);
 }

@@ -117,7 +117,7 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>SIGKILL: no shutdown, no flushing, as a crashed machine.</summary>
     public async Task KillAsync()
     {
-        _process.Kill(entireProcessTree: true);
+        ProcessTree.Kill(_process);
         await _process.WaitForExitAsync();
     }
 
@@ -125,8 +125,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-            await KillAsync();
+        await KillAsync();
         _process.Dispose();
         File.Delete(AdminKeyFileOf(ServiceId));
     }

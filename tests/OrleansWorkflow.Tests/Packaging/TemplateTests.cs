@@ -79,7 +79,7 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         // Setup runs as the server's superuser, the silo as the engine's login (as an operator would run them).
         await RunAsync(solution, TimeSpan.FromMinutes(1), new Dictionary<string, string>(environment) { ["OWF_Storage__PostgreSql"] = database.AdminConnectionString }, siloDll, "setup-database");
         var silo = Start(solution, environment, out var siloLog, siloDll);
-        using var stopped = new KilledAtEnd(silo); // Process.Dispose leaves the process running: a silo outlived the test.
+        using var stopped = ProcessTree.EndOnDispose(silo);
         await Eventually.UntilAsync(() => Task.FromResult(siloLog.Any(l => l.Contains("queues of 2 nodes", StringComparison.Ordinal)) || silo.HasExited),
             ready => ready, TimeSpan.FromSeconds(90), "the generated silo to consume its two queues");
         Assert.False(silo.HasExited, string.Join('\n', siloLog));
@@ -139,7 +139,8 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
     private async Task<string> RunToEndAsync(ProcessStartInfo start, TimeSpan timeout)
     {
         var lines = new ConcurrentQueue<string>();
-        using var process = BuiltProgram.Start(start, lines, lines);
+        var process = BuiltProgram.Start(start, lines, lines);
+        using var ended = ProcessTree.EndOnDispose(process); // a command that timed out must not run on
         var command = $"{start.FileName} {string.Join(' ', start.ArgumentList)}";
         await BuiltProgram.WaitForExitAsync(process, timeout, () => $"{command}, whose output is:\n{string.Join('\n', lines)}\n,");
         var text = string.Join('\n', lines);
@@ -166,16 +167,6 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         return start;
-    }
-
-    private sealed class KilledAtEnd(Process process) : IDisposable
-    {
-        public void Dispose()
-        {
-            if (!process.HasExited)
-                process.Kill(entireProcessTree: true);
-            process.Dispose();
-        }
     }
 
     public void Dispose()
