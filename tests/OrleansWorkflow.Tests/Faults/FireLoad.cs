@@ -61,7 +61,16 @@ public static class FireLoad
     }
 
     /// <summary>How many handler steps a silo process ran, counted from the sample handlers' greetings ("In … handler").</summary>
-    public static int HandlerRuns(SiloProcess silo) => silo.Log.Split('\n').Count(l => l.StartsWith("In ", StringComparison.OrdinalIgnoreCase));
+    public static int HandlerRuns(SiloProcess silo) => silo.Log.Split('\n').Count(IsHandlerGreeting);
+
+    /// <summary>
+    /// Waits until a handler of the fire sample ran in <paramref name="silo"/>. Which handlers a silo hosts is
+    /// Orleans' placement: a silo that joined last may get none of the first steps, so any handler counts.
+    /// </summary>
+    public static Task WaitUntilAtWorkAsync(SiloProcess silo, TimeSpan timeout) =>
+        silo.WaitForLogAsync(IsHandlerGreeting, "a handler's greeting (\"In … handler\")", timeout);
+
+    private static bool IsHandlerGreeting(string line) => line.StartsWith("In ", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// The counts of every fault test: each incident Completed, each handler step Completed exactly as often as its

@@ -26,7 +26,7 @@ public sealed class SiloKillTests(ITestOutputHelper output)
         await Eventually.UntilAsync(client.GetSilos, s => s.Values.Count(v => v == "Active") == 2, TimeSpan.FromSeconds(60), "both silos to be active");
 
         var incidents = await FireLoad.StartAsync(client, 100);
-        await victim.WaitForLogAsync("In weather data handler", TimeSpan.FromSeconds(30)); // the victim is at work
+        await FireLoad.WaitUntilAtWorkAsync(victim, TimeSpan.FromSeconds(30));
         await victim.KillAsync();
         var recovery = System.Diagnostics.Stopwatch.StartNew();
 

@@ -91,15 +91,19 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public async Task WaitForLogAsync(string text, TimeSpan timeout)
+    public Task WaitForLogAsync(string text, TimeSpan timeout) =>
+        WaitForLogAsync(line => line.Contains(text, StringComparison.Ordinal), $"\"{text}\"", timeout);
+
+    /// <summary>Waits until the silo wrote a line that <paramref name="matches"/>; <paramref name="described"/> names such a line in the error.</summary>
+    public async Task WaitForLogAsync(Func<string, bool> matches, string described, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (!_output.Any(line => line.Contains(text, StringComparison.Ordinal)))
+        while (!_output.Any(matches))
         {
             if (_process.HasExited)
-                throw new InvalidOperationException($"owf-silo exited ({_process.ExitCode}) before logging \"{text}\":\n{Log}");
+                throw new InvalidOperationException($"owf-silo exited ({_process.ExitCode}) before logging {described}:\n{Log}");
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"owf-silo did not log \"{text}\" in {timeout}:\n{Log}");
+                throw new TimeoutException($"owf-silo did not log {described} in {timeout}:\n{Log}");
             await Task.Delay(50);
         }
     }
