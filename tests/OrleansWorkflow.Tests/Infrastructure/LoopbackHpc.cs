@@ -83,7 +83,9 @@ public static class LoopbackHpc
 
     public static async Task<IAsyncDisposable> ReserveSshdOutageAsync()
     {
-        await SshdOutage.WaitAsync();
+        // A test holds it at most about three minutes (a 30 s outage, then its patience for the ends): five means one was never released.
+        if (!await SshdOutage.WaitAsync(TimeSpan.FromMinutes(5)))
+            throw new TimeoutException("Another test has held the sshd outage for 5 minutes: a test that stops sshd must release its reservation when done.");
         return new Reservation();
     }
 
