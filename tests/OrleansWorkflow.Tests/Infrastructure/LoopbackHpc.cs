@@ -77,29 +77,42 @@ public static class LoopbackHpc
     /// <summary>
     /// One sshd outage at a time across the test run: collections run in parallel, and one's restart of sshd in the
     /// middle of another's outage lets through a poll the other asserts cannot happen. A test that stops sshd holds
-    /// this from before it starts the work the outage is about until it is done.
+    /// the reservation from before it starts the work the outage is about until it is done; only a reservation can
+    /// stop sshd.
     /// </summary>
-    private static readonly SemaphoreSlim SshdOutage = new(1, 1);
+    private static readonly SemaphoreSlim OneOutage = new(1, 1);
 
-    public static async Task<IAsyncDisposable> ReserveSshdOutageAsync()
+    public static async Task<SshdReservation> ReserveSshdOutageAsync()
     {
         // A test holds it at most about three minutes (a 30 s outage, then its patience for the ends): five means one was never released.
-        if (!await SshdOutage.WaitAsync(TimeSpan.FromMinutes(5)))
+        if (!await OneOutage.WaitAsync(TimeSpan.FromMinutes(5)))
             throw new TimeoutException("Another test has held the sshd outage for 5 minutes: a test that stops sshd must release its reservation when done.");
-        return new Reservation();
+        return new SshdReservation();
     }
 
-    private sealed class Reservation : IAsyncDisposable
+    /// <summary>The right to stop the shared sshd, until disposed.</summary>
+    public sealed class SshdReservation : IAsyncDisposable
     {
+        internal SshdReservation() { }
+
+        /// <summary>Stops sshd; disposing the result starts it again.</summary>
+        public async Task<IAsyncDisposable> StopAsync()
+        {
+            await Services("down", "sshd");
+            return new Outage();
+        }
+
         public ValueTask DisposeAsync()
         {
-            SshdOutage.Release();
+            OneOutage.Release();
             return ValueTask.CompletedTask;
         }
     }
 
-    public static Task StopSshdAsync() => Services("down", "sshd");
-    public static Task StartSshdAsync() => Services("start", "sshd");
+    private sealed class Outage : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await Services("start", "sshd");
+    }
 
     private static Task Services(string verb, string name) =>
         TestServices.RunAsync("bash", Path.Combine(RepositoryRoot, "scripts", "services.sh"), verb, name);

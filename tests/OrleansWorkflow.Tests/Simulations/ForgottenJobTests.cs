@@ -51,19 +51,12 @@ public sealed class ForgottenJobTests(ITestOutputHelper output)
         // sshd is away too as the next silo starts: its first polls get no answer, which must not count the time no
         // silo ran as the scheduler's silence (LostAfter counts from the first unanswered poll).
         SiloProcess started;
-        await using (await LoopbackHpc.ReserveSshdOutageAsync())
+        await using (var sshd = await LoopbackHpc.ReserveSshdOutageAsync())
+        await using (await sshd.StopAsync())
         {
-            await LoopbackHpc.StopSshdAsync();
-            try
-            {
-                started = await SiloProcess.StartAsync(database, broker, settings);
-                await started.WaitForLogAsync("cannot be reached", TimeSpan.FromSeconds(30));
-                await Task.Delay(TimeSpan.FromSeconds(3));
-            }
-            finally
-            {
-                await LoopbackHpc.StartSshdAsync();
-            }
+            started = await SiloProcess.StartAsync(database, broker, settings);
+            await started.WaitForLogAsync("cannot be reached", TimeSpan.FromSeconds(30));
+            await Task.Delay(TimeSpan.FromSeconds(3));
         }
         await using var second = started;
         await using var observer = await second.ConnectAsync();

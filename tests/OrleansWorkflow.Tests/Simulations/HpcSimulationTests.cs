@@ -120,13 +120,12 @@ public sealed class HpcSimulationTests(EngineFixture engine)
     [Fact]
     public async Task Jobs_that_end_while_sshd_is_down_for_30_seconds_are_never_reported_early_and_their_true_ends_arrive_after()
     {
-        await using var sshdReserved = await LoopbackHpc.ReserveSshdOutageAsync();
+        await using var sshd = await LoopbackHpc.ReserveSshdOutageAsync();
         var completes = await SubmitAsync("#!/bin/bash\nsleep 8\nexit 0\n");
         var fails = await SubmitAsync("#!/bin/bash\nsleep 12\nexit 4\n");
         var jobs = new[] { await RunningSimulationAsync(completes), await RunningSimulationAsync(fails) };
 
-        await LoopbackHpc.StopSshdAsync();
-        try
+        await using (await sshd.StopAsync())
         {
             var outage = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             while (DateTime.UtcNow < outage)
@@ -142,10 +141,6 @@ public sealed class HpcSimulationTests(EngineFixture engine)
             foreach (var job in jobs)
                 Assert.NotEqual("RUNNING", await LoopbackHpc.JobStateAsync(job.JobId!));
         }
-        finally
-        {
-            await LoopbackHpc.StartSshdAsync();
-        }
 
         var completed = await EndOfAsync(completes);
         var failed = await EndOfAsync(fails);
@@ -156,13 +151,12 @@ public sealed class HpcSimulationTests(EngineFixture engine)
     [Fact]
     public async Task A_file_read_while_sshd_is_down_waits_for_the_machine_instead_of_failing_the_handler()
     {
-        await using var sshdReserved = await LoopbackHpc.ReserveSshdOutageAsync();
+        await using var sshd = await LoopbackHpc.ReserveSshdOutageAsync();
         var incident = await SubmitAsync("#!/bin/bash\necho 'the fire spreads east' > result.txt\n");
         var read = (JsonObject)(await EndOfAsync(incident)).DeepClone();
         read["file"] = "result.txt";
 
-        await LoopbackHpc.StopSshdAsync();
-        try
+        await using (await sshd.StopAsync())
         {
             await engine.Client.Send(HpcTestQueues.Read, read);
             await engine.Client.FlushMessages();
@@ -170,10 +164,6 @@ public sealed class HpcSimulationTests(EngineFixture engine)
             Assert.Empty(await engine.Handler(incident, HpcTestQueues.Read).GetPersisted());
             Assert.Empty(await engine.Client.GetDeadLetters(incident)); // its own: other tests dead-letter on this queue
             Assert.NotEqual(IncidentStatus.Error, (await engine.Client.GetIncident(incident)).Status);
-        }
-        finally
-        {
-            await LoopbackHpc.StartSshdAsync();
         }
 
         var persisted = await Eventually.UntilAsync(() => engine.Handler(incident, HpcTestQueues.Read).GetPersisted(),
