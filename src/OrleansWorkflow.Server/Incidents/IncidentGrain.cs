@@ -332,7 +332,7 @@ internal sealed class IncidentGrain(
     {
         if (!Incident.Status.Exists())
             return;
-        await ReadJournalAsync();
+        await ActivateJournalAsync();
         // The catalog row is written after the state; a crash between the two is repaired here.
         await RecordInCatalogAsync();
         await StartDeadlineAsync();
@@ -362,12 +362,21 @@ internal sealed class IncidentGrain(
     }
 
     /// <summary>Reads the incident's appended steps and dead letters (after its state row's own, kept from earlier versions).</summary>
-    private async Task ReadJournalAsync()
+    private async Task ActivateJournalAsync()
     {
         var (steps, letters) = await journal.ReadAsync(IncidentId);
         _steps = new IncidentSteps(Incident.Steps, steps);
         _deadLetters = letters;
-        _unsaved.Clear();
+    }
+
+    /// <summary>
+    /// Reads the stored steps again, into those in memory: other calls of this grain go on meanwhile (the bookkeeping
+    /// calls interleave) and hold steps of it, so nothing in memory is dropped and no number is handed out twice.
+    /// </summary>
+    private async Task ReadJournalAsync()
+    {
+        var (steps, _) = await journal.ReadAsync(IncidentId);
+        _steps.Merge(steps, pending: _unsaved.Contains);
     }
 
     /// <summary>

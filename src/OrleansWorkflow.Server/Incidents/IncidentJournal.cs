@@ -7,7 +7,8 @@ namespace OrleansWorkflow.Incidents;
 /// <summary>An incident's step as stored: its number in the incident, the version of its row (0 while not stored), and the step.</summary>
 internal sealed class NumberedStep(int number, IncidentStep step, int version = 0)
 {
-    public int Number { get; } = number;
+    /// <summary>Its number in the incident; changed only for a step not stored yet whose number a stored row took.</summary>
+    public int Number { get; set; } = number;
     public IncidentStep Step { get; } = step;
     public int Version { get; set; } = version;
     public bool Stored => Version > 0;

@@ -1,12 +1,15 @@
 namespace OrleansWorkflow.Incidents;
 
 /// <summary>
-/// An incident's steps in memory, in order, indexed by message and queue so each handled message is answered in
-/// constant time however long the incident: the steps an earlier version kept in the state row first, then the rows.
+/// An incident's steps in memory, in order of their numbers, indexed by message and queue so each handled message is
+/// answered in constant time however long the incident: the steps an earlier version kept in the state row first,
+/// then the rows. Numbers only grow: a number once handed out (a handler may carry it in its own write) is never
+/// handed out again, even when the stored steps are read again (<see cref="Merge"/>).
 /// </summary>
 internal sealed class IncidentSteps
 {
     private readonly List<NumberedStep> _all = [];
+    private readonly Dictionary<int, NumberedStep> _byNumber = [];
     private readonly Dictionary<(string Queue, string MessageId), NumberedStep> _latest = [];
     private readonly HashSet<(string Queue, string MessageId)> _completed = [];
     private int _next;
@@ -32,17 +35,88 @@ internal sealed class IncidentSteps
     /// <summary>Adds a step, numbered after every step known.</summary>
     public NumberedStep Add(IncidentStep step) => Index(new NumberedStep(_next, step));
 
+    /// <summary>
+    /// Takes in the steps as stored, read while this incident went on: a row written elsewhere (a handler's own write
+    /// of its step, mostly) replaces what memory holds of it, unless memory's copy is as new or waits to be written
+    /// (<paramref name="pending"/>: that write finds the row changed and its caller reads again). Steps not stored yet
+    /// stay, with their numbers; one whose number a row of another message took (a handler holding a number from an
+    /// earlier activation of this incident) is numbered anew.
+    /// </summary>
+    public void Merge(IEnumerable<NumberedStep> stored, Func<NumberedStep, bool> pending)
+    {
+        foreach (var row in stored)
+        {
+            if (!_byNumber.TryGetValue(row.Number, out var known))
+            {
+                Index(row);
+                continue;
+            }
+            if (Key(known) != Key(row))
+            {
+                if (known.Stored || known.InHeader)
+                    continue; // two stored steps never share a number: memory's is as stored
+                Renumber(known);
+                Index(row);
+                continue;
+            }
+            if (known.Version >= row.Version || pending(known))
+                continue;
+            known.Step.EndedAt = row.Step.EndedAt;
+            known.Step.Outcome = row.Step.Outcome;
+            known.Step.SentTo = row.Step.SentTo;
+            known.Step.Error = row.Step.Error;
+            known.Version = row.Version;
+            if (row.Step.Outcome == StepOutcome.Completed)
+                _completed.Add(Key(row));
+        }
+    }
+
     public IReadOnlyList<IncidentStep> Snapshot() => [.. _all.Select(s => s.Step)];
+
+    private static (string Queue, string MessageId) Key(NumberedStep step) => (step.Step.Queue, step.Step.MessageId);
 
     private NumberedStep Index(NumberedStep step)
     {
-        var key = (step.Step.Queue, step.Step.MessageId);
-        if (_latest.TryGetValue(key, out var earlier) && earlier.Step.Outcome == StepOutcome.Completed)
-            _completed.Add(key);
-        _latest[key] = step;
-        _all.Add(step);
+        var key = Key(step);
+        if (_latest.TryGetValue(key, out var latest) && latest.Number > step.Number)
+        {
+            // A row of a message older than the step memory holds for it.
+            if (step.Step.Outcome == StepOutcome.Completed)
+                _completed.Add(key);
+        }
+        else
+        {
+            if (latest?.Step.Outcome == StepOutcome.Completed)
+                _completed.Add(key);
+            _latest[key] = step;
+        }
+        Insert(step);
         Queues.Add(step.Step.Queue);
-        _next = Math.Max(_next, step.Number + 1);
         return step;
+    }
+
+    /// <summary>Gives a step not stored yet the next number, leaving its number to the row that took it.</summary>
+    private void Renumber(NumberedStep step)
+    {
+        _all.Remove(step);
+        _byNumber.Remove(step.Number);
+        step.Number = _next;
+        Insert(step);
+    }
+
+    private void Insert(NumberedStep step)
+    {
+        _byNumber.Add(step.Number, step);
+        if (_all.Count == 0 || _all[^1].Number < step.Number)
+            _all.Add(step);
+        else
+            _all.Insert(~_all.BinarySearch(step, ByNumber.Instance), step);
+        _next = Math.Max(_next, step.Number + 1);
+    }
+
+    private sealed class ByNumber : IComparer<NumberedStep>
+    {
+        public static readonly ByNumber Instance = new();
+        public int Compare(NumberedStep? x, NumberedStep? y) => x!.Number.CompareTo(y!.Number);
     }
 }
