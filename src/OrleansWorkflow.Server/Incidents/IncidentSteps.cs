@@ -9,7 +9,6 @@ namespace OrleansWorkflow.Incidents;
 internal sealed class IncidentSteps
 {
     private readonly List<NumberedStep> _all = [];
-    private readonly Dictionary<int, NumberedStep> _byNumber = [];
     private readonly Dictionary<(string Queue, string MessageId), NumberedStep> _latest = [];
     private readonly HashSet<(string Queue, string MessageId)> _completed = [];
     private int _next;
@@ -46,11 +45,13 @@ internal sealed class IncidentSteps
     {
         foreach (var row in stored)
         {
-            if (!_byNumber.TryGetValue(row.Number, out var known))
+            var at = IndexOf(row.Number);
+            if (at < 0)
             {
                 Index(row);
                 continue;
             }
+            var known = _all[at];
             if (Key(known) != Key(row))
             {
                 if (known.Stored || known.InHeader)
@@ -98,25 +99,35 @@ internal sealed class IncidentSteps
     /// <summary>Gives a step not stored yet the next number, leaving its number to the row that took it.</summary>
     private void Renumber(NumberedStep step)
     {
-        _all.Remove(step);
-        _byNumber.Remove(step.Number);
+        _all.RemoveAt(IndexOf(step.Number));
         step.Number = _next;
         Insert(step);
     }
 
     private void Insert(NumberedStep step)
     {
-        _byNumber.Add(step.Number, step);
         if (_all.Count == 0 || _all[^1].Number < step.Number)
             _all.Add(step);
         else
-            _all.Insert(~_all.BinarySearch(step, ByNumber.Instance), step);
+            _all.Insert(~IndexOf(step.Number), step);
         _next = Math.Max(_next, step.Number + 1);
     }
 
-    private sealed class ByNumber : IComparer<NumberedStep>
+    /// <summary>Where the step numbered <paramref name="number"/> is in <see cref="_all"/> (sorted by number), or the complement of where it would go.</summary>
+    private int IndexOf(int number)
     {
-        public static readonly ByNumber Instance = new();
-        public int Compare(NumberedStep? x, NumberedStep? y) => x!.Number.CompareTo(y!.Number);
+        var (low, high) = (0, _all.Count - 1);
+        while (low <= high)
+        {
+            var middle = low + (high - low) / 2;
+            var found = _all[middle].Number;
+            if (found == number)
+                return middle;
+            if (found < number)
+                low = middle + 1;
+            else
+                high = middle - 1;
+        }
+        return ~low;
     }
 }
