@@ -98,8 +98,18 @@ public static class LoopbackHpc
         /// <summary>Stops sshd; disposing the result starts it again.</summary>
         public async Task<IAsyncDisposable> StopAsync()
         {
-            await Services("down", "sshd");
-            return new Outage();
+            // Counted from before the stop: a poll refused while it is under way is part of the outage.
+            var outage = new Outage();
+            try
+            {
+                await Services("down", "sshd");
+            }
+            catch
+            {
+                await outage.DisposeAsync();
+                throw;
+            }
+            return outage;
         }
 
         public ValueTask DisposeAsync()
@@ -111,7 +121,42 @@ public static class LoopbackHpc
 
     private sealed class Outage : IAsyncDisposable
     {
-        public async ValueTask DisposeAsync() => await Services("start", "sshd");
+        private readonly long _began = System.Diagnostics.Stopwatch.GetTimestamp();
+
+        public Outage()
+        {
+            lock (Downtime)
+                _current = this;
+        }
+
+        public TimeSpan Lasted => System.Diagnostics.Stopwatch.GetElapsedTime(_began);
+
+        public async ValueTask DisposeAsync()
+        {
+            await Services("start", "sshd");
+            lock (Downtime)
+            {
+                _pastOutages += Lasted;
+                _current = null;
+            }
+        }
+    }
+
+    private static readonly object Downtime = new();
+    private static Outage? _current;
+    private static TimeSpan _pastOutages;
+
+    /// <summary>
+    /// How long the tests have held sshd down so far in this run, the outage under way included. A wait for a job's
+    /// progress does not count it: another collection's outage may fall in the middle of that wait.
+    /// </summary>
+    public static TimeSpan SshdDowntime
+    {
+        get
+        {
+            lock (Downtime)
+                return _pastOutages + (_current?.Lasted ?? TimeSpan.Zero);
+        }
     }
 
     private static Task Services(string verb, string name) =>

@@ -12,8 +12,6 @@ namespace OrleansWorkflow.Tests.Simulations;
 [Collection(HpcCollection.Name)]
 public sealed class HpcSimulationTests(EngineFixture engine)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task A_job_exiting_with_code_3_reaches_the_workflow_as_FAILED_with_exit_code_3()
     {
@@ -66,9 +64,9 @@ public sealed class HpcSimulationTests(EngineFixture engine)
 
         await engine.Client.Cancel(incident, "the fire is out");
 
-        await Eventually.UntilAsync(() => LoopbackHpc.JobStateAsync(running.JobId!), state => state == "CANCELLED", Patience, "Slurm to cancel the job");
-        var recorded = await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).Single(),
-            s => s.Status == SimulationStatus.Cancelled, Patience, "the simulation to be recorded Cancelled");
+        await HpcTestJobs.UntilAsync(() => LoopbackHpc.JobStateAsync(running.JobId!), state => state == "CANCELLED", "Slurm to cancel the job");
+        var recorded = await HpcTestJobs.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).Single(),
+            s => s.Status == SimulationStatus.Cancelled, "the simulation to be recorded Cancelled");
         Assert.Equal(running.JobId, recorded.JobId);
         // The incident is finished: its workflow is not sent the job's end.
         Assert.Empty(await engine.Handler(incident, HpcTestQueues.End).GetPersisted());
@@ -80,8 +78,8 @@ public sealed class HpcSimulationTests(EngineFixture engine)
         var loopback = LoopbackHpc.Require(engine.Settings.Hpc);
         var incident = await SubmitAsync("#!/bin/bash\nexit 0\n", LoopbackHpc.Impostor);
 
-        var refused = await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).SingleOrDefault(),
-            s => s?.Detail?.Contains("host key") == true, Patience, "the refused submission to be recorded");
+        var refused = await HpcTestJobs.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).SingleOrDefault(),
+            s => s?.Detail?.Contains("host key") == true, "the refused submission to be recorded");
 
         Assert.Equal(SimulationStatus.Requested, refused!.Status);
         Assert.Null(refused.JobId);
@@ -91,10 +89,10 @@ public sealed class HpcSimulationTests(EngineFixture engine)
 
         // A simulation of a cancelled incident is never submitted, and stops being retried.
         await engine.Client.Cancel(incident, "test over");
-        await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).Single(),
-            s => s.Status == SimulationStatus.Cancelled, Patience, "the unsubmitted simulation to be cancelled");
-        await Eventually.UntilAsync(() => engine.Grains.GetGrain<IMachinePollerGrain>(LoopbackHpc.Impostor).GetTracked(),
-            tracked => !tracked.Contains(refused.SimulationId), Patience, "the poller to let go of it");
+        await HpcTestJobs.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).Single(),
+            s => s.Status == SimulationStatus.Cancelled, "the unsubmitted simulation to be cancelled");
+        await HpcTestJobs.UntilAsync(() => engine.Grains.GetGrain<IMachinePollerGrain>(LoopbackHpc.Impostor).GetTracked(),
+            tracked => !tracked.Contains(refused.SimulationId), "the poller to let go of it");
     }
 
     [Fact]
@@ -166,8 +164,8 @@ public sealed class HpcSimulationTests(EngineFixture engine)
             Assert.NotEqual(IncidentStatus.Error, (await engine.Client.GetIncident(incident)).Status);
         }
 
-        var persisted = await Eventually.UntilAsync(() => engine.Handler(incident, HpcTestQueues.Read).GetPersisted(),
-            p => p.Count > 0, Patience, "the file to be read once sshd is back");
+        var persisted = await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.Read).GetPersisted(),
+            p => p.Count > 0, "the file to be read once sshd is back");
         Assert.Equal("the fire spreads east\n", JsonNode.Parse(Assert.Single(persisted))!["content"]!.GetValue<string>());
         Assert.NotEqual(IncidentStatus.Error, (await engine.Client.GetIncident(incident)).Status);
         Assert.Empty(await engine.Client.GetDeadLetters(incident)); // its own: other tests dead-letter on this queue
@@ -211,7 +209,7 @@ public sealed class HpcSimulationTests(EngineFixture engine)
     {
         var incident = await engine.SubmitTestJobAsync("#!/bin/bash\nsleep 6\n", request: new JsonObject { ["notify_on"] = "Queued, Running, End" });
 
-        var told = await Eventually.UntilAsync(() => engine.Handler(incident, HpcTestQueues.End).GetPersisted(), p => p.Count >= 3, Patience, "the three notices");
+        var told = await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.End).GetPersisted(), p => p.Count >= 3, "the three notices");
         await Task.Delay(TimeSpan.FromSeconds(3)); // a repeat would come in this time
         told = await engine.Handler(incident, HpcTestQueues.End).GetPersisted();
 
@@ -229,13 +227,13 @@ public sealed class HpcSimulationTests(EngineFixture engine)
         var simulation = await SubmittedSimulationAsync(incident);
         Assert.Equal("PENDING", await LoopbackHpc.JobStateAsync(simulation.JobId!));
         // Its expected start, as Slurm tells it (the begin time), is on the simulation.
-        var expected = (await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).Single(),
-            s => s.ExpectedStart is not null, Patience, "the expected start")).ExpectedStart!.Value;
+        var expected = (await HpcTestJobs.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).Single(),
+            s => s.ExpectedStart is not null, "the expected start")).ExpectedStart!.Value;
         Assert.InRange((expected - DateTimeOffset.UtcNow).TotalMinutes, 8, 10.5);
         var forged = SimulationEnd.Of(simulation with { Status = SimulationStatus.Running }).ToMessage();
         await engine.Broker.PublishRawAsync(HpcTestQueues.End, forged.ToJsonString());
 
-        var letter = await Eventually.UntilAsync(() => engine.Client.GetDeadLetters(incident), d => d.Count == 1, Patience, "the forged notice to be dead-lettered");
+        var letter = await HpcTestJobs.UntilAsync(() => engine.Client.GetDeadLetters(incident), d => d.Count == 1, "the forged notice to be dead-lettered");
         Assert.Contains("is Running, but the engine knows it Queued", letter[0].Reason);
         await LoopbackHpc.ScancelAsync(simulation.JobId!);
     }
@@ -254,8 +252,8 @@ public sealed class HpcSimulationTests(EngineFixture engine)
         var candidates = await engine.Grains.GetGrain<ISimulationRaceGrain>(Guid.Parse(raceId)).GetCandidates();
         var held = (await engine.Grains.GetGrain<ISimulationGrain>(candidates[0]).GetInfo())!;
         Assert.Equal(LoopbackHpc.Held, held.Machine);
-        await Eventually.UntilAsync(async () => (await engine.Grains.GetGrain<ISimulationGrain>(candidates[0]).GetInfo())!.Status,
-            s => s == SimulationStatus.Cancelled, Patience, "the held machine's job to be cancelled");
+        await HpcTestJobs.UntilAsync(async () => (await engine.Grains.GetGrain<ISimulationGrain>(candidates[0]).GetInfo())!.Status,
+            s => s == SimulationStatus.Cancelled, "the held machine's job to be cancelled");
         Assert.Equal("CANCELLED", await LoopbackHpc.JobStateAsync(held.JobId!));
         // The workflow heard one end, and its page shows the race as its winner.
         Assert.Single(await engine.Handler(incident, HpcTestQueues.End).GetPersisted());
@@ -275,8 +273,8 @@ public sealed class HpcSimulationTests(EngineFixture engine)
             Assert.Null(drainedCandidate.JobId);
 
             var waiting = await engine.SubmitTestJobAsync("#!/bin/bash\nexit 0\n", machine: LoopbackHpc.Held);
-            var held = await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(waiting)).SingleOrDefault(),
-                s => s?.Detail?.Contains("is Draining (test: drained)") == true, Patience, "the simulation to wait for the drained machine");
+            var held = await HpcTestJobs.UntilAsync(async () => (await engine.Client.GetSimulations(waiting)).SingleOrDefault(),
+                s => s?.Detail?.Contains("is Draining (test: drained)") == true, "the simulation to wait for the drained machine");
             Assert.Equal((SimulationStatus.Requested, null), (held!.Status, held.JobId));
             await Task.Delay(LoopbackHpc.PollPeriod * 3);
             Assert.Null((await engine.Client.GetSimulations(waiting)).Single().JobId);
@@ -294,14 +292,14 @@ public sealed class HpcSimulationTests(EngineFixture engine)
     }
 
     private async Task<SimulationInfo> SubmittedSimulationAsync(Guid incident) =>
-        (await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).SingleOrDefault(),
-            s => s?.JobId is not null, Patience, "the job to be submitted"))!;
+        (await HpcTestJobs.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).SingleOrDefault(),
+            s => s?.JobId is not null, "the job to be submitted"))!;
 
     private Task<Guid> SubmitAsync(string script, string machine = LoopbackHpc.Machine) => engine.SubmitTestJobAsync(script, machine);
 
     private async Task<SimulationInfo> RunningSimulationAsync(Guid incident) =>
-        (await Eventually.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).SingleOrDefault(),
-            s => s?.Status == SimulationStatus.Running, Patience, "the job to run"))!;
+        (await HpcTestJobs.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).SingleOrDefault(),
+            s => s?.Status == SimulationStatus.Running, "the job to run"))!;
 
     private Task<JsonObject> EndOfAsync(Guid incident) => engine.EndOfTestJobAsync(incident);
 }

@@ -9,6 +9,13 @@ internal static class HpcTestJobs
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Awaits a job's progress for <see cref="Patience"/> of time with sshd up: collections run in parallel, and
+    /// another's sshd outage (up to a minute, while a second silo starts) holds every submission and poll meanwhile.
+    /// </summary>
+    public static Task<T> UntilAsync<T>(Func<Task<T>> probe, Func<T, bool> done, string what) =>
+        Eventually.UntilAsync(probe, done, Patience, what, uncounted: () => LoopbackHpc.SshdDowntime);
+
     /// <summary>Creates an incident whose submit handler runs <paramref name="script"/> as a job on <paramref name="machine"/>.</summary>
     public static async Task<Guid> SubmitTestJobAsync(this EngineFixture engine, string script, string machine = LoopbackHpc.Machine,
         JsonObject? request = null, Incidents.IncidentTerms? terms = null)
@@ -26,8 +33,8 @@ internal static class HpcTestJobs
     /// <summary>The end message of the incident's one job, as its end handler received it.</summary>
     public static async Task<JsonObject> EndOfTestJobAsync(this EngineFixture engine, Guid incident)
     {
-        var persisted = await Eventually.UntilAsync(() => engine.Handler(incident, HpcTestQueues.End).GetPersisted(),
-            p => p.Count > 0, Patience, "the job's end to reach the workflow");
+        var persisted = await UntilAsync(() => engine.Handler(incident, HpcTestQueues.End).GetPersisted(),
+            p => p.Count > 0, "the job's end to reach the workflow");
         return JsonNode.Parse(Assert.Single(persisted))!.AsObject();
     }
 }

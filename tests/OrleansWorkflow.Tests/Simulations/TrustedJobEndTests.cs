@@ -12,8 +12,6 @@ namespace OrleansWorkflow.Tests.Simulations;
 [Collection(HpcCollection.Name)]
 public sealed class TrustedJobEndTests(EngineFixture engine)
 {
-    private static readonly TimeSpan Patience = HpcTestJobs.Patience;
-
     [Fact]
     public async Task A_forged_COMPLETED_for_a_simulation_that_never_ran_is_dead_lettered_with_its_reason_and_the_incident_stays_active()
     {
@@ -28,8 +26,8 @@ public sealed class TrustedJobEndTests(EngineFixture engine)
         });
         await engine.Client.FlushMessages();
 
-        var letter = await Eventually.UntilAsync(async () => (await engine.Client.GetDeadLetters(incident)).SingleOrDefault(),
-            l => l is not null, Patience, "the forged end to be dead-lettered");
+        var letter = await HpcTestJobs.UntilAsync(async () => (await engine.Client.GetDeadLetters(incident)).SingleOrDefault(),
+            l => l is not null, "the forged end to be dead-lettered");
         Assert.Contains($"simulation {forgedId}, which the engine never submitted", letter!.Reason);
         Assert.Single(await engine.Handler(incident, HpcTestQueues.End).GetPersisted()); // only the true end
         Assert.Equal(IncidentStatus.Active, (await engine.Client.GetIncident(incident)).Status);
@@ -46,8 +44,8 @@ public sealed class TrustedJobEndTests(EngineFixture engine)
         await engine.Client.Send(HpcTestQueues.Read, read);
         await engine.Client.FlushMessages();
 
-        var letter = await Eventually.UntilAsync(async () => (await engine.Client.GetDeadLetters(incident)).SingleOrDefault(),
-            l => l is not null, Patience, "the altered end to be dead-lettered");
+        var letter = await HpcTestJobs.UntilAsync(async () => (await engine.Client.GetDeadLetters(incident)).SingleOrDefault(),
+            l => l is not null, "the altered end to be dead-lettered");
         Assert.Contains("ended with wkdir \"/etc\", but the engine knows", letter!.Reason);
         Assert.Empty(await engine.Handler(incident, HpcTestQueues.Read).GetPersisted());
         Assert.Equal(IncidentStatus.Active, (await engine.Client.GetIncident(incident)).Status);
@@ -73,7 +71,7 @@ public sealed class TrustedJobEndTests(EngineFixture engine)
         Assert.Contains(letters, l => l.Reason.Contains("\"../x\" is not a file name inside the simulation's working directory"));
         Assert.Contains(letters, l => l.Reason.Contains("escape in ") && l.Reason.Contains("leads outside the job's directory"));
         Assert.Contains(letters, l => l.Reason.Contains("big.dat in ") && l.Reason.Contains("is 2147483648 bytes, over Hpc:Machines:loopback:MaxReadBytes"));
-        var persisted = await Eventually.UntilAsync(() => engine.Handler(incident, HpcTestQueues.Read).GetPersisted(), p => p.Count > 0, Patience, "the file inside to be read");
+        var persisted = await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.Read).GetPersisted(), p => p.Count > 0, "the file inside to be read");
         Assert.Equal("inside\n", JsonNode.Parse(Assert.Single(persisted))!["content"]!.GetValue<string>());
     }
 
