@@ -23,7 +23,7 @@ public static class Eventually
             if (waited.Elapsed - excused > timeout)
             {
                 var excuse = excused > TimeSpan.Zero ? $" ({excused.TotalSeconds:0} s more were not counted)" : "";
-                throw new TimeoutException($"Gave up waiting for {what ?? "the condition"} after {timeout.TotalSeconds:0} s{excuse}; last value: {Describe(value)}");
+                throw new TimeoutException($"Gave up waiting for {what ?? "the condition"} after {timeout.TotalSeconds:0.#} s{excuse}; last value: {Describe(value)}");
             }
             await Task.Delay(50);
         }

@@ -25,7 +25,7 @@ public sealed class EventuallyTests
         var timeout = await Assert.ThrowsAsync<TimeoutException>(() => Eventually.UntilAsync(() => Task.FromResult(clock.Elapsed),
             e => e > TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100), "thirty seconds"));
 
-        Assert.StartsWith("Gave up waiting for thirty seconds after 0 s; last value:", timeout.Message);
+        Assert.StartsWith("Gave up waiting for thirty seconds after 0.1 s; last value:", timeout.Message);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30));
     }
 
