@@ -142,11 +142,16 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
         return known?.IncidentId == IncidentId ? known : null;
     }
 
-    public Task<string> ReadFileAsync(SimulationEnd simulation, string fileName)
+    public async Task<string> ReadFileAsync(SimulationEnd simulation, string fileName)
     {
         ArgumentNullException.ThrowIfNull(simulation);
         JobFiles.ThrowIfNotInside(fileName);
-        return _machines.Get(simulation.Machine).ReadFileAsync(simulation.WorkingDirectory, fileName, CancellationToken);
+        // The machine and the directory are the engine's record of the job, whatever the message or the handler says.
+        var job = await GetAsync(simulation.SimulationId)
+            ?? throw new ArgumentException($"Simulation {simulation.SimulationId} is none of incident {IncidentId}'s: the engine never submitted it for this incident, so it has no files to read.", nameof(simulation));
+        if (string.IsNullOrEmpty(job.WorkingDirectory))
+            throw new InvalidOperationException($"Simulation {simulation.SimulationId} has no working directory yet (the engine knows it {job.Status}); read its files once it has ended.");
+        return await _machines.Get(job.Machine).ReadFileAsync(job.WorkingDirectory, fileName, CancellationToken);
     }
 
     public void Put(JsonObject data)

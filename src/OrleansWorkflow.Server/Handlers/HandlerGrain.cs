@@ -43,7 +43,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     private readonly OutboxDispatcher _dispatcher;
     private readonly HpcMachines _machines;
     private readonly CancellationToken _shutdown;
-    private readonly FaultInjection _faults;
+    private readonly IFaultPoints _faults;
     private readonly DeliveryOptions _limits;
     private Guid _incidentId;
     private string _queue = "";
@@ -59,7 +59,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         _dispatcher = ServiceProvider.GetRequiredService<OutboxDispatcher>();
         _machines = ServiceProvider.GetRequiredService<HpcMachines>();
         _shutdown = ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        _faults = ServiceProvider.GetService<FaultInjection>() ?? new FaultInjection();
+        _faults = ServiceProvider.GetService<IFaultPoints>() ?? new NoFaultPoints();
         _limits = ServiceProvider.GetRequiredService<WorkflowSettings>().Workflow;
     }
 
@@ -111,7 +111,9 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             return DeliveryResult.Duplicate;
         }
 
-        if (await SimulationEndCheck.RefusalAsync(message.Body, _incidentId, GrainFactory) is { } forged)
+        // The check reads the very object the handler gets.
+        var body = message.TakeBody();
+        if (await SimulationEndCheck.RefusalAsync(body, _incidentId, GrainFactory) is { } forged)
             return DeliveryResult.Rejected(forged);
 
         var ticket = await incident.BeginStep(_queue, message.MessageId, message.Originator);
@@ -137,15 +139,10 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         HandlerContext? context = null;
         try
         {
-            var body = message.TakeBody();
             var now = _clock.GetUtcNow();
             context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _documents, _machines, _logger, timeLimit.Token,
                 _limits.MaxBodyBytes, now, new RunJoins(_joins, _queue, message.Originator, body, now), ticket.Urgency, GrainFactory);
-            if (_faults.KillsWhenHandling(_queue))
-            {
-                _logger.LogCritical("Fault injection: killing this silo as {Queue} starts on message {MessageId} of incident {IncidentId}", _queue, message.MessageId, _incidentId);
-                FaultInjection.KillThisProcess();
-            }
+            _faults.HandlerStarting(_queue, message.MessageId, _incidentId);
             // A join's timeout that came after the join fired has nothing to do: it is taken as handled, unseen.
             if (JoinTimeout.IsStale(body, message.Originator, _queue, _joins))
                 _logger.LogDebug("Handler {Queue} of incident {IncidentId}: the timeout of join {Join} came after it fired", _queue, _incidentId, body[JoinTimeout.Key]);
@@ -200,8 +197,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         try
         {
             await _journal.AppendAsync(_incidentId, _queue, entry, step, refuseEarlierRow: readSkipped);
-            if (_faults.FailsAfterStateWrite(_queue, message.MessageId))
-                throw new IOException($"Fault injection: the state write of {_queue} for message {message.MessageId} reports an error after it committed");
+            _faults.HandlerStateWritten(_queue, message.MessageId, _incidentId);
         }
         catch (JournalConflictException e) when (attempt == 0)
         {
@@ -227,11 +223,6 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         Stored.OutboxMessageId = message.MessageId;
         _seq = entry.Seq;
         _outboxDispatched = false;
-        if (_faults.KillsAfterStateWrite(_queue))
-        {
-            _logger.LogCritical("Fault injection: killing this silo after {Queue} stored message {MessageId} of incident {IncidentId}", _queue, message.MessageId, _incidentId);
-            FaultInjection.KillThisProcess();
-        }
 
         // The step is recorded before its effects go out, so the next handler, or the incident's completion, can
         // never be seen before the step that caused it.

@@ -93,6 +93,10 @@ public interface ISimulations
     /// </summary>
     Task<SimulationInfo?> GetAsync(Guid simulationId);
 
-    /// <summary>Reads a file (e.g. the job's output) from the working directory of an ended simulation, over SFTP.</summary>
+    /// <summary>
+    /// Reads a file (e.g. the job's output) from the working directory of an ended simulation of this incident, over
+    /// SFTP. The machine and the directory are the engine's own record of <paramref name="simulation"/>'s SimulationID,
+    /// not the fields of the message; a simulation the engine never submitted for this incident is refused.
+    /// </summary>
     Task<string> ReadFileAsync(SimulationEnd simulation, string fileName);
 }

@@ -42,10 +42,10 @@ public static class WorkflowHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
 
         workflow.AddSettings<DeliveryOptions>(DeliveryOptions.Section);
-        workflow.AddSettings<FaultInjection>(FaultInjection.Section);
         services.AddSingleton(WorkflowSettings.From);
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Cluster);
-        services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Faults);
+        services.TryAddSingleton<IFaultPoints, NoFaultPoints>();
+        services.AddHostedService<IgnoredFaultsNotice>();
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Hpc);
         services.AddSingleton<HpcMachines>();
         services.AddSingleton<OutboxDispatcher>();

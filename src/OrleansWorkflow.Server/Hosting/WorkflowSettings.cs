@@ -13,7 +13,6 @@ internal sealed class WorkflowSettings
     public DeliveryOptions Workflow { get; init; } = new();
     public ClusterSettings Cluster { get; init; } = new();
     public HpcOptions Hpc { get; init; } = new();
-    public FaultInjection Faults { get; init; } = new();
 
     public static WorkflowSettings From(IServiceProvider services) => new()
     {
@@ -22,7 +21,6 @@ internal sealed class WorkflowSettings
         Workflow = Value<DeliveryOptions>(services),
         Cluster = Value<ClusterSettings>(services),
         Hpc = Value<HpcOptions>(services),
-        Faults = Value<FaultInjection>(services),
     };
 
     private static T Value<T>(IServiceProvider services) where T : class => services.GetRequiredService<IOptions<T>>().Value;

@@ -23,7 +23,7 @@ internal sealed class IncidentGrain(
     HandlerRegistry handlers,
     IncidentCatalog catalog,
     TimeProvider clock,
-    FaultInjection faults,
+    IFaultPoints faults,
     WorkflowSettings settings,
     ILogger<IncidentGrain> logger) : Grain, IIncidentGrain, IIncidentBookkeeping
 {
@@ -401,8 +401,7 @@ internal sealed class IncidentGrain(
         try
         {
             await writing;
-            if (faults.FailsAfterFinishWrite(Incident.Name))
-                throw new IOException($"Fault injection: the write of incident {IncidentId}'s end reports an error after it committed");
+            faults.IncidentEndWritten(Incident.Name, IncidentId);
         }
         catch
         {

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace OrleansWorkflow.Simulations;
@@ -14,21 +13,13 @@ internal static class SimulationEndCheck
     /// Why the message is refused, or null when it claims no simulation end or its claim holds. Any queue may receive
     /// a true end (a handler may pass one on); none receives a false one.
     /// </summary>
-    public static async Task<string?> RefusalAsync(string body, Guid incident, IGrainFactory grains)
+    public static async Task<string?> RefusalAsync(JsonObject message, Guid incident, IGrainFactory grains)
     {
-        if (!body.Contains("\"SimulationID\"", StringComparison.Ordinal))
-            return null; // most messages: no claim, no parse
-        JsonObject? message;
-        try
-        {
-            message = JsonNode.Parse(body) as JsonObject;
-        }
-        catch (JsonException)
-        {
-            return null; // not JSON: the handler's own parse fails it, as any other message
-        }
-        if (message?["SimulationID"] is not JsonValue claimed || !claimed.TryGetValue<string>(out var text) || !Guid.TryParse(text, out var simulationId))
-            return message?["SimulationID"] is null ? null : "it claims a simulation's end, but its SimulationID is no UUID";
+        // Decided on the parsed object the handler reads: a key written with escapes is the same key here as there.
+        if (!message.TryGetPropertyValue("SimulationID", out var claim))
+            return null; // most messages: no claim
+        if (claim is not JsonValue claimed || !claimed.TryGetValue<string>(out var text) || !Guid.TryParse(text, out var simulationId))
+            return claim is null ? null : "it claims a simulation's end, but its SimulationID is no UUID";
         // A FirstToStart race speaks under its own id, with its winner's job.
         var known = await KnownSimulations.FindAsync(grains, simulationId);
         if (known is null)

@@ -20,7 +20,10 @@ public static class HpcTestQueues
     /// <summary>Receives each simulation's end and persists it whole.</summary>
     public const string End = "test_hpc_end";
 
-    /// <summary>Takes a simulation's end plus {"file"}, reads that file of the job and persists {"content"}.</summary>
+    /// <summary>
+    /// Takes a simulation's end plus {"file", "handler_wkdir"?}, reads that file of the job (asking for it in
+    /// "handler_wkdir" when given) and persists {"content"}.
+    /// </summary>
     public const string Read = "test_hpc_read";
 
     public static IWorkflowBuilder AddHpcTestHandlers(this IWorkflowBuilder workflow) =>
@@ -70,7 +73,11 @@ public sealed class HpcReadHandler : HandlerGrain, IHpcReadHandler
 {
     protected override async Task HandleAsync(JsonObject message, IHandlerContext context)
     {
-        var content = await context.Simulations.ReadFileAsync(SimulationEnd.From(message), message["file"]!.GetValue<string>());
+        var end = SimulationEnd.From(message);
+        // A handler may name any directory; the engine reads from its own record of the job.
+        if (message["handler_wkdir"]?.GetValue<string>() is { } elsewhere)
+            end = end with { WorkingDirectory = elsewhere };
+        var content = await context.Simulations.ReadFileAsync(end, message["file"]!.GetValue<string>());
         context.Persist.Put(new JsonObject { ["content"] = content });
     }
 }

@@ -1,10 +1,11 @@
+using OrleansWorkflow.Incidents;
 using System.Collections.Concurrent;
 using System.Net;
 using OrleansWorkflow.Tests.Infrastructure;
 
 namespace OrleansWorkflow.Tests.Hosting;
 
-/// <summary>The shipped engine host (owf-silo) as an operator starts it: no workflow of its own, settings checked at start.</summary>
+/// <summary>Engine hosts as an operator starts them (owf-silo, with no workflow of its own, and the samples' host): settings checked at start.</summary>
 public sealed class SiloHostTests
 {
     [Fact]
@@ -73,6 +74,24 @@ public sealed class SiloHostTests
 
         Assert.Contains("consuming 0", silo.Log);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+        Assert.False(silo.HasExited);
+    }
+
+    [Fact]
+    public async Task A_host_given_a_Faults_section_says_it_ignores_it_and_a_fire_incident_completes()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var broker = await TestVirtualHost.CreateAsync();
+        await using var silo = await SiloProcess.StartAsync(database, broker,
+            new Dictionary<string, string> { ["OWF_Faults__KillWhenHandling"] = global::OrleansWorkflow.Samples.Fire.FireWorkflow.FireTerrain }, host: SiloProcess.SamplesHost);
+        await using var client = await silo.ConnectAsync();
+
+        var incident = Assert.Single(await Faults.FireLoad.StartAsync(client, 1));
+        var end = await Eventually.UntilAsync(() => client.GetIncident(incident), (IncidentInfo i) => i.Status.IsFinished(), TimeSpan.FromSeconds(60), "the fire incident to finish");
+
+        await Faults.FireLoad.AssertNothingLostOrRepeatedAsync(client, broker, [end]);
+        Assert.Contains("The configuration section Faults (Faults:KillWhenHandling) is ignored", silo.Log);
+        Assert.DoesNotContain("Fault injection", silo.Log);
         Assert.False(silo.HasExited);
     }
 }

@@ -1,3 +1,4 @@
+using OrleansWorkflow.Tests.FaultInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -95,7 +96,8 @@ public sealed class EngineFixture : IAsyncLifetime
             .AddHpcMachines()
             .AddHandlersFrom(typeof(FireWorkflow).Assembly)
             .OnDeadline(FireWorkflow.Kind, FireWorkflow.FireOverdue)
-            .AddTestHandlers();
+            .AddTestHandlers()
+            .AddFaultInjection();
         builder.Services.Configure<HpcOptions>(hpc => hpc.Machines = LoopbackHpc.Options().Machines);
         builder.Services.Configure<FireSettings>(fire => (fire.WorkTime, fire.Machine) = (FireWorkTime, LoopbackHpc.Machine));
         _silo = builder.Build();

@@ -7,7 +7,7 @@ using OrleansWorkflow.Messaging;
 namespace OrleansWorkflow.Tests.Infrastructure;
 
 /// <summary>
-/// The samples' engine host (owf-samples-silo, as built with the tests) in a child process on a test's database and broker,
+/// An engine host (by default owf-test-silo: the samples' host with fault injection, as built with the tests) in a child process on a test's database and broker,
 /// so a test can kill it with SIGKILL mid-work and start another.
 /// </summary>
 public sealed class SiloProcess : IAsyncDisposable
@@ -35,6 +35,9 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The samples' host, with the fire and A -> B workflows.</summary>
     public static readonly BuiltProgram.Location SamplesHost = new(Path.Combine("samples", "OrleansWorkflow.Samples.Silo"), "owf-samples-silo.dll");
 
+    /// <summary>The samples' host plus the "Faults" section (OWF_Faults__*), which only this test host binds.</summary>
+    public static readonly BuiltProgram.Location TestHost = new(Path.Combine("tests", "OrleansWorkflow.Tests.Silo"), "owf-test-silo.dll");
+
     /// <summary>The shipped engine host, which knows no workflow.</summary>
     public static readonly BuiltProgram.Location ShippedHost = new(Path.Combine("silo", "OrleansWorkflow.Silo"), "owf-silo.dll");
 
@@ -47,7 +50,7 @@ public sealed class SiloProcess : IAsyncDisposable
     /// </summary>
     public static async Task<SiloProcess> StartAsync(string database, string serviceId, TestVirtualHost broker, IDictionary<string, string>? settings = null, BuiltProgram.Location? host = null, bool untilReady = true)
     {
-        var start = BuiltProgram.StartInfo(host ?? SamplesHost);
+        var start = BuiltProgram.StartInfo(host ?? TestHost);
         var gatewayPort = TestServices.FreePort();
         start.Environment["OWF_Storage__PostgreSql"] = database;
         start.Environment["OWF_RabbitMQ__Uri"] = broker.Uri;
