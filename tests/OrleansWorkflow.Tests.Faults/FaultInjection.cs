@@ -54,6 +54,8 @@ internal sealed class FaultInjection(IOptions<FaultSettings> options, ILogger<Fa
 
     public void HandlerStarting(string queue, string messageId, Guid incidentId)
     {
+        // A test that kills a silo tells from this line which incidents the silo was working on.
+        logger.LogDebug("Handler {Queue} starts on message {MessageId} of incident {IncidentId}", queue, messageId, incidentId);
         if (Is(_settings.KillWhenHandling, queue))
             Kill("as {Queue} starts on message {MessageId} of incident {IncidentId}", queue, messageId, incidentId);
     }
