@@ -10,9 +10,12 @@ started="$(scripts/services.sh up)"
 trap 'scripts/services.sh down $started' EXIT
 eval "$(scripts/services.sh env)"
 
-dotnet test OrleansWorkflow.sln -nologo --logger "console;verbosity=normal" --results-directory TestResults "$@"
+# The hang guard: a test still running after 15 minutes (the longest, TemplateTests, packs and builds a solution) is stopped with a
+# dump in TestResults, the run fails, and the runner names the test that was running.
+dotnet test OrleansWorkflow.sln -nologo --logger "console;verbosity=normal" --results-directory TestResults \
+  --blame-hang-timeout 15m --blame-hang-dump-type mini "$@"
 
 echo "[test] benchmark smoke run (owf-bench --smoke; numbers from it mean nothing)"
-dotnet run --project bench/OrleansWorkflow.Bench -- --smoke > TestResults/bench-smoke.log 2>&1 \
+timeout 10m dotnet run --project bench/OrleansWorkflow.Bench -- --smoke > TestResults/bench-smoke.log 2>&1 \
   || { cat TestResults/bench-smoke.log; echo "[test] the benchmark smoke run failed"; exit 1; }
 echo "[test] benchmark smoke run completed"

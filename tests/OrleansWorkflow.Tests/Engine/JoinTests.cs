@@ -66,7 +66,7 @@ public sealed class JoinTests(EngineFixture engine)
         var firing = Assert.Single(Firings(incident));
         Assert.True(firing.TimedOut);
         Assert.Equal([TestQueues.Branches[2]], firing.Arrived);
-        Assert.InRange((firing.At - sent).TotalSeconds, 3, 20);
+        Assert.True((firing.At - sent).TotalSeconds >= 3, $"the join timed out {(firing.At - sent).TotalSeconds:0.00} s after the last branch was sent, before its 3 s");
 
         await SendToBranchAsync(incident, TestQueues.Branches[0], fields);
         await SendToBranchAsync(incident, TestQueues.Branches[1], fields);

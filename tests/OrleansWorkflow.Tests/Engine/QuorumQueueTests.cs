@@ -101,7 +101,7 @@ public sealed class QuorumQueueTests
             await dying.CloseAsync();
         }
 
-        var dead = await Eventually.UntilAsync(() => broker.DrainAsync(WireContract.DeadLetterQueue(queue)), l => l.Count > 0, TimeSpan.FromSeconds(10), "the dead letter");
+        var dead = await Eventually.UntilAsync(() => broker.DrainAsync(WireContract.DeadLetterQueue(queue)), l => l.Count > 0, TimeSpan.FromSeconds(60), "the dead letter");
         Assert.Equal(3, deliveries); // the first delivery and two redeliveries; the third return exceeds the limit of 2
         Assert.Equal("poison-1", Assert.Single(dead).BasicProperties.MessageId);
         Assert.Equal(0u, await broker.CountAsync(queue));

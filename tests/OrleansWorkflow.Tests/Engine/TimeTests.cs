@@ -20,7 +20,8 @@ public sealed class TimeTests(EngineFixture engine)
         await engine.Client.SendNow(TestQueues.SendLater, WorkflowTests.Message(incident, new JsonObject { ["after_ms"] = 2_000, ["step"] = "later" }));
 
         var run = await Eventually.UntilAsync(() => Task.FromResult(RecordRuns(incident)), r => r.Count > 0, Patience, "the later message");
-        Assert.InRange((run[0].Start - sent).TotalSeconds, 2, 15);
+        // No sooner than asked; how late it may be is the bench's business, not a test's.
+        Assert.True((run[0].Start - sent).TotalSeconds >= 2, $"the later message ran {(run[0].Start - sent).TotalSeconds:0.00} s after it was sent, before its 2 s");
         Assert.Equal("later", JsonNode.Parse(run[0].Body)!["step"]!.GetValue<string>());
         Assert.Equal(TestQueues.SendLater, JsonNode.Parse(run[0].Body)!["originator"]!.GetValue<string>());
         await Task.Delay(TimeSpan.FromSeconds(2));

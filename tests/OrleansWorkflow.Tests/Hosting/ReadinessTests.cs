@@ -22,7 +22,7 @@ public sealed class ReadinessTests(ITestOutputHelper output)
         await using var database = await PrivatePostgres.StartAsync();
         await using var broker = await TestVirtualHost.CreateAsync();
         await using var silo = await SiloProcess.StartAsync(database.ConnectionString, database.Name, broker);
-        using var http = new HttpClient { BaseAddress = silo.WebUrl, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient { BaseAddress = silo.WebUrl, Timeout = TimeSpan.FromSeconds(30) };
         var ready = await Eventually.UntilAsync(() => ReadAsync(http, "/readyz"), r => r.Status == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "/readyz before the outage");
         Assert.Equal("Healthy", ready.Checks["database"]);
         Assert.Equal("Healthy", ready.Checks["broker"]);
@@ -30,7 +30,7 @@ public sealed class ReadinessTests(ITestOutputHelper output)
 
         await database.StopAsync();
         var stopped = Stopwatch.StartNew();
-        var down = await Eventually.UntilAsync(() => ReadAsync(http, "/readyz"), r => r.Status == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(10), "/readyz to say the database is down");
+        var down = await Eventually.UntilAsync(() => ReadAsync(http, "/readyz"), r => r.Status == HttpStatusCode.ServiceUnavailable, TimeSpan.FromSeconds(60), "/readyz to say the database is down");
         var noticed = stopped.Elapsed;
         Assert.Equal("Unhealthy", down.Checks["database"]);
         Assert.Equal(HttpStatusCode.OK, (await ReadAsync(http, "/healthz")).Status);

@@ -125,7 +125,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public async Task KillAsync()
     {
         ProcessTree.Kill(_process);
-        await _process.WaitForExitAsync();
+        await BuiltProgram.WaitForExitAsync(_process, TimeSpan.FromSeconds(60), () => "a killed silo");
     }
 
     public static string AdminKeyFileOf(string serviceId) => Path.Combine(Path.GetTempPath(), $"owf-admin-key-{serviceId}");

@@ -11,7 +11,14 @@ public static class TestServices
     public static string PostgresAdmin =>
         Environment.GetEnvironmentVariable("OWF_TEST_POSTGRES_ADMIN") ?? "Host=127.0.0.1;Port=55432;Username=postgres;Database=postgres";
 
-    public static async Task<string> RunAsync(string program, params string[] arguments)
+    /// <summary>How long a command a test runs (rabbitmqctl, psql, su, services.sh, scontrol…) may take unless the caller says otherwise.</summary>
+    public static readonly TimeSpan CommandLimit = TimeSpan.FromMinutes(3);
+
+    /// <summary>Runs a command to its end within <see cref="CommandLimit"/> and returns its output; throws, naming it, when it fails or runs too long.</summary>
+    public static Task<string> RunAsync(string program, params string[] arguments) => RunWithinAsync(CommandLimit, program, arguments);
+
+    /// <summary>Runs a command to its end within <paramref name="limit"/>; past it the command (and what it started) is killed, and the error names it.</summary>
+    public static async Task<string> RunWithinAsync(TimeSpan limit, string program, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -19,7 +26,18 @@ public static class TestServices
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {program}");
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using (var deadline = new CancellationTokenSource(limit))
+        {
+            try
+            {
+                await process.WaitForExitAsync(deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                ProcessTree.Kill(process);
+                throw new TimeoutException($"{program} {string.Join(' ', arguments)} still ran after {limit.TotalSeconds:0} s and was killed");
+            }
+        }
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited {process.ExitCode}: {await error}{await output}");
         return await output;

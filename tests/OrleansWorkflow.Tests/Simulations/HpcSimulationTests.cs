@@ -229,13 +229,15 @@ public sealed class HpcSimulationTests(EngineFixture engine)
     public async Task A_forged_running_notice_of_a_job_that_is_only_queued_is_dead_lettered()
     {
         // A job that may not begin for ten minutes stays queued (Slurm: PENDING, Reason=BeginTime).
+        var asked = DateTimeOffset.UtcNow;
         var incident = await engine.SubmitTestJobAsync("#!/bin/bash\nsleep 300\n", request: new JsonObject { ["begin_in_s"] = 600 });
         var simulation = await SubmittedSimulationAsync(incident);
         Assert.Equal("PENDING", await LoopbackHpc.JobStateAsync(simulation.JobId!));
         // Its expected start, as Slurm tells it (the begin time), is on the simulation.
         var expected = (await HpcTestJobs.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).Single(),
             s => s.ExpectedStart is not null, "the expected start")).ExpectedStart!.Value;
-        Assert.InRange((expected - DateTimeOffset.UtcNow).TotalMinutes, 8, 10.5);
+        // The handler asked for 600 s after it ran, which was after `asked` and before now; Slurm keeps whole seconds.
+        Assert.InRange(expected, asked.AddSeconds(599), DateTimeOffset.UtcNow.AddSeconds(601));
         var forged = SimulationEnd.Of(simulation with { Status = SimulationStatus.Running }).ToMessage();
         await engine.Broker.PublishRawAsync(HpcTestQueues.End, forged.ToJsonString());
 

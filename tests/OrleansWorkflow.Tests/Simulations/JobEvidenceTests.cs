@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OrleansWorkflow.Tests.Infrastructure;
 using OrleansWorkflow.Simulations;
 using OrleansWorkflow.Simulations.Machines;
 using OrleansWorkflow.Simulations.Schedulers;
@@ -59,8 +60,9 @@ public sealed class JobEvidenceTests
         var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = "/" };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add($"chmod u+x '{directory}/{SimulationRequest.ScriptFileName}' && exec /bin/sh '{directory}/{JobEvidence.WrapperFileName}'");
-        using var run = Process.Start(start)!;
-        await run.WaitForExitAsync();
+        var run = Process.Start(start)!;
+        using var _ = ProcessTree.EndOnDispose(run);
+        await BuiltProgram.WaitForExitAsync(run, TimeSpan.FromMinutes(1), () => "the job wrapper");
         return run.ExitCode;
     }
 

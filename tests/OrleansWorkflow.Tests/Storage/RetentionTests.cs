@@ -44,7 +44,7 @@ public sealed class RetentionTests
         Assert.Equal(0, await database.StateRowsAsync(simulation.SimulationId, "simulation"));
         // The purge is recorded last, after the rows are gone.
         await Eventually.UntilAsync(() => database.CountAsync("SELECT count(*) FROM owf_incident WHERE incident_id = @id AND purged_at IS NOT NULL", ("id", finished)),
-            marked => marked == 1, TimeSpan.FromSeconds(10), "the incident's record to say when it was purged");
+            marked => marked == 1, TimeSpan.FromSeconds(60), "the incident's record to say when it was purged");
         // The record stays whole: status, every step, the simulation as last seen, the graph.
         Assert.Equal(IncidentStatus.Completed, (await client.GetIncident(finished)).Status);
         Assert.Equal(steps.Count, (await client.GetSteps(finished)).Count);

@@ -20,7 +20,7 @@ public sealed class TracingTests(EngineFixture engine)
         Assert.Equal(IncidentStatus.Completed, end.Status);
 
         // The last handler completes the incident before its own span ends: wait for that span too.
-        await Eventually.UntilAsync(() => Task.FromResult(Handled(traces.Of(incident)).Count), count => count >= 9, TimeSpan.FromSeconds(10), "the nine process spans");
+        await Eventually.UntilAsync(() => Task.FromResult(Handled(traces.Of(incident)).Count), count => count >= 9, TimeSpan.FromSeconds(60), "the nine process spans");
         var mine = traces.Of(incident);
         var handled = Handled(mine);
         Assert.Equal(9, handled.Count); // every step of the local fire workflow

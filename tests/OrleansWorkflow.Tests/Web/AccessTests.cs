@@ -112,9 +112,9 @@ public sealed class AccessTests(WebSiloFixture web)
         Assert.Equal(200, (await WebSiloFixture.PostAsync(operatorHttp, $"/api/incidents/{id}/cancel", """{"reason": "audit test"}""")).Status);
         Assert.Equal(403, (await WebSiloFixture.GetAsync(operatorHttp, "/api/keys")).Status);
 
-        await web.Silo.WaitForLogAsync("POST /api/incidents by test-operator (operator): 201", TimeSpan.FromSeconds(10));
-        await web.Silo.WaitForLogAsync($"POST /api/incidents/{id}/messages/{FireWorkflow.FireTerrain} by test-operator (operator): 202", TimeSpan.FromSeconds(10));
-        await web.Silo.WaitForLogAsync($"POST /api/incidents/{id}/cancel by test-operator (operator): 200", TimeSpan.FromSeconds(10));
+        await web.Silo.WaitForLogAsync("POST /api/incidents by test-operator (operator): 201", TimeSpan.FromSeconds(60));
+        await web.Silo.WaitForLogAsync($"POST /api/incidents/{id}/messages/{FireWorkflow.FireTerrain} by test-operator (operator): 202", TimeSpan.FromSeconds(60));
+        await web.Silo.WaitForLogAsync($"POST /api/incidents/{id}/cancel by test-operator (operator): 200", TimeSpan.FromSeconds(60));
     }
 
     [Fact]
@@ -175,7 +175,7 @@ public sealed class AccessTests(WebSiloFixture web)
         using var admin = web.HttpAs(web.AdminKey);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/keys/{name}")).StatusCode);
 
-        await Eventually.UntilAsync(() => WebSiloFixture.GetAsync(holder, "/api/me"), r => r.Status == 401, TimeSpan.FromSeconds(10), "the removed key to be refused");
+        await Eventually.UntilAsync(() => WebSiloFixture.GetAsync(holder, "/api/me"), r => r.Status == 401, TimeSpan.FromSeconds(60), "the removed key to be refused");
     }
 
     [Fact]
@@ -220,7 +220,7 @@ public sealed class AccessTests(WebSiloFixture web)
                 else
                     again.Dispose();
                 return again.StatusCode;
-            }, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(10), "a stream to open once another closed");
+            }, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "a stream to open once another closed");
         }
         finally
         {

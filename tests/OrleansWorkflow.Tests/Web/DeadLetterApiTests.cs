@@ -33,6 +33,6 @@ public sealed class DeadLetterApiTests(WebSiloFixture web)
         var after = await Eventually.UntilAsync(async () => (await WebSiloFixture.GetAsync(viewer, $"/api/dead-letters/{FireWorkflow.FireHotspot}")).Body!.AsArray(),
             l => l.Any(x => x!["messageId"]!.GetValue<string>() == replayed), TimeSpan.FromSeconds(30), "the replayed letter to be dead-lettered again");
         Assert.DoesNotContain(after, l => l!["messageId"]!.GetValue<string>() == discarded);
-        await web.Silo.WaitForLogAsync($"POST /api/dead-letters/{FireWorkflow.FireHotspot}/{replayed}/replay by test-operator (operator): 200", TimeSpan.FromSeconds(10));
+        await web.Silo.WaitForLogAsync($"POST /api/dead-letters/{FireWorkflow.FireHotspot}/{replayed}/replay by test-operator (operator): 200", TimeSpan.FromSeconds(60));
     }
 }

@@ -35,7 +35,7 @@ public sealed class EngineOnlyTests(WebSiloFixture web)
         var info = await web.Client.GetIncident(incident);
         Assert.Equal(IncidentStatus.Pending, info.Status);
         Assert.Empty(await web.Client.GetSimulations(incident));
-        await web.Silo.WaitForLogAsync("Refused IMachinePollerGrain.Track to client", TimeSpan.FromSeconds(10));
+        await web.Silo.WaitForLogAsync("Refused IMachinePollerGrain.Track to client", TimeSpan.FromSeconds(60));
     }
 
     /// <summary>The grain interfaces a client may call through a gateway; every other grain interface of the engine is engine-only.</summary>

@@ -44,7 +44,7 @@ public sealed class HttpApiTests(WebSiloFixture web)
 
         // One log line per handled message, with its incident, queue, handler, outcome and duration.
         var resultsStep = timeline.Single(step => step!["queue"]!.GetValue<string>() == FireWorkflow.FireResults)!;
-        await web.Silo.WaitForLogAsync($"Message {resultsStep["messageId"]!.GetValue<string>()} of incident {id} on {FireWorkflow.FireResults} by IFireResultsHandler: handled in ", TimeSpan.FromSeconds(10));
+        await web.Silo.WaitForLogAsync($"Message {resultsStep["messageId"]!.GetValue<string>()} of incident {id} on {FireWorkflow.FireResults} by IFireResultsHandler: handled in ", TimeSpan.FromSeconds(60));
 
         var (_, listed) = await web.GetAsync($"/api/incidents?kind={kind}&status=Completed");
         Assert.Equal(id, Assert.Single(listed!.AsArray())!["incidentId"]!.GetValue<string>());

@@ -52,7 +52,7 @@ public sealed class IdentityProviderTokenTests : IAsyncLifetime
 
         var operatorToken = Token("ana", ["operator"], _signingKey);
         Assert.Equal(201, (await PostAsync(silo, operatorToken, "/api/incidents", """{"name": "token fire", "kind": "FIRE"}""")).Status);
-        await silo.WaitForLogAsync("POST /api/incidents by ana (operator): 201", TimeSpan.FromSeconds(10));
+        await silo.WaitForLogAsync("POST /api/incidents by ana (operator): 201", TimeSpan.FromSeconds(60));
 
         var viewerToken = Token("bo", ["viewer"], _signingKey);
         Assert.Equal(200, (await GetAsync(silo, viewerToken, "/api/incidents")).Status);
@@ -69,7 +69,7 @@ public sealed class IdentityProviderTokenTests : IAsyncLifetime
             var (status, body) = await GetAsync(silo, token, "/api/incidents");
             Assert.True(status == 401, $"a token {what} answered {status}: {body?.ToJsonString()}");
         }
-        await silo.WaitForLogAsync("Refused a bearer token", TimeSpan.FromSeconds(10));
+        await silo.WaitForLogAsync("Refused a bearer token", TimeSpan.FromSeconds(60));
     }
 
     private string Token(string name, string[] roles, RSA key, DateTime? expires = null, string audience = Audience) =>

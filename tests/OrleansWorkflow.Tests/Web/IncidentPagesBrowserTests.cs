@@ -140,7 +140,7 @@ public sealed class IncidentPagesBrowserTests(WebSiloFixture web, ITestOutputHel
             """));
         Assert.True(real.Status == 200, real.Error);
         Assert.Equal(IncidentStatus.Cancelled, (await web.Client.GetIncident(incident)).Status);
-        await web.Silo.WaitForLogAsync($"POST /api/incidents/{incident}/cancel by admin (admin): 200", TimeSpan.FromSeconds(10));
+        await web.Silo.WaitForLogAsync($"POST /api/incidents/{incident}/cancel by admin (admin): 200", TimeSpan.FromSeconds(60));
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class IncidentPagesBrowserTests(WebSiloFixture web, ITestOutputHel
 
         var (_, letters) = await WebSiloFixture.GetAsync(web.Http, $"/api/dead-letters/{FireWorkflow.FireTerrain}");
         Assert.DoesNotContain(letters!.AsArray(), l => l!["messageId"]!.GetValue<string>() == messageId);
-        await web.Silo.WaitForLogAsync($"POST /api/dead-letters/{FireWorkflow.FireTerrain}/{messageId}/discard by test-operator (operator): 200", TimeSpan.FromSeconds(10));
+        await web.Silo.WaitForLogAsync($"POST /api/dead-letters/{FireWorkflow.FireTerrain}/{messageId}/discard by test-operator (operator): 200", TimeSpan.FromSeconds(60));
     }
 
     private sealed record Answered(int Status, string Error);
