@@ -20,7 +20,12 @@ start() {
   (cd "$silo_dir" && exec dotnet owf-samples-silo.dll) >"$log" 2>&1 &
   echo $! >"$pidfile"
   for _ in $(seq 1 600); do
-    grep -q "RabbitMQ adapter consuming" "$log" && { say "running (pid $(cat "$pidfile")), log in $log"; return; }
+    # Ready: it consumes, and (serving the web view with no configured key) it has made or found the admin key that
+    # clients on this machine name themselves with.
+    if grep -q "RabbitMQ adapter consuming" "$log" \
+       && { [[ ${OWF_Web__Enabled:-true} == false || -n ${OWF_Web__ApiKeys__0__Hash:-} ]] || grep -qE "admin key|API keys are kept" "$log"; }; then
+      say "running (pid $(cat "$pidfile")), log in $log"; return
+    fi
     running || { say "the silo exited during start-up:"; cat "$log" >&2; exit 1; }
     sleep 0.1
   done

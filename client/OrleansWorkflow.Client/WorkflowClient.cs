@@ -55,6 +55,12 @@ public sealed class WorkflowClient : IAsyncDisposable
             UseMembership(client, options);
             if (options.Tls.Enabled)
                 UseTls(client, options.Tls);
+            if (options.ApiKey is { Length: > 0 } key)
+                client.AddOutgoingGrainCallFilter(call =>
+                {
+                    RequestContext.Set(GatewayApiKey.RequestContextKey, key);
+                    return call.Invoke();
+                });
         });
         var host = builder.Build();
         try

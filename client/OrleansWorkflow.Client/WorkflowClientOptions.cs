@@ -30,10 +30,21 @@ public sealed class WorkflowClientOptions
     /// </summary>
     public ClusterTls Tls { get; set; } = new();
 
+    /// <summary>
+    /// The API key this client names itself with: the engine lets a gateway client create, complete and cancel
+    /// incidents, set machines' modes and purge only with a key whose role allows it, and writes each change to its
+    /// audit log under the key's name. Reads need no key. Null: changes are refused.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
     /// <summary>The "originator" stamped on messages this client sends.</summary>
     public string Originator { get; set; } = "client";
 
-    /// <summary>Options from OWF_* environment variables (OWF_RabbitMQ__Uri, OWF_Cluster__GatewayPort, ...), as the silo reads them.</summary>
+    /// <summary>
+    /// Options from OWF_* environment variables (OWF_RabbitMQ__Uri, OWF_Cluster__GatewayPort, ...), as the silo reads
+    /// them, and the API key from OWF_API_KEY; without it, the admin key file the cluster's first silo wrote on this
+    /// machine (Web:AdminKeyFile, or ~/.config/orleans-workflow/&lt;ClusterId&gt;.admin-key), if this user can read it.
+    /// </summary>
     public static WorkflowClientOptions FromEnvironment()
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables("OWF_").Build();
@@ -43,6 +54,24 @@ public sealed class WorkflowClientOptions
         if (problems.Count > 0)
             throw new SettingsException(problems);
         options.PostgreSql = configuration["Storage:PostgreSql"] ?? options.PostgreSql;
+        options.ApiKey = configuration["API_KEY"] is { Length: > 0 } key ? key : AdminKeyOnThisMachine(configuration["Web:AdminKeyFile"], options.ClusterId);
         return options;
+    }
+
+    /// <summary>
+    /// The admin key the cluster's first silo wrote on this machine, when this user may read it (a developer's or an
+    /// operator's own machine); null otherwise.
+    /// </summary>
+    private static string? AdminKeyOnThisMachine(string? configured, string clusterId)
+    {
+        var file = AdminKeyFile.PathFor(configured, clusterId);
+        try
+        {
+            return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 }

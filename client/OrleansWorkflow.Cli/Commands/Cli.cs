@@ -48,6 +48,11 @@ internal static class Cli
                 Console.Error.WriteLine($"owf {command.Name}: {e.Message}");
                 return ExitCodes.BadInput;
             }
+            catch (UnauthorizedAccessException e)
+            {
+                Console.Error.WriteLine($"owf {command.Name}: {e.Message}");
+                return ExitCodes.Refused;
+            }
             catch (Exception e) when (e is InvalidOperationException or TimeoutException or OrleansException)
             {
                 Console.Error.WriteLine($"owf {command.Name}: {e.Message}");

@@ -14,4 +14,6 @@ internal static class ExitCodes
     public const int Error = 4;
     /// <summary>watch: --timeout passed before the incident ended.</summary>
     public const int TimedOut = 5;
+    /// <summary>The engine refused a change to this caller: no API key (OWF_API_KEY), an unknown one, or a role too low.</summary>
+    public const int Refused = 6;
 }

@@ -51,8 +51,10 @@ public static class WorkflowHostingExtensions
         services.AddSingleton<OutboxDispatcher>();
         services.AddSingleton(new WorkflowSettingsCheck.SettingsSection(typeof(WorkflowBuilder), RequiredConcerns));
 
-        // Clients connected through a gateway get the client operations only.
+        // Clients connected through a gateway get the client operations only, and make changes only with an API key.
+        services.AddSingleton<Access.CallSource>();
         silo.AddIncomingGrainCallFilter<Access.EngineCallFilter>();
+        silo.AddIncomingGrainCallFilter<Access.GatewayChangeFilter>();
 
         // Live views of incidents: each incident's changes on a stream of its own, published only while watched.
         silo.AddMemoryStreams(IncidentEvents.StreamProvider);

@@ -17,9 +17,7 @@ internal sealed class FirstAdminKey(AccessKeyStore keys, WebOptions options, Clu
     public const string Name = "admin";
 
     /// <summary>Where the key is written: Web:AdminKeyFile, or ~/.config/orleans-workflow/&lt;ClusterId&gt;.admin-key.</summary>
-    public static string PathOf(WebOptions options, ClusterSettings cluster) => options.AdminKeyFile ?? System.IO.Path.Combine(
-        Environment.GetEnvironmentVariable("XDG_CONFIG_HOME") is { Length: > 0 } config ? config : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config"),
-        "orleans-workflow", $"{cluster.ClusterId}.admin-key");
+    public static string PathOf(WebOptions options, ClusterSettings cluster) => OrleansWorkflow.Configuration.AdminKeyFile.PathFor(options.AdminKeyFile, cluster.ClusterId);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -35,6 +35,7 @@ internal static class WebSecurity
     public static void AddWebSecurity(this IServiceCollection services, IConfiguration configuration, int maxBodyBytes, JwtSettings jwt)
     {
         services.AddSingleton<AccessKeyStore>();
+        services.AddSingleton<Access.IGatewayCallers, ApiKeyGatewayCallers>();
         services.AddSingleton<MutationGuard>();
         services.AddHostedService<FirstAdminKey>();
         var authentication = services.AddAuthentication(Scheme)

@@ -17,7 +17,11 @@ public sealed class OwfCommand : IDisposable
         _errors = errors;
     }
 
-    public static OwfCommand Start(SiloProcess silo, params string[] arguments)
+    /// <summary>Starts owf as an operator on the silo's machine: without OWF_API_KEY it names itself with the silo's admin key file.</summary>
+    public static OwfCommand Start(SiloProcess silo, params string[] arguments) => Start(silo, apiKey: null, arguments);
+
+    /// <summary>Starts owf with OWF_API_KEY set to <paramref name="apiKey"/> (null: none; "": none, and no admin key file either).</summary>
+    public static OwfCommand Start(SiloProcess silo, string? apiKey, string[] arguments)
     {
         var start = BuiltProgram.StartInfo(Path.Combine("client", "OrleansWorkflow.Cli"), "owf.dll");
         foreach (var argument in arguments)
@@ -26,6 +30,9 @@ public sealed class OwfCommand : IDisposable
         start.Environment["OWF_Cluster__GatewayPort"] = silo.GatewayPort.ToString();
         start.Environment["OWF_Cluster__ServiceId"] = silo.ServiceId;
         start.Environment["OWF_Cluster__ClusterId"] = silo.ServiceId;
+        start.Environment["OWF_Web__AdminKeyFile"] = apiKey == "" ? "/nonexistent/admin-key" : silo.AdminKeyFile;
+        if (!string.IsNullOrEmpty(apiKey))
+            start.Environment["OWF_API_KEY"] = apiKey;
 
         var output = new ConcurrentQueue<string>();
         var errors = new ConcurrentQueue<string>();
@@ -33,9 +40,13 @@ public sealed class OwfCommand : IDisposable
     }
 
     /// <summary>Runs owf to its end and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string Output, string Errors)> RunAsync(SiloProcess silo, params string[] arguments)
+    public static Task<(int ExitCode, string Output, string Errors)> RunAsync(SiloProcess silo, params string[] arguments) =>
+        RunAsAsync(silo, apiKey: null, arguments);
+
+    /// <summary>Runs owf to its end as the holder of <paramref name="apiKey"/> (see <see cref="Start(SiloProcess, string?, string[])"/>).</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunAsAsync(SiloProcess silo, string? apiKey, params string[] arguments)
     {
-        using var command = Start(silo, arguments);
+        using var command = Start(silo, apiKey, arguments);
         var exitCode = await command.WaitForExitAsync(TimeSpan.FromSeconds(60));
         return (exitCode, command.Output, command.Errors);
     }

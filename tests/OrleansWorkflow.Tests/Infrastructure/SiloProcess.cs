@@ -66,7 +66,12 @@ public sealed class SiloProcess : IAsyncDisposable
             start.Environment[key] = value;
 
         var output = new ConcurrentQueue<string>();
-        var silo = new SiloProcess(BuiltProgram.Start(start, output, output), output, gatewayPort, serviceId, broker.Uri, webUrl);
+        var serves = !start.Environment.TryGetValue("OWF_Web__Enabled", out var enabled) || enabled != "false";
+        var silo = new SiloProcess(BuiltProgram.Start(start, output, output), output, gatewayPort, serviceId, broker.Uri, webUrl)
+        {
+            CreatesAdminKey = serves && !start.Environment.Keys.Any(k => k.StartsWith("OWF_Web__ApiKeys", StringComparison.Ordinal)),
+            AdminKeyFile = start.Environment["OWF_Web__AdminKeyFile"]!,
+        };
         if (!untilReady)
             return silo;
         await silo.WaitForLogAsync("RabbitMQ adapter consuming", TimeSpan.FromSeconds(60));
@@ -76,19 +81,40 @@ public sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>A client of this silo (localhost membership), or of the whole cluster when <paramref name="membershipDatabase"/> is given.</summary>
-    public Task<WorkflowClient> ConnectAsync(string? membershipDatabase = null, QueueType queueType = QueueType.Classic, string? brokerUri = null, string? tlsCaFile = null,
-        ClusterTls? clusterTls = null, CancellationToken cancellationToken = default) =>
-        WorkflowClient.ConnectAsync(new WorkflowClientOptions
+    /// <summary>
+    /// A client of this silo (localhost membership), or of the whole cluster when <paramref name="membershipDatabase"/>
+    /// is given. It names itself with <paramref name="apiKey"/>, by default the admin key the silo created (none when the
+    /// silo has no web component or was given keys).
+    /// </summary>
+    public async Task<WorkflowClient> ConnectAsync(string? membershipDatabase = null, QueueType queueType = QueueType.Classic, string? brokerUri = null, string? tlsCaFile = null,
+        ClusterTls? clusterTls = null, string? apiKey = null, CancellationToken cancellationToken = default) =>
+        await WorkflowClient.ConnectAsync(new WorkflowClientOptions
+        {
+            Tls = clusterTls ?? new ClusterTls(),
+            RabbitMq = { Uri = brokerUri ?? BrokerUri, QueueType = queueType, TlsCaFile = tlsCaFile },
+            GatewayPort = GatewayPort,
+            ServiceId = ServiceId,
+            ClusterId = ServiceId,
+            Membership = membershipDatabase is null ? ClusterMembership.Localhost : ClusterMembership.PostgreSql,
+            PostgreSql = membershipDatabase,
+            ApiKey = apiKey ?? await AdminKeyAsync(),
+        }, cancellationToken: cancellationToken);
+
+    /// <summary>Whether the silo creates an admin key (it serves the web view and was given no key).</summary>
+    private bool CreatesAdminKey { get; init; }
+
+    /// <summary>Where the silo writes its admin key (Web:AdminKeyFile).</summary>
+    public string AdminKeyFile { get; private init; } = "";
+
+    /// <summary>The admin key the silo wrote to its key file (it writes it just after it starts), or null when it writes none.</summary>
+    public async Task<string?> AdminKeyAsync()
     {
-        Tls = clusterTls ?? new ClusterTls(),
-        RabbitMq = { Uri = brokerUri ?? BrokerUri, QueueType = queueType, TlsCaFile = tlsCaFile },
-        GatewayPort = GatewayPort,
-        ServiceId = ServiceId,
-        ClusterId = ServiceId,
-        Membership = membershipDatabase is null ? ClusterMembership.Localhost : ClusterMembership.PostgreSql,
-        PostgreSql = membershipDatabase,
-    }, cancellationToken: cancellationToken);
+        if (!CreatesAdminKey)
+            return null;
+        var file = AdminKeyFile;
+        await Eventually.UntilAsync(() => Task.FromResult(File.Exists(file) && new FileInfo(file).Length > 0), written => written, TimeSpan.FromSeconds(60), $"the admin key in {file}");
+        return (await File.ReadAllTextAsync(file)).Trim();
+    }
 
     public string Log => string.Join('\n', _output);
 

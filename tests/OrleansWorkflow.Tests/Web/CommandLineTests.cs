@@ -1,3 +1,4 @@
+using OrleansWorkflow.Incidents;
 using System.Text.Json.Nodes;
 using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Tests.Infrastructure;
@@ -37,6 +38,30 @@ public sealed class CommandLineTests(WebSiloFixture web)
         }
         Assert.Contains(after, l => l.Contains("incident   Completed"));
         Assert.DoesNotContain(after, l => l.Contains($"started    {FireWorkflow.FireTerrain}")); // printed once, before
+    }
+
+    [Fact]
+    public async Task Owf_cancel_is_audited_under_its_callers_key_and_refused_to_a_viewer_and_to_a_caller_without_a_key()
+    {
+        var refused = await web.Client.CreateIncident("not to be cancelled", "FIRE");
+        var (viewerExit, _, viewerError) = await OwfCommand.RunAsAsync(web.Silo, web.ViewerKey, "cancel", refused.ToString(), "--reason", "by a viewer");
+        var (anonymousExit, _, anonymousError) = await OwfCommand.RunAsAsync(web.Silo, "", "cancel", refused.ToString(), "--reason", "by nobody");
+
+        Assert.True(viewerExit == 6, $"owf cancel as a viewer exited {viewerExit}: {viewerError}");
+        Assert.Contains("IIncidentGrain.Cancel changes the engine and needs an API key of role operator or above: the key \"test-viewer\" has role viewer", viewerError);
+        Assert.True(anonymousExit == 6, $"owf cancel without a key exited {anonymousExit}: {anonymousError}");
+        Assert.Contains("the client sent no API key", anonymousError);
+        Assert.Equal(IncidentStatus.Pending, (await web.Client.GetIncident(refused)).Status);
+        await web.Silo.WaitForLogAsync($"Refused IIncidentGrain.Cancel {refused} to gateway client", TimeSpan.FromSeconds(60));
+        Assert.Contains("(test-viewer, viewer): the key \"test-viewer\" has role viewer", web.Silo.Log);
+
+        var cancelled = await web.Client.CreateIncident("cancelled by an operator", "FIRE");
+        var (operatorExit, said, operatorError) = await OwfCommand.RunAsAsync(web.Silo, web.OperatorKey, "cancel", cancelled.ToString(), "--reason", "by the ops desk");
+
+        Assert.True(operatorExit == 0, $"owf cancel as an operator exited {operatorExit}: {operatorError}");
+        Assert.Contains($"Incident {cancelled} Cancelled", said);
+        Assert.Equal(IncidentStatus.Cancelled, (await web.Client.GetIncident(cancelled)).Status);
+        await web.Silo.WaitForLogAsync($"IIncidentGrain.Cancel {cancelled} by test-operator (operator) through the gateway: done", TimeSpan.FromSeconds(60));
     }
 
     [Fact]
