@@ -10,10 +10,13 @@ started="$(scripts/services.sh up)"
 trap 'scripts/services.sh down $started' EXIT
 eval "$(scripts/services.sh env)"
 
+rm -f TestResults/api-fuzz.txt
 # The hang guard: a test still running after 15 minutes (the longest, TemplateTests, packs and builds a solution) is stopped with a
 # dump in TestResults, the run fails, and the runner names the test that was running.
 dotnet test OrleansWorkflow.sln -nologo --logger "console;verbosity=normal" --results-directory TestResults \
   --blame-hang-timeout 15m --blame-hang-dump-type mini "$@"
+# The HTTP API fuzzing run's figures (Web.ApiFuzzTests), when it ran.
+if [[ -f TestResults/api-fuzz.txt ]]; then echo "[test] $(cat TestResults/api-fuzz.txt)"; fi
 
 echo "[test] benchmark smoke run (owf-bench --smoke; numbers from it mean nothing)"
 timeout 10m dotnet run --project bench/OrleansWorkflow.Bench -- --smoke > TestResults/bench-smoke.log 2>&1 \

@@ -41,6 +41,8 @@ public static class WorkflowWebExtensions
         services.AddSingleton<GraphDrawings>();
         services.AddSingleton<EventStreamLimits>();
         services.AddSingleton(DeadLetterApi.Create);
+        // The HTTP API described by ASP.NET Core's own generator, at /openapi/v1.json (viewers and above).
+        services.AddOpenApi(openApi => openApi.ShouldInclude = endpoint => endpoint.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
         services.AddWebSecurity(workflow.Configuration, workflow.Peek<DeliveryOptions>(DeliveryOptions.Section).MaxBodyBytes, web.Jwt);
         return workflow;
     }
@@ -59,6 +61,7 @@ public static class WorkflowWebExtensions
         app.MapDeadLetterApi();
         app.MapMachineApi();
         app.MapKeyApi();
+        app.MapOpenApi();
         app.MapIncidentPages();
         app.MapWorkflowHealth();
         if (options.Dashboard)

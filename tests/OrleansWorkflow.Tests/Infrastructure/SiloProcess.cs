@@ -154,12 +154,12 @@ public sealed class SiloProcess : IAsyncDisposable
         await BuiltProgram.WaitForExitAsync(_process, TimeSpan.FromSeconds(60), () => "a killed silo");
     }
 
+    /// <summary>Where the silos of a test's cluster write its admin key: it belongs to the database (the key is kept there), which deletes it.</summary>
     public static string AdminKeyFileOf(string serviceId) => Path.Combine(Path.GetTempPath(), $"owf-admin-key-{serviceId}");
 
     public async ValueTask DisposeAsync()
     {
         await KillAsync();
         _process.Dispose();
-        File.Delete(AdminKeyFileOf(ServiceId));
     }
 }

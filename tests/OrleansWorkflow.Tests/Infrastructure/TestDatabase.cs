@@ -76,6 +76,8 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         NpgsqlConnection.ClearAllPools();
         await AdminAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+        // The admin key of the silos that ran on it (kept in this database) goes with it; the next silo on it would find none.
+        File.Delete(SiloProcess.AdminKeyFileOf(Name));
     }
 
     private static async Task AdminAsync(string sql)

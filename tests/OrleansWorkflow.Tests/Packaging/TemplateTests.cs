@@ -80,8 +80,10 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         await RunAsync(solution, TimeSpan.FromMinutes(1), new Dictionary<string, string>(environment) { ["OWF_Storage__PostgreSql"] = database.AdminConnectionString }, siloDll, "setup-database");
         var silo = Start(solution, environment, out var siloLog, siloDll);
         using var stopped = ProcessTree.EndOnDispose(silo);
-        await Eventually.UntilAsync(() => Task.FromResult(siloLog.Any(l => l.Contains("queues of 2 nodes", StringComparison.Ordinal)) || silo.HasExited),
-            ready => ready, TimeSpan.FromSeconds(90), "the generated silo to consume its two queues");
+        // Ready: it consumes its two queues, and wrote the admin key that owf on this machine names itself with.
+        await Eventually.UntilAsync(() => Task.FromResult(siloLog.Any(l => l.Contains("queues of 2 nodes", StringComparison.Ordinal))
+                && siloLog.Any(l => l.Contains("created the admin key", StringComparison.Ordinal)) || silo.HasExited),
+            ready => ready, TimeSpan.FromSeconds(90), "the generated silo to consume its two queues and create its admin key");
         Assert.False(silo.HasExited, string.Join('\n', siloLog));
 
         var owf = Path.Combine(work, "tools", "owf");

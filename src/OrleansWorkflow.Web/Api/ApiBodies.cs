@@ -1,0 +1,19 @@
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Simulations;
+
+namespace OrleansWorkflow.Web.Api;
+
+// The bodies of the HTTP API's changes, as its OpenAPI document describes them. The routes read bodies themselves
+// (JsonBody), so that a wrong one is refused with what exactly is wrong and an example of a right one.
+
+/// <summary>POST /api/incidents.</summary>
+internal sealed record NewIncidentBody(string Name, string Kind, DateTimeOffset? IncidentDate = null, DateTimeOffset? Deadline = null, IncidentUrgency? Urgency = null);
+
+/// <summary>POST /api/incidents/{id}/cancel.</summary>
+internal sealed record CancelBody(string Reason);
+
+/// <summary>POST /api/machines/{machine}/mode.</summary>
+internal sealed record MachineModeBody(MachineMode Mode, string Reason);
+
+/// <summary>POST /api/keys; role is viewer, operator or admin.</summary>
+internal sealed record NewKeyBody(string Name, string Role);
