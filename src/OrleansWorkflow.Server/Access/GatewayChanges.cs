@@ -52,22 +52,21 @@ internal sealed class GatewayChangeFilter(CallSource sources, IServiceProvider s
     private readonly ILogger _audit = loggers.CreateLogger("OrleansWorkflow.Web.Audit");
     private readonly IGatewayCallers? _callers = services.GetService<IGatewayCallers>();
 
-    public async Task Invoke(IIncomingGrainCallContext context)
+    public Task Invoke(IIncomingGrainCallContext context)
     {
-        if (sources.GatewayClientOf(context) is not { } client)
-        {
-            await context.Invoke();
-            return;
-        }
+        // Only a gateway client sets the key; it goes no further than the first grain, whatever that grain calls next.
         var key = RequestContext.Get(GatewayApiKey.RequestContextKey) as string;
-        RequestContext.Remove(GatewayApiKey.RequestContextKey);
-        if (context.InterfaceMethod is not { } method || !GatewayChanges.Roles.TryGetValue(method, out var role))
-        {
-            await context.Invoke();
-            return;
-        }
+        if (key is not null)
+            RequestContext.Remove(GatewayApiKey.RequestContextKey);
+        // Most calls are no change of the client surface: one lookup, and the source is never asked.
+        if (context.InterfaceMethod is not { } method || !GatewayChanges.Roles.TryGetValue(method, out var role)
+            || sources.GatewayClientOf(context) is not { } client)
+            return context.Invoke();
+        return ChangeAsync(context, $"{method.DeclaringType!.Name}.{method.Name}", role, client, key);
+    }
 
-        var call = $"{method.DeclaringType!.Name}.{method.Name}";
+    private async Task ChangeAsync(IIncomingGrainCallContext context, string call, string role, GrainId client, string? key)
+    {
         var target = context.TargetId.TryGetGuidKey(out var incident, out _) ? incident.ToString() : context.TargetId.Key.ToString();
         var caller = _callers is null
             ? new GatewayCaller(null, null, "this silo keeps no API keys (it has no web component): add AddWeb() to every silo of the cluster to let clients make changes")

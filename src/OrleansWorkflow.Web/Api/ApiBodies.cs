@@ -1,5 +1,8 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Simulations;
+using OrleansWorkflow.Wire;
 
 namespace OrleansWorkflow.Web.Api;
 
@@ -17,3 +20,13 @@ internal sealed record MachineModeBody(MachineMode Mode, string Reason);
 
 /// <summary>POST /api/keys; role is viewer, operator or admin.</summary>
 internal sealed record NewKeyBody(string Name, string Role);
+
+internal static class ApiBodyExtensions
+{
+    /// <summary>
+    /// Describes the route's JSON body in the OpenAPI document. Routing still takes any content type, so that the
+    /// mutation guard answers a wrong one with its own 415 saying what to send (routing's 415 says nothing).
+    /// </summary>
+    public static RouteHandlerBuilder Body<T>(this RouteHandlerBuilder route) where T : notnull =>
+        route.Accepts<T>(WireContract.ContentType, "*/*");
+}

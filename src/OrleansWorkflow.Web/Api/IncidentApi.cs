@@ -20,13 +20,13 @@ internal static class IncidentApi
     public static IEndpointRouteBuilder MapIncidentApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api");
-        api.MapPost("/incidents", Create).Accepts<NewIncidentBody>(WireContract.ContentType).Mutation();
+        api.MapPost("/incidents", Create).Body<NewIncidentBody>().Mutation();
         api.MapGet("/incidents", List);
         api.MapGet("/incidents/{id}", Get);
         api.MapGet("/incidents/{id}/graph", Graph);
-        api.MapPost("/incidents/{id}/messages/{queue}", Send).Accepts<JsonObject>(WireContract.ContentType).Mutation();
+        api.MapPost("/incidents/{id}/messages/{queue}", Send).Body<JsonObject>().Mutation();
         api.MapPost("/incidents/{id}/complete", Complete).Mutation();
-        api.MapPost("/incidents/{id}/cancel", Cancel).Accepts<CancelBody>(WireContract.ContentType).Mutation();
+        api.MapPost("/incidents/{id}/cancel", Cancel).Body<CancelBody>().Mutation();
         api.MapGet("/silos", async (WorkflowClient workflow) => Results.Json(await workflow.GetSilos()));
         return app;
     }

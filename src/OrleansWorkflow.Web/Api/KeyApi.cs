@@ -12,7 +12,7 @@ internal static class KeyApi
     {
         var keys = app.MapGroup("/api/keys");
         keys.MapGet("", List).RequireAuthorization(AccessRole.Admin.Name());
-        keys.MapPost("", Create).Accepts<NewKeyBody>(Wire.WireContract.ContentType).Mutation(AccessRole.Admin);
+        keys.MapPost("", Create).Body<NewKeyBody>().Mutation(AccessRole.Admin);
         keys.MapDelete("/{name}", Remove).Mutation(AccessRole.Admin);
         return app;
     }

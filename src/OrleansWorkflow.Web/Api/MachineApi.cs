@@ -14,7 +14,7 @@ internal static class MachineApi
     public static IEndpointRouteBuilder MapMachineApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/machines", async (WorkflowClient workflow) => Results.Json(await workflow.GetMachines()));
-        app.MapPost("/api/machines/{machine}/mode", SetMode).Accepts<MachineModeBody>(Wire.WireContract.ContentType).Mutation();
+        app.MapPost("/api/machines/{machine}/mode", SetMode).Body<MachineModeBody>().Mutation();
         return app;
     }
 
