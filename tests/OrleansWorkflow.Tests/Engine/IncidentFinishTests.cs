@@ -19,7 +19,8 @@ public sealed class IncidentFinishTests(EngineFixture engine)
         await Eventually.UntilAsync(() => engine.Handler(incident, TestQueues.Record).GetPersisted(), p => p.Count == 1, Patience, "the document");
 
         // The end is stored, but the write reports an error (Faults:FailAfterFinishWriteOf): the caller must retry.
-        await Assert.ThrowsAnyAsync<Exception>(() => engine.Client.Complete(incident));
+        var error = await Assert.ThrowsAsync<IOException>(() => engine.Client.Complete(incident));
+        Assert.Equal($"Fault injection: the write of incident {incident}'s end reports an error after it committed", error.Message);
         Assert.Equal(IncidentStatus.Active, (await engine.Client.GetIncident(incident)).Status);
         Assert.Single(await engine.Handler(incident, TestQueues.Record).GetPersisted());
 

@@ -32,6 +32,26 @@ public sealed class SiloHostTests
     }
 
     [Fact]
+    public async Task A_silo_reachable_from_other_machines_without_cluster_TLS_exits_2_naming_the_settings()
+    {
+        var start = BuiltProgram.StartInfo(SiloProcess.ShippedHost);
+        start.Environment["OWF_Cluster__Membership"] = "postgresql";
+        start.Environment["OWF_Cluster__AdvertisedAddress"] = "10.20.30.40";
+        start.Environment["OWF_Storage__PostgreSql"] = "Host=127.0.0.1;Port=55432;Username=nobody;Database=nothing";
+        var output = new ConcurrentQueue<string>();
+        var errors = new ConcurrentQueue<string>();
+
+        using var silo = BuiltProgram.Start(start, output, errors);
+        using var _ = ProcessTree.EndOnDispose(silo);
+        await BuiltProgram.WaitForExitAsync(silo, TimeSpan.FromSeconds(60), () => "owf-silo on 10.20.30.40 without TLS");
+
+        var error = string.Join('\n', errors);
+        Assert.Equal(2, silo.ExitCode);
+        Assert.Contains("Cluster:AdvertisedAddress 10.20.30.40 is reachable from other machines, and Cluster:Tls is not set", error);
+        Assert.DoesNotContain("RabbitMQ adapter consuming", string.Join('\n', output));
+    }
+
+    [Fact]
     public async Task A_second_localhost_silo_on_the_same_database_refuses_to_start_and_the_first_goes_on()
     {
         await using var database = await TestDatabase.CreateAsync();
