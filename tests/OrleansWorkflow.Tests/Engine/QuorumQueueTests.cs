@@ -73,37 +73,4 @@ public sealed class QuorumQueueTests
         Assert.Equal("classic", types["fire_terrain.dead-letter"]);
         Assert.Equal("quorum", types[FireWorkflow.FireSimulation]);
     }
-
-    [Fact]
-    public async Task A_message_whose_consumer_dies_at_every_delivery_is_moved_by_the_broker_to_the_dead_letter_queue_at_the_delivery_limit()
-    {
-        await using var broker = await TestVirtualHost.CreateAsync();
-        var options = new RabbitMqOptions { Uri = broker.Uri, QueueType = QueueType.Quorum, DeliveryLimit = 2 };
-        const string queue = "crashes_every_time";
-        await using var connection = await new ConnectionFactory { Uri = new Uri(broker.Uri) }.CreateConnectionAsync();
-        await using (var setup = await connection.CreateChannelAsync())
-        {
-            await QueueTopology.DeclareAsync(setup, queue, options);
-            await QueueTopology.DeclareAsync(setup, WireContract.DeadLetterQueue(queue), options);
-            await setup.BasicPublishAsync("", queue, mandatory: false, new BasicProperties { Persistent = true, MessageId = "poison-1" },
-                Encoding.UTF8.GetBytes("{\"IncidentID\":\"00000000-0000-0000-0000-000000000001\"}"));
-        }
-
-        // A consumer that takes the message and dies (its channel closes) before acknowledging, again and again.
-        var deliveries = 0;
-        for (var attempt = 0; attempt < 10; attempt++)
-        {
-            await using var dying = await connection.CreateChannelAsync();
-            var taken = await Eventually.UntilAsync(() => dying.BasicGetAsync(queue, autoAck: false), _ => true);
-            if (taken is null)
-                break;
-            deliveries++;
-            await dying.CloseAsync();
-        }
-
-        var dead = await Eventually.UntilAsync(() => broker.DrainAsync(WireContract.DeadLetterQueue(queue)), l => l.Count > 0, TimeSpan.FromSeconds(60), "the dead letter");
-        Assert.Equal(3, deliveries); // the first delivery and two redeliveries; the third return exceeds the limit of 2
-        Assert.Equal("poison-1", Assert.Single(dead).BasicProperties.MessageId);
-        Assert.Equal(0u, await broker.CountAsync(queue));
-    }
 }

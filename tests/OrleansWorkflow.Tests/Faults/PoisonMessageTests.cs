@@ -59,4 +59,42 @@ public sealed class PoisonMessageTests(ITestOutputHelper output)
         Assert.DoesNotContain("Fault injection: killing", third.Log);
         Assert.False(third.HasExited, "the third silo took the message and died: the limit did not hold");
     }
+
+    [Fact]
+    public async Task On_a_quorum_queue_a_message_that_kills_every_silo_handling_it_is_dead_lettered_by_the_broker_at_its_delivery_limit()
+    {
+        await using var database = await TestDatabase.CreateAsync();
+        await using var broker = await TestVirtualHost.CreateAsync();
+        var settings = new Dictionary<string, string>
+        {
+            ["OWF_Faults__KillWhenHandling"] = FireWorkflow.FireTerrain,
+            ["OWF_RabbitMQ__QueueType"] = "quorum",
+            ["OWF_RabbitMQ__DeliveryLimit"] = "1",
+        };
+
+        Guid incident;
+        string messageId;
+        await using (var first = await SiloProcess.StartAsync(database, broker, settings))
+        {
+            await using var client = await first.ConnectAsync(queueType: Messaging.QueueType.Quorum);
+            incident = await client.CreateIncident("poisoned fire on a quorum queue", "FIRE");
+            messageId = await client.SendNow(FireWorkflow.FireTerrain, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString() });
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        }
+        // The broker counts the return of the dead silo's delivery: the one redelivery the limit allows kills a second silo.
+        await using (var second = await SiloProcess.StartAsync(database, broker, settings, untilReady: false))
+            await second.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+        await using var third = await SiloProcess.StartAsync(database, broker, settings);
+        var letter = await broker.DeadLetterAsync(FireWorkflow.FireTerrain, messageId, TimeSpan.FromSeconds(60));
+        await using var observer = await third.ConnectAsync(queueType: Messaging.QueueType.Quorum);
+        var info = await observer.GetIncident(incident);
+        output.WriteLine($"dead-lettered by the broker; headers: {string.Join(", ", letter.BasicProperties.Headers?.Keys ?? [])}; incident {info.Status}: {info.Reason}");
+
+        Assert.Equal(messageId, letter.BasicProperties.MessageId);
+        Assert.Equal("delivery_limit", Engine.WorkflowTests.Header(letter, "x-first-death-reason"));
+        Assert.Equal(0u, await broker.CountAsync(FireWorkflow.FireTerrain));
+        Assert.DoesNotContain("Fault injection: killing", third.Log);
+        Assert.False(third.HasExited, "the third silo took the message and died: the broker's limit did not hold");
+    }
 }
