@@ -53,6 +53,7 @@ public sealed class WorkflowClient : IAsyncDisposable
         builder.UseOrleansClient(client =>
         {
             UseMembership(client, options);
+            client.UseConnectionRetryFilter(new GatewayRefusal().ShouldRetryAsync);
             if (options.Tls.Enabled)
                 UseTls(client, options.Tls);
             if (options.ApiKey is { Length: > 0 } key)
@@ -66,6 +67,13 @@ public sealed class WorkflowClient : IAsyncDisposable
         try
         {
             await host.StartAsync(cancellationToken);
+        }
+        catch (Exception e) when (GatewayRefusal.Is(e))
+        {
+            host.Dispose();
+            throw new InvalidOperationException(
+                $"The gateway on port {options.GatewayPort} closed every connection of this client at once: it speaks TLS and takes only clients with a certificate of the cluster's CA, which this client did not present or the gateway did not trust. " +
+                "Set Cluster:Tls:CaFile, :CertificateFile and :KeyFile (OWF_Cluster__Tls__*) to the cluster's CA and a client certificate it issued.", e);
         }
         catch (Exception e)
         {
@@ -289,5 +297,32 @@ public sealed class WorkflowClient : IAsyncDisposable
             await host.StopAsync();
             host.Dispose();
         }
+    }
+}
+
+/// <summary>
+/// How the client connects: a gateway that does not answer yet (a silo starting) is tried again, as Orleans would; a
+/// gateway that accepts the connection and closes it at once, again and again, is refusing this client (cluster TLS
+/// without the client's certificate, or with one the cluster does not trust), and waiting would change nothing.
+/// </summary>
+internal sealed class GatewayRefusal
+{
+    private const int ClosedAttempts = 3;
+    private int _closed;
+
+    public static bool Is(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+            if (inner is Microsoft.AspNetCore.Connections.ConnectionAbortedException or System.Security.Authentication.AuthenticationException)
+                return true;
+        return false;
+    }
+
+    public async Task<bool> ShouldRetryAsync(Exception e, CancellationToken cancellationToken)
+    {
+        if (Is(e) && Interlocked.Increment(ref _closed) >= ClosedAttempts)
+            return false;
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        return true;
     }
 }
