@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Messaging;
 using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Tests.Infrastructure;
 using OrleansWorkflow.Wire;
@@ -25,26 +26,9 @@ public sealed class PoisonMessageTests(ITestOutputHelper output)
     {
         await using var database = await TestDatabase.CreateAsync();
         await using var broker = await TestVirtualHost.CreateAsync();
-        var settings = new Dictionary<string, string>
-        {
-            ["OWF_Faults__KillWhenHandling"] = FireWorkflow.FireTerrain,
-            ["OWF_RabbitMQ__DeliveryLimit"] = "1",
-        };
+        var (incident, messageId, third) = await KillTwoSilosAsync(database, broker, QueueType.Classic);
+        await using var _ = third;
 
-        Guid incident;
-        string messageId;
-        await using (var first = await SiloProcess.StartAsync(database, broker, settings))
-        {
-            await using var client = await first.ConnectAsync();
-            incident = await client.CreateIncident("poisoned fire", "FIRE");
-            messageId = await client.SendNow(FireWorkflow.FireTerrain, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString() });
-            await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        }
-        // The first redelivery is within the limit of 1: it kills a second silo, which may not have finished starting.
-        await using (var second = await SiloProcess.StartAsync(database, broker, settings, untilReady: false))
-            await second.WaitForExitAsync(TimeSpan.FromSeconds(60));
-
-        await using var third = await SiloProcess.StartAsync(database, broker, settings);
         var letter = await broker.DeadLetterAsync(FireWorkflow.FireTerrain, messageId, TimeSpan.FromSeconds(60));
         await using var observer = await third.ConnectAsync();
         var info = await observer.GetIncident(incident);
@@ -65,29 +49,11 @@ public sealed class PoisonMessageTests(ITestOutputHelper output)
     {
         await using var database = await TestDatabase.CreateAsync();
         await using var broker = await TestVirtualHost.CreateAsync();
-        var settings = new Dictionary<string, string>
-        {
-            ["OWF_Faults__KillWhenHandling"] = FireWorkflow.FireTerrain,
-            ["OWF_RabbitMQ__QueueType"] = "quorum",
-            ["OWF_RabbitMQ__DeliveryLimit"] = "1",
-        };
+        var (incident, messageId, third) = await KillTwoSilosAsync(database, broker, QueueType.Quorum);
+        await using var _ = third;
 
-        Guid incident;
-        string messageId;
-        await using (var first = await SiloProcess.StartAsync(database, broker, settings))
-        {
-            await using var client = await first.ConnectAsync(queueType: Messaging.QueueType.Quorum);
-            incident = await client.CreateIncident("poisoned fire on a quorum queue", "FIRE");
-            messageId = await client.SendNow(FireWorkflow.FireTerrain, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString() });
-            await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        }
-        // The broker counts the return of the dead silo's delivery: the one redelivery the limit allows kills a second silo.
-        await using (var second = await SiloProcess.StartAsync(database, broker, settings, untilReady: false))
-            await second.WaitForExitAsync(TimeSpan.FromSeconds(60));
-
-        await using var third = await SiloProcess.StartAsync(database, broker, settings);
         var letter = await broker.DeadLetterAsync(FireWorkflow.FireTerrain, messageId, TimeSpan.FromSeconds(60));
-        await using var observer = await third.ConnectAsync(queueType: Messaging.QueueType.Quorum);
+        await using var observer = await third.ConnectAsync(queueType: QueueType.Quorum);
         var info = await observer.GetIncident(incident);
         output.WriteLine($"dead-lettered by the broker; headers: {string.Join(", ", letter.BasicProperties.Headers?.Keys ?? [])}; incident {info.Status}: {info.Reason}");
 
@@ -96,5 +62,32 @@ public sealed class PoisonMessageTests(ITestOutputHelper output)
         Assert.Equal(0u, await broker.CountAsync(FireWorkflow.FireTerrain));
         Assert.DoesNotContain("Fault injection: killing", third.Log);
         Assert.False(third.HasExited, "the third silo took the message and died: the broker's limit did not hold");
+    }
+
+    /// <summary>
+    /// Sends a fire incident's terrain message to silos that die when they handle it (Faults:KillWhenHandling) with a
+    /// delivery limit of 1: the first silo dies on the delivery, a second on the one redelivery the limit allows (it may
+    /// not have finished starting), and a third is returned running, for the test to see what became of the message.
+    /// </summary>
+    private static async Task<(Guid Incident, string MessageId, SiloProcess Third)> KillTwoSilosAsync(TestDatabase database, TestVirtualHost broker, QueueType queues)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["OWF_Faults__KillWhenHandling"] = FireWorkflow.FireTerrain,
+            ["OWF_RabbitMQ__QueueType"] = queues.ToString().ToLowerInvariant(),
+            ["OWF_RabbitMQ__DeliveryLimit"] = "1",
+        };
+        Guid incident;
+        string messageId;
+        await using (var first = await SiloProcess.StartAsync(database, broker, settings))
+        {
+            await using var client = await first.ConnectAsync(queueType: queues);
+            incident = await client.CreateIncident($"poisoned fire on a {queues} queue", "FIRE");
+            messageId = await client.SendNow(FireWorkflow.FireTerrain, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString() });
+            await first.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        }
+        await using (var second = await SiloProcess.StartAsync(database, broker, settings, untilReady: false))
+            await second.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (incident, messageId, await SiloProcess.StartAsync(database, broker, settings));
     }
 }
