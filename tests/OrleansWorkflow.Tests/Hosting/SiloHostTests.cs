@@ -11,44 +11,35 @@ public sealed class SiloHostTests
     [Fact]
     public async Task Five_bad_settings_stop_the_silo_with_one_message_naming_every_key_and_no_password()
     {
-        var start = BuiltProgram.StartInfo(SiloProcess.ShippedHost);
-        start.Environment["OWF_RabbitMQ__QueueType"] = "lazy";
-        start.Environment["OWF_RabbitMQ__Prefetch"] = "-1";
-        start.Environment["OWF_Storage__PostgreSql"] = "";
-        start.Environment["OWF_RabbitMQ__Uri"] = "amqp//owf-engine:s3cret-pw@127.0.0.1:5672/";
-        start.Environment["OWF_Hpc__Machines__archer__Scheduler"] = "lsf";
-        var output = new ConcurrentQueue<string>();
-        var errors = new ConcurrentQueue<string>();
+        var (exitCode, output, error) = await RunToExitAsync("owf-silo with bad settings", new()
+        {
+            ["OWF_RabbitMQ__QueueType"] = "lazy",
+            ["OWF_RabbitMQ__Prefetch"] = "-1",
+            ["OWF_Storage__PostgreSql"] = "",
+            ["OWF_RabbitMQ__Uri"] = "amqp//owf-engine:s3cret-pw@127.0.0.1:5672/",
+            ["OWF_Hpc__Machines__archer__Scheduler"] = "lsf",
+        });
 
-        using var silo = BuiltProgram.Start(start, output, errors);
-        await BuiltProgram.WaitForExitAsync(silo, TimeSpan.FromSeconds(60), () => "owf-silo with bad settings");
-
-        var error = string.Join('\n', errors);
-        Assert.Equal(2, silo.ExitCode);
+        Assert.Equal(2, exitCode);
         Assert.StartsWith("owf-silo: The configuration has", error);
         foreach (var key in new[] { "RabbitMQ:QueueType", "RabbitMQ:Prefetch", "Storage:PostgreSql", "RabbitMQ:Uri", "Hpc:Machines:archer:Scheduler" })
             Assert.Contains(key, error);
-        Assert.DoesNotContain("s3cret-pw", error + string.Join('\n', output));
+        Assert.DoesNotContain("s3cret-pw", error + output);
     }
 
     [Fact]
     public async Task A_silo_reachable_from_other_machines_without_cluster_TLS_exits_2_naming_the_settings()
     {
-        var start = BuiltProgram.StartInfo(SiloProcess.ShippedHost);
-        start.Environment["OWF_Cluster__Membership"] = "postgresql";
-        start.Environment["OWF_Cluster__AdvertisedAddress"] = "10.20.30.40";
-        start.Environment["OWF_Storage__PostgreSql"] = "Host=127.0.0.1;Port=55432;Username=nobody;Database=nothing";
-        var output = new ConcurrentQueue<string>();
-        var errors = new ConcurrentQueue<string>();
+        var (exitCode, output, error) = await RunToExitAsync("owf-silo on 10.20.30.40 without TLS", new()
+        {
+            ["OWF_Cluster__Membership"] = "postgresql",
+            ["OWF_Cluster__AdvertisedAddress"] = "10.20.30.40",
+            ["OWF_Storage__PostgreSql"] = "Host=127.0.0.1;Port=55432;Username=nobody;Database=nothing",
+        });
 
-        using var silo = BuiltProgram.Start(start, output, errors);
-        using var _ = ProcessTree.EndOnDispose(silo);
-        await BuiltProgram.WaitForExitAsync(silo, TimeSpan.FromSeconds(60), () => "owf-silo on 10.20.30.40 without TLS");
-
-        var error = string.Join('\n', errors);
-        Assert.Equal(2, silo.ExitCode);
+        Assert.Equal(2, exitCode);
         Assert.Contains("Cluster:AdvertisedAddress 10.20.30.40 is reachable from other machines, and Cluster:Tls is not set", error);
-        Assert.DoesNotContain("RabbitMQ adapter consuming", string.Join('\n', output));
+        Assert.DoesNotContain("RabbitMQ adapter consuming", output);
     }
 
     [Fact]
@@ -58,24 +49,21 @@ public sealed class SiloHostTests
         await using var broker = await TestVirtualHost.CreateAsync();
         await using var first = await SiloProcess.StartAsync(database, broker, host: SiloProcess.ShippedHost);
 
-        var start = BuiltProgram.StartInfo(SiloProcess.ShippedHost);
-        start.Environment["OWF_Storage__PostgreSql"] = database.ConnectionString;
-        start.Environment["OWF_RabbitMQ__Uri"] = broker.Uri;
-        start.Environment["OWF_Cluster__ServiceId"] = database.Name;
-        start.Environment["OWF_Cluster__ClusterId"] = database.Name;
-        start.Environment["OWF_Cluster__SiloPort"] = TestServices.FreePort().ToString();
-        start.Environment["OWF_Cluster__GatewayPort"] = TestServices.FreePort().ToString();
-        start.Environment["OWF_Urls"] = $"http://127.0.0.1:{TestServices.FreePort()}";
-        var output = new ConcurrentQueue<string>();
-        var errors = new ConcurrentQueue<string>();
-        using var second = BuiltProgram.Start(start, output, errors);
-        await BuiltProgram.WaitForExitAsync(second, TimeSpan.FromSeconds(60), () => "the second localhost silo");
+        var (exitCode, output, error) = await RunToExitAsync("the second localhost silo", new()
+        {
+            ["OWF_Storage__PostgreSql"] = database.ConnectionString,
+            ["OWF_RabbitMQ__Uri"] = broker.Uri,
+            ["OWF_Cluster__ServiceId"] = database.Name,
+            ["OWF_Cluster__ClusterId"] = database.Name,
+            ["OWF_Cluster__SiloPort"] = TestServices.FreePort().ToString(),
+            ["OWF_Cluster__GatewayPort"] = TestServices.FreePort().ToString(),
+            ["OWF_Urls"] = $"http://127.0.0.1:{TestServices.FreePort()}",
+        });
 
-        Assert.Equal(2, second.ExitCode);
-        var error = string.Join('\n', errors);
+        Assert.Equal(2, exitCode);
         Assert.Contains("Another silo with Cluster:Membership=Localhost", error);
         Assert.Contains("Cluster:Membership=PostgreSql", error);
-        Assert.DoesNotContain("RabbitMQ adapter consuming", string.Join('\n', output));
+        Assert.DoesNotContain("RabbitMQ adapter consuming", output);
         Assert.False(first.HasExited);
         await using var client = await first.ConnectAsync();
         Assert.NotNull(await client.GetIncident(await client.CreateIncident("still served", "TEST")));
@@ -113,5 +101,19 @@ public sealed class SiloHostTests
         Assert.Contains("The configuration section Faults (Faults:KillWhenHandling) is ignored", silo.Log);
         Assert.DoesNotContain("Fault injection", silo.Log);
         Assert.False(silo.HasExited);
+    }
+
+    /// <summary>Runs owf-silo with <paramref name="environment"/> until it exits by itself (killed after 60 s): its exit code, output and errors.</summary>
+    private static async Task<(int ExitCode, string Output, string Errors)> RunToExitAsync(string what, Dictionary<string, string> environment)
+    {
+        var start = BuiltProgram.StartInfo(SiloProcess.ShippedHost);
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        var output = new ConcurrentQueue<string>();
+        var errors = new ConcurrentQueue<string>();
+        using var silo = BuiltProgram.Start(start, output, errors);
+        using var _ = ProcessTree.EndOnDispose(silo);
+        await BuiltProgram.WaitForExitAsync(silo, TimeSpan.FromSeconds(60), () => what);
+        return (silo.ExitCode, string.Join('\n', output), string.Join('\n', errors));
     }
 }
