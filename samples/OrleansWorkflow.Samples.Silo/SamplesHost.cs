@@ -24,6 +24,7 @@ internal static class SamplesHost
             .AddTelemetry()
             .AddWeb()
             .AddHandlersFrom(typeof(FireWorkflow).Assembly)
+            .AddWorkflowVersions(FireWorkflow.Kind, newest: FireWorkflow.Version, oldest: 1)
             .OnDeadline(FireWorkflow.Kind, FireWorkflow.FireOverdue);
         alsoOnEngine?.Invoke(engine);
 

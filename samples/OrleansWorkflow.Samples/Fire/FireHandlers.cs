@@ -37,12 +37,15 @@ public sealed class FireSimulationHandler : SampleHandler, IFireSimulationHandle
     {
         Say("In fire simulation handler");
         var inputs = context.Join(FireWorkflow.FireInputs, [.. Lines.Keys], timeout: Settings.InputsTimeout);
-        foreach (var input in inputs.Arrived)
+        var (arrived, firesNow, hasFired) = context.WorkflowVersion < 2
+            ? WithInputsKeptAsDocuments(inputs, context.Persist)
+            : (inputs.Arrived, inputs.FiresNow, inputs.HasFired);
+        foreach (var input in arrived)
             Say(Lines[input]);
 
-        if (!inputs.FiresNow)
+        if (!firesNow)
         {
-            if (!inputs.HasFired)
+            if (!hasFired)
                 Say("Will do nothing - waiting for data");
             return;
         }
@@ -62,6 +65,26 @@ public sealed class FireSimulationHandler : SampleHandler, IFireSimulationHandle
         await WorkAsync(context);
         forwarded["results"] = "lots of fire - simulated locally!";
         context.Send(FireWorkflow.FireResults, forwarded);
+    }
+
+    /// <summary>
+    /// The join of version 1 (incidents begun before versions were recorded): until 4c191bb this handler kept each input
+    /// as a Persist document {"originator": ...} and wrote {"simulation": "started"} when it ran; those count beside the
+    /// inputs context.Join took since. Retire it (and declare oldest version 2) once no running fire incident is of version 1.
+    /// </summary>
+    private static (IReadOnlyList<string> Arrived, bool FiresNow, bool HasFired) WithInputsKeptAsDocuments(IJoin inputs, IPersist persist)
+    {
+        var documents = persist.Get();
+        var kept = documents.Select(d => d["originator"]?.GetValue<string>()).OfType<string>().Where(Lines.ContainsKey);
+        var arrived = kept.Concat(inputs.Arrived).Distinct().ToList();
+        if (documents.Any(d => d["simulation"] is not null))
+            return (arrived, false, true);
+        if (inputs.HasFired)
+            return (arrived, inputs.FiresNow, true);
+        var complete = Lines.Keys.All(arrived.Contains);
+        if (complete)
+            persist.Put(new JsonObject { ["simulation"] = "started" });
+        return (arrived, complete, complete);
     }
 }
 

@@ -12,6 +12,13 @@ public static class FireWorkflow
     /// <summary>The incident kind of fire incidents.</summary>
     public const string Kind = "FIRE";
 
+    /// <summary>
+    /// The newest version of the fire workflow (the host declares it: AddWorkflowVersions(Kind, Version)). Version 1 is
+    /// every fire incident begun before versions were recorded: up to 4c191bb fire_simulation kept its inputs as Persist
+    /// documents, later in context.Join. Version 2 began with versions, on context.Join alone.
+    /// </summary>
+    public const int Version = 2;
+
     public const string FireTerrain = "fire_terrain";
     public const string FireHotspot = "fire_hotspot";
     public const string WeatherData = "weather_data";

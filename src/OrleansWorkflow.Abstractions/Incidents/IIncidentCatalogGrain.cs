@@ -5,7 +5,8 @@ namespace OrleansWorkflow.Incidents;
 public sealed record IncidentQuery(
     [property: Id(0)] IncidentStatus? Status = null,
     [property: Id(1)] string? Kind = null,
-    [property: Id(2)] int Limit = 100)
+    [property: Id(2)] int Limit = 100,
+    [property: Id(3)] int? WorkflowVersion = null)
 {
     /// <summary>The most incidents one query returns.</summary>
     public const int MaxLimit = 1000;
@@ -17,6 +18,8 @@ public sealed record IncidentQuery(
             throw new ArgumentException($"limit is {Limit}; ask for 1 to {MaxLimit} incidents.");
         if (Status is { } status && (status == IncidentStatus.None || !Enum.IsDefined(status)))
             throw new ArgumentException($"status {status} is not an incident status; use Pending, Active, Completed, Cancelled or Error.");
+        if (WorkflowVersion is < 1)
+            throw new ArgumentException($"workflow version {WorkflowVersion} is no workflow version; versions start at 1.");
     }
 }
 

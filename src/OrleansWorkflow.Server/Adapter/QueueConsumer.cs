@@ -32,6 +32,7 @@ internal sealed class QueueConsumer(
     RabbitMqOptions broker,
     DeliveryOptions limits,
     OutageBackoff outage,
+    VersionRouting versions,
     ILogger logger)
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -231,9 +232,9 @@ internal sealed class QueueConsumer(
         var message = new InboundMessage(queue, messageId, parsed.Originator, Encoding.UTF8.GetString(body.Span), receiving?.Id).WithParsed(parsed.Body);
         var handler = handlers.Resolve(grains, parsed.IncidentId, queue);
 
-        for (var attempt = 0; ; attempt++)
+        for (int attempt = 0, moves = 0; ; )
         {
-            var result = await handler.Deliver(message);
+            var result = await versions.DeliverAsync(handler, message, parsed.IncidentId);
             switch (result.Outcome)
             {
                 case DeliveryOutcome.Handled:
@@ -244,6 +245,11 @@ internal sealed class QueueConsumer(
                     return new Verdict("dead-lettered", result.Detail, parsed.IncidentId, messageId, attempt);
                 case DeliveryOutcome.Held:
                     throw new ServiceUnavailableException(result.Detail!);
+                case DeliveryOutcome.Elsewhere when versions.Moved(parsed.IncidentId, result.Workflow!.Value, ++moves):
+                    continue;
+                case DeliveryOutcome.Elsewhere:
+                    await versions.HoldAsync(_consumed, queue, delivery, message, parsed.IncidentId, result.Workflow!.Value, _stopping.Token);
+                    return new Verdict("held", IncidentId: parsed.IncidentId, MessageId: messageId, Retries: attempt);
             }
 
             if (attempt >= limits.RetryLimit)
@@ -254,7 +260,7 @@ internal sealed class QueueConsumer(
             }
 
             WorkflowMetrics.Retries.Add(1, WorkflowMetrics.Queue(queue));
-            await Task.Delay(limits.BackoffBefore(attempt + 1), _stopping.Token);
+            await Task.Delay(limits.BackoffBefore(++attempt), _stopping.Token);
         }
     }
 

@@ -15,6 +15,7 @@ internal sealed class RabbitMqAdapter(
     IGrainFactory grains,
     QueuePublisher publisher,
     TimeProvider clock,
+    VersionRouting versions,
     ILoggerFactory loggers) : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly ILogger _logger = loggers.CreateLogger<RabbitMqAdapter>();
@@ -39,7 +40,7 @@ internal sealed class RabbitMqAdapter(
         foreach (var queue in handlers.Queues)
             foreach (var urgency in Enum.GetValues<Incidents.IncidentUrgency>())
             {
-                var consumer = new QueueConsumer(queue, urgency, _gate, _connection, handlers, grains, publisher, options, settings.Workflow, _outage, loggers.CreateLogger<QueueConsumer>());
+                var consumer = new QueueConsumer(queue, urgency, _gate, _connection, handlers, grains, publisher, options, settings.Workflow, _outage, versions, loggers.CreateLogger<QueueConsumer>());
                 await consumer.StartAsync(cancellationToken);
                 _consumers.Add(consumer);
             }

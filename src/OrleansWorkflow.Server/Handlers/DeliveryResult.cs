@@ -15,15 +15,21 @@ internal enum DeliveryOutcome
     /// is held and tried again as in any outage, not counted as the handler's failure.
     /// </summary>
     Held = 4,
+    /// <summary>
+    /// This silo's handlers do not run the incident's workflow version (<see cref="DeliveryResult.Workflow"/>): nothing
+    /// ran, the grain leaves the silo, and the caller delivers again on a silo that runs it, or holds the message.
+    /// </summary>
+    Elsewhere = 5,
 }
 
 /// <summary>What happened to a delivered message. Failures travel as text, not as exceptions, so any user exception survives the trip.</summary>
 [GenerateSerializer, Immutable]
-internal sealed record DeliveryResult([property: Id(0)] DeliveryOutcome Outcome, [property: Id(1)] string? Detail = null)
+internal sealed record DeliveryResult([property: Id(0)] DeliveryOutcome Outcome, [property: Id(1)] string? Detail = null, [property: Id(2)] Hosting.IncidentWorkflow? Workflow = null)
 {
     public static readonly DeliveryResult Handled = new(DeliveryOutcome.Handled);
     public static readonly DeliveryResult Duplicate = new(DeliveryOutcome.Duplicate);
     public static DeliveryResult Failed(string error) => new(DeliveryOutcome.Failed, error);
     public static DeliveryResult Rejected(string reason) => new(DeliveryOutcome.Rejected, reason);
     public static DeliveryResult Held(string reason) => new(DeliveryOutcome.Held, reason);
+    public static DeliveryResult Elsewhere(Hosting.IncidentWorkflow workflow) => new(DeliveryOutcome.Elsewhere, $"this silo does not run {workflow}", workflow);
 }

@@ -23,8 +23,10 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
 
     public HandlerContext(Guid incidentId, string queue, string messageId, IReadOnlyList<string> persisted, PersistedDocuments documents,
         HpcMachines machines, ILogger logger, CancellationToken cancellationToken, int maxBodyBytes, DateTimeOffset now, RunJoins joins,
-        IncidentUrgency urgency, IGrainFactory grains)
+        IncidentUrgency urgency, Hosting.IncidentWorkflow workflow, IGrainFactory grains)
     {
+        Kind = workflow.Kind;
+        WorkflowVersion = workflow.Version;
         _grains = grains;
         _now = now;
         _urgency = urgency;
@@ -41,6 +43,8 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
     }
 
     public Guid IncidentId { get; }
+    public string Kind { get; }
+    public int WorkflowVersion { get; }
     public string Queue { get; }
     public string MessageId { get; }
     public ILogger Logger { get; }

@@ -23,6 +23,7 @@ namespace OrleansWorkflow.Handlers;
 /// find nothing. Were that answer ever wrong (a crash lost the step record), the append would meet the stored entry
 /// in its place, and the message is handled again on the stored journal.
 /// </summary>
+[WorkflowVersionPlacement]
 public abstract class HandlerGrain : Grain, IHandlerDelivery
 {
     private readonly IGrainStorage _storage;
@@ -45,6 +46,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     private readonly CancellationToken _shutdown;
     private readonly IFaultPoints _faults;
     private readonly DeliveryOptions _limits;
+    private readonly WorkflowVersions _versions;
     private Guid _incidentId;
     private string _queue = "";
     private bool _outboxDispatched;
@@ -61,6 +63,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         _shutdown = ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         _faults = ServiceProvider.GetService<IFaultPoints>() ?? new NoFaultPoints();
         _limits = ServiceProvider.GetRequiredService<WorkflowSettings>().Workflow;
+        _versions = ServiceProvider.GetRequiredService<WorkflowVersions>();
     }
 
     /// <summary>The handler's work for one message.</summary>
@@ -133,6 +136,15 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
                 ? DeliveryResult.Duplicate
                 : DeliveryResult.Rejected($"incident {_incidentId} is already {status}");
         }
+        // A ticket of an incident grain of a release before versions names no kind: any silo runs it.
+        if (ticket.Workflow.Kind is not null && !_versions.Runs(ticket.Workflow.Kind, ticket.Workflow.Version))
+        {
+            // Another silo's handlers run it (or none yet: the message is held). The step begun stays open for that run.
+            _logger.LogInformation("Handler {Queue} of incident {IncidentId} leaves this silo: the incident is of {Workflow}, this silo runs {Kind} {Versions}",
+                _queue, _incidentId, ticket.Workflow, ticket.Workflow.Kind, _versions.RangeOf(ticket.Workflow.Kind));
+            DeactivateOnIdle();
+            return DeliveryResult.Elsewhere(ticket.Workflow);
+        }
 
         using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
         timeLimit.CancelAfter(_limits.HandlerTimeout);
@@ -141,7 +153,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         {
             var now = _clock.GetUtcNow();
             context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _documents, _machines, _logger, timeLimit.Token,
-                _limits.MaxBodyBytes, now, new RunJoins(_joins, _queue, message.Originator, body, now), ticket.Urgency, GrainFactory);
+                _limits.MaxBodyBytes, now, new RunJoins(_joins, _queue, message.Originator, body, now), ticket.Urgency, ticket.Workflow, GrainFactory);
             _faults.HandlerStarting(_queue, message.MessageId, _incidentId);
             // A join's timeout that came after the join fired has nothing to do: it is taken as handled, unseen.
             if (JoinTimeout.IsStale(body, message.Originator, _queue, _joins))

@@ -10,6 +10,17 @@ public interface IHandlerContext
     /// <summary>The incident of the message being handled.</summary>
     Guid IncidentId { get; }
 
+    /// <summary>The kind of the incident.</summary>
+    string Kind { get; }
+
+    /// <summary>
+    /// The version of its kind the incident was created with (see <see cref="Hosting.IWorkflowBuilder.AddWorkflowVersions"/>);
+    /// 1 for incidents created before versions were recorded. It never changes: a handler whose workflow changed keeps
+    /// the path of the version an incident began with (<c>if (context.WorkflowVersion &lt; 2) ...</c>), and the engine
+    /// runs the message only on a silo whose handlers run that version.
+    /// </summary>
+    int WorkflowVersion { get; }
+
     /// <summary>The queue this handler is registered on; also its name as an originator.</summary>
     string Queue { get; }
 

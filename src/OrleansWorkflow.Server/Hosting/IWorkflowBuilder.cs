@@ -23,6 +23,19 @@ public interface IWorkflowBuilder
     /// <summary>Which handler is registered on which queue.</summary>
     HandlerRegistry Handlers { get; }
 
+    /// <summary>Which versions of each workflow kind this host's handlers run.</summary>
+    WorkflowVersions Versions { get; }
+
+    /// <summary>
+    /// Declares that this host's handlers run versions <paramref name="oldest"/> to <paramref name="newest"/> of
+    /// incidents of <paramref name="kind"/>. A new incident records the newest version a live silo runs; each of its
+    /// messages is handled on a silo that runs its version, and held (not dead-lettered) while none does. Raise
+    /// <paramref name="newest"/> when a handler's behaviour changes and keep the old path for older incidents
+    /// (<see cref="IHandlerContext.WorkflowVersion"/>); raise <paramref name="oldest"/> once no running incident has
+    /// an older version.
+    /// </summary>
+    IWorkflowBuilder AddWorkflowVersions(string kind, int newest, int oldest = WorkflowVersions.First);
+
     /// <summary>Registers <typeparamref name="THandler"/> on <paramref name="queue"/>: every message on that queue is delivered to it.</summary>
     IWorkflowBuilder AddHandler<THandler>(string queue) where THandler : IWorkflowHandler;
 
@@ -33,12 +46,19 @@ public interface IWorkflowBuilder
     IWorkflowBuilder AddHandlersFrom(Assembly assembly);
 }
 
-internal sealed class WorkflowBuilder(IServiceCollection services, IConfiguration configuration, ISiloBuilder silo, HandlerRegistry handlers) : IWorkflowBuilder
+internal sealed class WorkflowBuilder(IServiceCollection services, IConfiguration configuration, ISiloBuilder silo, HandlerRegistry handlers, WorkflowVersions versions) : IWorkflowBuilder
 {
     public IServiceCollection Services => services;
     public IConfiguration Configuration => configuration;
     public ISiloBuilder Silo => silo;
     public HandlerRegistry Handlers => handlers;
+    public WorkflowVersions Versions => versions;
+
+    public IWorkflowBuilder AddWorkflowVersions(string kind, int newest, int oldest = WorkflowVersions.First)
+    {
+        versions.Declare(kind, newest, oldest);
+        return this;
+    }
 
     public IWorkflowBuilder AddHandler<THandler>(string queue) where THandler : IWorkflowHandler
     {

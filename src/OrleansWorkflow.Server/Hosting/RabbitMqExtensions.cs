@@ -21,6 +21,12 @@ public static class RabbitMqExtensions
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().RabbitMq);
         services.AddSingleton(sp => new QueuePublisher(sp.GetRequiredService<RabbitMqOptions>(), sp.GetRequiredService<ILogger<QueuePublisher>>()));
         services.AddSingleton<RabbitMqAdapter>();
+        // Messages of a workflow version no live silo runs wait in the engine's database (so it needs AddPostgreSqlStorage).
+        services.AddSingleton(sp => new HeldMessages(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(WorkflowStorage.Name), sp.GetRequiredService<ClusterSettings>(),
+            sp.GetRequiredService<QueuePublisher>(), sp.GetRequiredService<ClusterWorkflowVersions>(), sp.GetRequiredService<ILogger<HeldMessages>>()));
+        services.AddSingleton<VersionRouting>();
+        services.AddHostedService<HeldMessageRelease>();
+        services.AddHealthChecks().AddCheck<HeldMessagesHealthCheck>("held-messages", tags: [WorkflowHealth.Ready]);
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RabbitMqAdapter>());
         services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker", tags: [WorkflowHealth.Ready]);
         return workflow;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -5,6 +6,8 @@ using OrleansWorkflow.Handlers;
 using OrleansWorkflow.Health;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Simulations.Machines;
+using Orleans.Placement;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace OrleansWorkflow.Hosting;
 
@@ -35,10 +38,21 @@ public static class WorkflowHostingExtensions
         if (silo is null)
             throw new InvalidOperationException("UseOrleans did not hand over its silo builder; add the engine with AddOrleansWorkflow() on an IHostApplicationBuilder.");
         var handlers = new HandlerRegistry();
-        var workflow = new WorkflowBuilder(host.Services, host.Configuration, silo, handlers);
+        var versions = new WorkflowVersions();
+        var workflow = new WorkflowBuilder(host.Services, host.Configuration, silo, handlers, versions);
         var services = host.Services;
         services.AddSingleton(workflow);
         services.AddSingleton(handlers);
+        services.AddSingleton(versions);
+
+        // Which silo runs which workflow versions: published as Orleans silo metadata (with the host's own
+        // Orleans:Metadata), read by placement so each handler grain lives on a silo that runs its incident's version.
+        foreach (var setting in host.Configuration.GetSection("Orleans:Metadata").GetChildren())
+            if (setting.Value is { } value)
+                versions.Metadata.TryAdd(setting.Key, value);
+        silo.UseSiloMetadata(versions.Metadata);
+        services.AddSingleton<ClusterWorkflowVersions>();
+        services.AddPlacementFilter<WorkflowVersionPlacement, WorkflowVersionPlacementDirector>(ServiceLifetime.Transient);
         services.TryAddSingleton(TimeProvider.System);
 
         workflow.AddSettings<DeliveryOptions>(DeliveryOptions.Section);

@@ -12,8 +12,8 @@ internal sealed class IncidentCatalog(NpgsqlDataSource database, ClusterSettings
     public async Task RecordAsync(IncidentInfo incident, CancellationToken cancellationToken = default)
     {
         await using var command = database.CreateCommand("""
-            INSERT INTO owf_incident (service_id, incident_id, name, kind, incident_date, status, created_at, updated_at, reason)
-            VALUES (@service, @id, @name, @kind, @date, @status, @created, @updated, @reason)
+            INSERT INTO owf_incident (service_id, incident_id, name, kind, incident_date, status, created_at, updated_at, reason, workflow_version)
+            VALUES (@service, @id, @name, @kind, @date, @status, @created, @updated, @reason, @version)
             ON CONFLICT (service_id, incident_id) DO UPDATE
                SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at, reason = EXCLUDED.reason
             """);
@@ -26,6 +26,7 @@ internal sealed class IncidentCatalog(NpgsqlDataSource database, ClusterSettings
         command.Parameters.AddWithValue("created", incident.CreatedAt.UtcDateTime);
         command.Parameters.AddWithValue("updated", incident.UpdatedAt.UtcDateTime);
         command.Parameters.AddWithValue("reason", (object?)incident.Reason ?? DBNull.Value);
+        command.Parameters.AddWithValue("version", incident.WorkflowVersion);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -33,23 +34,26 @@ internal sealed class IncidentCatalog(NpgsqlDataSource database, ClusterSettings
     {
         query.Validate();
         await using var command = database.CreateCommand("""
-            SELECT incident_id, name, kind, incident_date, status, created_at, updated_at, reason
+            SELECT incident_id, name, kind, incident_date, status, created_at, updated_at, reason, coalesce(workflow_version, 1)
               FROM owf_incident
              WHERE service_id = @service
                AND (@status::text IS NULL OR status = @status)
                AND (@kind::text IS NULL OR kind = @kind)
+               AND (@version::int IS NULL OR coalesce(workflow_version, 1) = @version)
              ORDER BY created_at DESC
              LIMIT @limit
             """);
         command.Parameters.AddWithValue("service", cluster.ServiceId);
         command.Parameters.AddWithValue("status", (object?)query.Status?.ToString() ?? DBNull.Value);
         command.Parameters.AddWithValue("kind", (object?)query.Kind ?? DBNull.Value);
+        command.Parameters.AddWithValue("version", (object?)query.WorkflowVersion ?? DBNull.Value);
         command.Parameters.AddWithValue("limit", query.Limit);
         var incidents = new List<IncidentInfo>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             incidents.Add(new IncidentInfo(reader.GetGuid(0), reader.GetString(1), reader.GetString(2), Utc(reader, 3),
-                Enum.Parse<IncidentStatus>(reader.GetString(4)), Utc(reader, 5), Utc(reader, 6), reader.IsDBNull(7) ? null : reader.GetString(7)));
+                Enum.Parse<IncidentStatus>(reader.GetString(4)), Utc(reader, 5), Utc(reader, 6), reader.IsDBNull(7) ? null : reader.GetString(7),
+                WorkflowVersion: reader.GetInt32(8)));
         return incidents;
     }
 

@@ -21,6 +21,7 @@ internal sealed class IncidentGrain(
     [PersistentState(WorkflowStorage.IncidentState, WorkflowStorage.Name)] IPersistentState<IncidentState> state,
     IncidentJournal journal,
     HandlerRegistry handlers,
+    ClusterWorkflowVersions versions,
     IncidentCatalog catalog,
     TimeProvider clock,
     IFaultPoints faults,
@@ -71,6 +72,7 @@ internal sealed class IncidentGrain(
             UpdatedAt = now,
             Deadline = terms?.Deadline,
             Urgency = terms?.Urgency ?? IncidentUrgency.Routine,
+            WorkflowVersion = versions.NewestRunning(kind),
             HasTimers = terms?.Deadline is not null,
         };
         try
@@ -83,8 +85,8 @@ internal sealed class IncidentGrain(
             state.State = unborn;
             throw;
         }
-        logger.LogInformation("Incident {IncidentId} \"{Name}\" of kind {Kind} created ({Urgency}{Deadline})", IncidentId, name, kind,
-            Incident.Urgency, Incident.Deadline is { } due ? $", deadline {due:O}" : "");
+        logger.LogInformation("Incident {IncidentId} \"{Name}\" of kind {Kind} created (workflow version {WorkflowVersion}, {Urgency}{Deadline})", IncidentId, name, kind,
+            Incident.WorkflowVersion, Incident.Urgency, Incident.Deadline is { } due ? $", deadline {due:O}" : "");
         await StartDeadlineAsync();
         return Info();
     }
@@ -186,7 +188,7 @@ internal sealed class IncidentGrain(
             step = _steps.Add(new IncidentStep { Queue = queue, MessageId = messageId, Originator = originator, StartedAt = clock.GetUtcNow() });
         Touch();
         Publish(IncidentEventKind.StepStarted, queue, messageId);
-        return new StepTicket(Incident.Status, step.InHeader || step.Stored ? -1 : step.Number, step.Step.StartedAt, Incident.Urgency);
+        return new StepTicket(Incident.Status, step.InHeader || step.Stored ? -1 : step.Number, step.Step.StartedAt, Incident.Urgency, Incident.Workflow);
     }
 
     public async Task StepStored(string queue, string messageId, int number, DateTimeOffset endedAt, IReadOnlyList<string> sentTo)
@@ -540,5 +542,5 @@ internal sealed class IncidentGrain(
     }
 
     private IncidentInfo Info() => new(IncidentId, Incident.Name, Incident.Kind, Incident.IncidentDate, Incident.Status,
-        Incident.CreatedAt, Incident.UpdatedAt, Incident.Reason, Incident.Deadline, Incident.OverdueSince, Incident.Urgency);
+        Incident.CreatedAt, Incident.UpdatedAt, Incident.Reason, Incident.Deadline, Incident.OverdueSince, Incident.Urgency, Incident.Workflow.Version);
 }

@@ -1,3 +1,4 @@
+using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Simulations;
 
 namespace OrleansWorkflow.Incidents;
@@ -31,4 +32,10 @@ internal sealed class IncidentState
     [Id(14)] public List<JoinInfo> Joins { get; set; } = [];
 
     [Id(15)] public IncidentUrgency Urgency { get; set; }
+
+    /// <summary>The version of its kind it was created with; 0 in the rows of incidents created before versions were recorded (version 1).</summary>
+    [Id(16)] public int WorkflowVersion { get; set; }
+
+    /// <summary>Its workflow: its kind at its version.</summary>
+    public IncidentWorkflow Workflow => new(Kind, Math.Max(WorkflowVersions.First, WorkflowVersion));
 }

@@ -23,6 +23,13 @@ public static class DatabaseSchema
         ("owf_handler_step", "the handler journal table"),
         ("owf_incident_step", "the incident step table"),
         ("owf_incident_dead_letter", "the dead-letter record table"),
+        ("owf_held_message", "the held message table"),
+    ];
+
+    private static readonly (string Table, string Column)[] RequiredColumns =
+    [
+        ("owf_incident", "purged_at"),
+        ("owf_incident", "workflow_version"),
     ];
 
     // Any constant will do: it only keeps two setup runs from interleaving their DDL.
@@ -74,10 +81,12 @@ public static class DatabaseSchema
             await using (var exists = new NpgsqlCommand($"SELECT to_regclass('{table}') IS NOT NULL", connection))
                 if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
                     missing.Add($"{what} {table}");
-        await using (var purged = new NpgsqlCommand(
-            "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'owf_incident' AND column_name = 'purged_at')", connection))
-            if (await purged.ExecuteScalarAsync(cancellationToken) is not true)
-                missing.Add("the column owf_incident.purged_at");
+        foreach (var (table, column) in RequiredColumns)
+            await using (var exists = new NpgsqlCommand(
+                "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = @table AND column_name = @column)", connection)
+                { Parameters = { new("table", table), new("column", column) } })
+                if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+                    missing.Add($"the column {table}.{column}");
         if (missing.Count > 0)
             throw new InvalidOperationException(
                 $"Database {Describe(connectionString)} has an incomplete OrleansWorkflow schema (missing: {string.Join(", ", missing)}). Update it with {SetupCommand}.");

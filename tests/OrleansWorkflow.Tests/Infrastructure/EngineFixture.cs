@@ -95,6 +95,7 @@ public sealed class EngineFixture : IAsyncLifetime
             .AddRabbitMq()
             .AddHpcMachines()
             .AddHandlersFrom(typeof(FireWorkflow).Assembly)
+            .AddWorkflowVersions(FireWorkflow.Kind, newest: FireWorkflow.Version)
             .OnDeadline(FireWorkflow.Kind, FireWorkflow.FireOverdue)
             .AddTestHandlers()
             .AddFaultInjection();

@@ -346,6 +346,25 @@ CREATE TABLE IF NOT EXISTS owf_incident_dead_letter (
     PRIMARY KEY (service_id, incident_id, letter_no)
 );
 
+-- Workflow versions: the version of its kind an incident was created with (NULL: created before versions were recorded,
+-- which is version 1).
+ALTER TABLE owf_incident ADD COLUMN IF NOT EXISTS workflow_version int;
+
+-- Messages of incidents whose workflow version no live silo runs, kept until one does, then published again to the
+-- queue they were consumed from (with their MessageID).
+CREATE TABLE IF NOT EXISTS owf_held_message (
+    service_id       text        NOT NULL,
+    queue            text        NOT NULL,
+    message_id       text        NOT NULL,
+    incident_id      uuid        NOT NULL,
+    kind             text        NOT NULL,
+    workflow_version int         NOT NULL,
+    body             bytea       NOT NULL,
+    trace_parent     text,
+    held_at          timestamptz NOT NULL,
+    PRIMARY KEY (service_id, queue, message_id)
+);
+
 -- Least privilege. owf_owner owns the schema's objects (so a later setup may run as a login in it, not as a
 -- superuser); owf_engine may read and write rows and call the functions, nothing else: no DDL, no other database's
 -- data. Silos connect as a login that is a member of owf_engine (CREATE ROLE owf LOGIN PASSWORD '...' IN ROLE
