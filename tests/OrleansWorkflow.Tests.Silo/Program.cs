@@ -1,7 +1,8 @@
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Samples.Silo;
 using OrleansWorkflow.Tests.FaultInjection;
+using OrleansWorkflow.Tests.Silo;
 
-// The samples' engine host as the fault tests run it: the same host (SamplesHost, linked from the samples), plus the
-// "Faults" section, which only this test host binds.
-return await SamplesHost.Build(args, engine => engine.AddFaultInjection()).RunOrleansWorkflowAsync(args);
+// The samples' engine host as the engine's tests run it: the same host (SamplesHost, linked from the samples), plus
+// the "Faults" section and the staged workflow of the upgrade tests, which only this test host has.
+return await SamplesHost.Build(args, engine => engine.AddFaultInjection().AddStagedWorkflow()).RunOrleansWorkflowAsync(args);
