@@ -66,7 +66,7 @@ internal static class IncidentCommands
             if (parse.GetValue(Cli.JsonOutput))
                 Cli.PrintJson(info);
             else
-                Console.WriteLine($"{info.IncidentId} \"{info.Name}\" {info.Kind}: {info.Status}{(info.Reason is null ? "" : $" ({info.Reason})")}");
+                Console.WriteLine($"{info.IncidentId} \"{info.Name}\" {info.Kind} version {info.WorkflowVersion}: {info.Status}{(info.Reason is null ? "" : $" ({info.Reason})")}");
             return ExitCodes.Done;
         });
         return command;
@@ -76,18 +76,19 @@ internal static class IncidentCommands
     {
         var status = new Option<IncidentStatus?>("--status") { Description = "Only incidents with this status: Pending, Active, Completed, Cancelled, Error" };
         var kind = new Option<string?>("--kind") { Description = "Only incidents of this kind" };
+        var version = new Option<int?>("--workflow-version") { Description = "Only incidents created with this version of their kind's workflow (with --kind: which still need an old path)" };
         var limit = new Option<int>("--limit") { Description = "At most this many, newest first", DefaultValueFactory = _ => 50 };
-        var command = new Command("list", "Incidents, newest first") { status, kind, limit, Cli.JsonOutput };
+        var command = new Command("list", "Incidents, newest first") { status, kind, version, limit, Cli.JsonOutput };
         command.Connected(async (parse, workflow, _) =>
         {
-            var incidents = await workflow.ListIncidents(new IncidentQuery(parse.GetValue(status), parse.GetValue(kind), parse.GetValue(limit)));
+            var incidents = await workflow.ListIncidents(new IncidentQuery(parse.GetValue(status), parse.GetValue(kind), parse.GetValue(limit), parse.GetValue(version)));
             if (parse.GetValue(Cli.JsonOutput))
                 Cli.PrintJson(incidents);
             else if (incidents.Count == 0)
                 Console.WriteLine("No incident matches.");
             else
                 foreach (var i in incidents)
-                    Console.WriteLine($"{i.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}  {i.IncidentId}  {i.Status,-9}  {i.Kind,-10}  {i.Name}");
+                    Console.WriteLine($"{i.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}  {i.IncidentId}  {i.Status,-9}  {i.Kind,-10} v{i.WorkflowVersion,-3}  {i.Name}");
             return ExitCodes.Done;
         });
         return command;

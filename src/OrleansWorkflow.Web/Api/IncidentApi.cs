@@ -60,7 +60,7 @@ internal static class IncidentApi
         return Results.Created($"/api/incidents/{id}", IncidentViews.Summary(await workflow.GetIncident(id), [], DateTimeOffset.UtcNow));
     });
 
-    private static Task<IResult> List(string? status, string? kind, int? limit, WorkflowClient workflow) => ApiProblem.Guard(async () =>
+    private static Task<IResult> List(string? status, string? kind, int? version, int? limit, WorkflowClient workflow) => ApiProblem.Guard(async () =>
     {
         IncidentStatus? wanted = null;
         if (!string.IsNullOrEmpty(status))
@@ -69,7 +69,7 @@ internal static class IncidentApi
                 return ApiProblem.BadRequest($"status \"{status}\" is not an incident status; use Pending, Active, Completed, Cancelled or Error");
             wanted = parsed;
         }
-        var incidents = await workflow.ListIncidents(new IncidentQuery(wanted, string.IsNullOrEmpty(kind) ? null : kind, limit ?? 100));
+        var incidents = await workflow.ListIncidents(new IncidentQuery(wanted, string.IsNullOrEmpty(kind) ? null : kind, limit ?? 100, version));
         var now = DateTimeOffset.UtcNow;
         var summaries = await Task.WhenAll(incidents.Select(async i =>
             IncidentViews.Summary(i, i.Status.IsFinished() ? null : await workflow.GetSteps(i.IncidentId), now)));

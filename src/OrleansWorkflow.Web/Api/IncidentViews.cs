@@ -12,7 +12,7 @@ internal sealed record TimelineEntry(
 /// <summary>An incident in a list: what it is, where it stands, and the stage it is at.</summary>
 internal sealed record IncidentSummary(
     Guid IncidentId, string Name, string Kind, IncidentStatus Status, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    double AgeSeconds, string? Stage, string? Reason, IncidentUrgency Urgency, DateTimeOffset? Deadline, bool Overdue);
+    double AgeSeconds, string? Stage, string? Reason, IncidentUrgency Urgency, DateTimeOffset? Deadline, bool Overdue, int WorkflowVersion);
 
 /// <summary>A join as the incident page shows it: "waiting for: weather_results (3 min left)".</summary>
 internal sealed record JoinView(
@@ -37,7 +37,7 @@ internal static class IncidentViews
 
     public static IncidentSummary Summary(IncidentInfo info, IReadOnlyList<IncidentStep>? steps, DateTimeOffset now) =>
         new(info.IncidentId, info.Name, info.Kind, info.Status, info.CreatedAt, info.UpdatedAt,
-            Math.Round((now - info.CreatedAt).TotalSeconds, 1), steps is null ? null : StageOf(steps), info.Reason, info.Urgency, info.Deadline, info.Overdue);
+            Math.Round((now - info.CreatedAt).TotalSeconds, 1), steps is null ? null : StageOf(steps), info.Reason, info.Urgency, info.Deadline, info.Overdue, info.WorkflowVersion);
 
     public static JoinView Join(JoinInfo join, DateTimeOffset now) =>
         new(join.Queue, join.Name, join.Arrived, join.Missing, join.Needed, join.Until,

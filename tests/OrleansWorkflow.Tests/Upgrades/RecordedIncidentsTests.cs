@@ -32,6 +32,20 @@ public sealed class RecordedIncidentsTests
         await using var silo = await SiloProcess.StartAsync(database, broker, new Dictionary<string, string> { ["OWF_Fire__WorkTime"] = "00:00:00.020" });
         await using var client = await silo.ConnectAsync();
         Assert.All(await Task.WhenAll(recorded.Select(client.GetIncident)), info => Assert.Equal((IncidentStatus.Active, 1), (info.Status, info.WorkflowVersion)));
+        // The query that says whether the sample still needs its version 1 path: running fire incidents of version 1.
+        var (exit, listed, _) = await OwfCommand.RunAsync(silo, "list", "--kind", FireWorkflow.Kind, "--status", "Active", "--workflow-version", "1", "--json");
+        Assert.Equal(0, exit);
+        Assert.Equal(recorded.Order(), JsonNode.Parse(listed)!.AsArray().Select(i => i!["incidentId"]!.GetValue<Guid>()).Order());
+        var (_, status, _) = await OwfCommand.RunAsync(silo, "status", recorded[0].ToString());
+        Assert.Contains($"{FireWorkflow.Kind} version 1: Active", status);
+        // Created today, a fire incident is of the samples host's newest version; the API lists it under that version only.
+        var today = await client.CreateIncident("created on today's silo", FireWorkflow.Kind);
+        Assert.Equal(FireWorkflow.Version, (await client.GetIncident(today)).WorkflowVersion);
+        using var http = new HttpClient { BaseAddress = silo.WebUrl, Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", await silo.AdminKeyAsync());
+        Assert.Equal([today], await ListedAsync(http, $"kind={FireWorkflow.Kind}&version={FireWorkflow.Version}"));
+        Assert.Equal(Incidents, (await ListedAsync(http, $"kind={FireWorkflow.Kind}&version=1")).Count);
+        await client.Cancel(today, "not fed: it shows the version of new incidents");
         foreach (var incident in recorded)
             await client.Send(FireWorkflow.WeatherData, new JsonObject { ["IncidentID"] = incident.ToString(), ["data"] = "some data" });
         await client.FlushMessages();
@@ -55,6 +69,12 @@ public sealed class RecordedIncidentsTests
         Assert.Equal(Incidents, lines.Count(l => l == "   Hotspot data available"));
         Assert.Equal(Incidents, lines.Count(l => l == "Will execute fire simulation locally"));
         Assert.Equal(0, lines.Count(l => l == "Will do nothing - waiting for data"));
+    }
+
+    private static async Task<List<Guid>> ListedAsync(HttpClient http, string query)
+    {
+        var listed = JsonNode.Parse(await http.GetStringAsync($"/api/incidents?{query}"))!.AsArray();
+        return [.. listed.Select(i => i!["incidentId"]!.GetValue<Guid>())];
     }
 
     /// <summary>Loads rows an earlier release wrote (a pg_dump of its tables) as this database's service's rows; returns the incidents.</summary>

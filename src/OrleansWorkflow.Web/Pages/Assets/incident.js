@@ -22,6 +22,7 @@ async function read() {
   status.className = 'status ' + incident.status;
   document.getElementById('reason').textContent = incident.reason ?? '';
   document.getElementById('kind').textContent = incident.kind;
+  document.getElementById('workflow-version').textContent = incident.workflowVersion;
   document.getElementById('urgency').textContent = incident.urgency;
   document.getElementById('stage').textContent = incident.stage ?? '';
   document.getElementById('created').textContent = owf.time(incident.createdAt);

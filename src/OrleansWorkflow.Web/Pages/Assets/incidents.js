@@ -20,7 +20,7 @@ async function refresh() {
     const name = document.createElement('td');
     name.appendChild(link);
     row.append(owf.cell(owf.time(incident.createdAt)), owf.cell(owf.age(incident.ageSeconds)), name, owf.cell(incident.kind),
-      owf.cell(incident.urgency), owf.status(incident.status), owf.cell(incident.stage ?? ''), owf.cell(incident.incidentId, 'muted'));
+      owf.cell(incident.workflowVersion), owf.cell(incident.urgency), owf.status(incident.status), owf.cell(incident.stage ?? ''), owf.cell(incident.incidentId, 'muted'));
     return row;
   });
   document.getElementById('incidents').replaceChildren(...rows);
