@@ -3,6 +3,7 @@ using Orleans.Runtime;
 using OrleansWorkflow.Handlers;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Tests.Engine;
 using OrleansWorkflow.Tests.Handlers;
 using OrleansWorkflow.Tests.Infrastructure;
@@ -75,6 +76,33 @@ public sealed class EarlierStateTests(EngineFixture engine)
         }
 
         Assert.Equal(["earlier 1", "earlier 2", "now 1", "now 2"], documents.Select(d => JsonNode.Parse(d)!["step"]!.GetValue<string>()));
+    }
+
+    /// <summary>
+    /// A fire incident created by a release before workflow versions (its state row has none) is of version 1, whose
+    /// join counts the inputs context.Join took as well as those kept as Persist documents: its simulation runs once.
+    /// </summary>
+    [Fact]
+    public async Task A_fire_incident_created_before_workflow_versions_is_of_version_1_and_completes_once_on_its_join()
+    {
+        var incident = Guid.NewGuid();
+        var createdAt = DateTimeOffset.UtcNow.AddMinutes(-5);
+        await WriteEarlierAsync(engine.Grains.GetGrain<IIncidentGrain>(incident).GetGrainId(), WorkflowStorage.IncidentState, new IncidentState
+        {
+            Name = "created before versions", Kind = FireWorkflow.Kind, Status = IncidentStatus.Pending,
+            IncidentDate = createdAt, CreatedAt = createdAt, UpdatedAt = createdAt,
+        });
+        Assert.Equal(1, (await engine.Client.GetIncident(incident)).WorkflowVersion);
+
+        foreach (var queue in FireWorkflow.Entry)
+            await engine.Client.Send(queue, new JsonObject { [WireContract.IncidentIdKey] = incident.ToString(), ["data"] = "some data" });
+        await engine.Client.FlushMessages();
+        var end = await engine.Client.WaitForEndAsync(incident, Patience);
+
+        Assert.Equal(IncidentStatus.Completed, end.Status);
+        var steps = await engine.Client.GetSteps(incident);
+        Assert.Equal([[], [], [FireWorkflow.FireResults]], steps.Where(s => s.Queue == FireWorkflow.FireSimulation).Select(s => s.SentTo));
+        Assert.Single(steps, s => s.Queue == FireWorkflow.FireResults);
     }
 
     private Task WriteEarlierAsync<T>(GrainId grain, string stateName, T state) =>
