@@ -245,9 +245,9 @@ internal sealed class QueueConsumer(
                     return new Verdict("dead-lettered", result.Detail, parsed.IncidentId, messageId, attempt);
                 case DeliveryOutcome.Held:
                     throw new ServiceUnavailableException(result.Detail!);
-                case DeliveryOutcome.Elsewhere when versions.Moved(parsed.IncidentId, result.Workflow!.Value, ++moves):
-                    continue;
                 case DeliveryOutcome.Elsewhere:
+                    if (await versions.MovedAsync(parsed.IncidentId, result.Workflow!.Value, ++moves, _stopping.Token))
+                        continue;
                     await versions.HoldAsync(_consumed, queue, delivery, message, parsed.IncidentId, result.Workflow!.Value, _stopping.Token);
                     return new Verdict("held", IncidentId: parsed.IncidentId, MessageId: messageId, Retries: attempt);
             }

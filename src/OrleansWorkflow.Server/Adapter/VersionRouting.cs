@@ -34,13 +34,25 @@ internal sealed class VersionRouting(ClusterWorkflowVersions cluster, HeldMessag
         return await handler.Deliver(message);
     }
 
-    /// <summary>The handler answered that its silo does not run <paramref name="workflow"/>: true to deliver again, false to hold.</summary>
-    public bool Moved(Guid incidentId, IncidentWorkflow workflow, int moves)
+    /// <summary>How long a delivery waits for the versions of a silo this one does not know yet before it is held.</summary>
+    private static readonly TimeSpan Settling = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SettlingPoll = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// The handler answered that its silo does not run <paramref name="workflow"/>: true to deliver again, false to hold.
+    /// While a live silo's versions are unknown here (it just joined; the message may have been released by it), the
+    /// delivery waits for them a while rather than being held again at once.
+    /// </summary>
+    public async Task<bool> MovedAsync(Guid incidentId, IncidentWorkflow workflow, int moves, CancellationToken cancellationToken)
     {
         if (_known.Count >= Remembered)
             _known.Clear();
         _known[incidentId] = workflow;
-        return moves <= MaxMoves && cluster.AnyRuns(workflow);
+        if (moves > MaxMoves)
+            return false;
+        for (var waited = TimeSpan.Zero; !cluster.AnyRuns(workflow) && !cluster.KnowsEverySilo() && waited < Settling; waited += SettlingPoll)
+            await Task.Delay(SettlingPoll, cancellationToken);
+        return cluster.AnyRuns(workflow);
     }
 
     /// <summary>Keeps the message until a silo that runs <paramref name="workflow"/> is up, and says so in the incident's step and the log.</summary>

@@ -142,7 +142,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             // Another silo's handlers run it (or none yet: the message is held). The step begun stays open for that run.
             _logger.LogInformation("Handler {Queue} of incident {IncidentId} leaves this silo: the incident is of {Workflow}, this silo runs {Kind} {Versions}",
                 _queue, _incidentId, ticket.Workflow, ticket.Workflow.Kind, _versions.RangeOf(ticket.Workflow.Kind));
-            DeactivateOnIdle();
+            LeaveFor(ticket.Workflow);
             return DeliveryResult.Elsewhere(ticket.Workflow);
         }
 
@@ -248,6 +248,23 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         await DispatchPendingOutboxAsync();
         WorkflowMetrics.OutboxLag.Record(Stopwatch.GetElapsedTime(stored).TotalSeconds, WorkflowMetrics.Queue(_queue));
         return DeliveryResult.Handled;
+    }
+
+    /// <summary>
+    /// Moves this activation to a silo that runs <paramref name="workflow"/> (Orleans migration: the grain directory
+    /// points there, so every caller's next message follows), or, when no live silo does, goes out of memory.
+    /// </summary>
+    private void LeaveFor(IncidentWorkflow workflow)
+    {
+        var cluster = ServiceProvider.GetRequiredService<ClusterWorkflowVersions>();
+        if (cluster.RunningSilos(workflow).FirstOrDefault() is not { } target)
+        {
+            DeactivateOnIdle();
+            return;
+        }
+        RequestContext.Set(WorkflowVersionPlacement.ContextKey, workflow.ToContextValue());
+        RequestContext.Set(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey, target);
+        MigrateOnIdle();
     }
 
     async Task<IReadOnlyList<string>> IHandlerDelivery.GetPersisted()

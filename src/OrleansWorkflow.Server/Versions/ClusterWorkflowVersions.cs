@@ -16,6 +16,18 @@ internal sealed class ClusterWorkflowVersions(WorkflowVersions local, ISiloMetad
     /// <summary>Whether a live silo runs <paramref name="workflow"/>.</summary>
     public bool AnyRuns(IncidentWorkflow workflow) => LiveRanges(workflow.Kind).Any(r => r.Range.Contains(workflow.Version));
 
+    /// <summary>
+    /// Whether this silo knows the versions of every live silo. A silo is in the membership before its metadata is
+    /// fetched (a few seconds after it joined, longer when the fetch fails), and a silo of a release before versions
+    /// publishes none.
+    /// </summary>
+    public bool KnowsEverySilo() =>
+        membership.CurrentSnapshot.Members.Values.All(m => m.Status != SiloStatus.Active || Publishes(m.SiloAddress));
+
+    /// <summary>The live silos that run <paramref name="workflow"/>.</summary>
+    public IEnumerable<SiloAddress> RunningSilos(IncidentWorkflow workflow) =>
+        LiveRanges(workflow.Kind).Where(r => r.Range.Contains(workflow.Version)).Select(r => r.Silo);
+
     /// <summary>Those of <paramref name="candidates"/> that run <paramref name="workflow"/>.</summary>
     public IEnumerable<SiloAddress> Running(IncidentWorkflow workflow, IEnumerable<SiloAddress> candidates) =>
         candidates.Where(silo => RangeOn(silo, workflow.Kind) is { } range && range.Contains(workflow.Version));
@@ -38,10 +50,13 @@ internal sealed class ClusterWorkflowVersions(WorkflowVersions local, ISiloMetad
     {
         if (silo.Equals(self.SiloAddress))
             return local.RangeOf(kind);
-        var published = metadata.GetSiloMetadata(silo).Metadata;
-        if (!published.ContainsKey(WorkflowVersions.MetadataMarker))
+        if (!Publishes(silo))
             return null;
-        return VersionRange.TryParse(published.GetValueOrDefault(WorkflowVersions.MetadataPrefix + kind), out var range) ? range : VersionRange.Unversioned;
+        return VersionRange.TryParse(metadata.GetSiloMetadata(silo).Metadata.GetValueOrDefault(WorkflowVersions.MetadataPrefix + kind), out var range)
+            ? range : VersionRange.Unversioned;
     }
-}
 
+    /// <summary>Whether this silo knows what <paramref name="silo"/> runs (its metadata was fetched and names versions).</summary>
+    private bool Publishes(SiloAddress silo) =>
+        silo.Equals(self.SiloAddress) || metadata.GetSiloMetadata(silo).Metadata.ContainsKey(WorkflowVersions.MetadataMarker);
+}

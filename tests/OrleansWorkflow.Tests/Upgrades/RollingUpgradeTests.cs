@@ -87,7 +87,16 @@ public sealed class RollingUpgradeTests(ITestOutputHelper output)
         Assert.DoesNotContain(older.Log.Split('\n'), line => line.StartsWith("Staged ", StringComparison.Ordinal));
 
         await using var upgraded = await SiloProcess.StartAsync(database, broker, Release(newest: 2));
-        var ends = await Task.WhenAll(incidents.Select(i => client.WaitForEndAsync(i, Patience)));
+        IncidentInfo[] ends;
+        try
+        {
+            ends = await Task.WhenAll(incidents.Select(i => client.WaitForEndAsync(i, Patience)));
+        }
+        catch (TimeoutException)
+        {
+            output.WriteLine($"release 1 silo:\n{older.Log}\nrelease 2 silo:\n{upgraded.Log}");
+            throw;
+        }
 
         Assert.All(ends, end => Assert.Equal(IncidentStatus.Completed, end.Status));
         foreach (var incident in incidents)

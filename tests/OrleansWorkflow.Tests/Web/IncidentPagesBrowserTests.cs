@@ -42,6 +42,8 @@ public sealed class IncidentPagesBrowserTests(WebSiloFixture web, ITestOutputHel
 
         await row.Locator("a").ClickAsync();
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Completed");
+        // The samples host declares the fire workflow's versions: a new incident is of the newest.
+        await Assertions.Expect(page.Locator("#workflow-version")).ToHaveTextAsync(FireWorkflow.Version.ToString());
         var nodes = page.Locator("#graph svg g.node title");
         await Assertions.Expect(nodes).ToHaveCountAsync(steps.Select(s => s.Queue).Distinct().Count() + 1); // + the client that sent the entries
         var drawn = await nodes.AllTextContentsAsync();
