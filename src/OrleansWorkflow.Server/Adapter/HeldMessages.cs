@@ -14,6 +14,12 @@ namespace OrleansWorkflow.Adapter;
 /// </summary>
 internal sealed class HeldMessages(NpgsqlDataSource database, ClusterSettings cluster, QueuePublisher publisher, ClusterWorkflowVersions versions, ILogger<HeldMessages> logger)
 {
+    /// <summary>The header a released message carries: a silo that runs its version was live when it was released.</summary>
+    private const string ReleasedHeader = "x-owf-released";
+
+    /// <summary>Whether a delivery is a message released from hold (a hint for waiting, never for trusting).</summary>
+    public static bool WasReleased(IDictionary<string, object?>? headers) => headers?.ContainsKey(ReleasedHeader) == true;
+
     /// <summary>At most this many are published again per workflow version and round.</summary>
     private const int ReleaseBatch = 200;
 
@@ -61,6 +67,14 @@ internal sealed class HeldMessages(NpgsqlDataSource database, ClusterSettings cl
         return released;
     }
 
+    private static Dictionary<string, object?> Headers(string? traceParent)
+    {
+        var headers = new Dictionary<string, object?> { [ReleasedHeader] = 1 };
+        if (traceParent is not null)
+            headers[WorkflowTracing.TraceParentHeader] = traceParent;
+        return headers;
+    }
+
     /// <summary>
     /// Takes a batch of one version's held messages (rows another silo is releasing are skipped), publishes them with
     /// confirms, and deletes them in the same transaction: a crash before the commit publishes them again, never loses one.
@@ -87,8 +101,7 @@ internal sealed class HeldMessages(NpgsqlDataSource database, ClusterSettings cl
         if (taken.Count == 0)
             return 0;
 
-        await publisher.PublishAllAsync(taken.Select(m => new OutgoingMessage(m.Queue, m.Body, m.MessageId,
-            m.TraceParent is null ? null : new Dictionary<string, object?> { [WorkflowTracing.TraceParentHeader] = m.TraceParent })), cancellationToken);
+        await publisher.PublishAllAsync(taken.Select(m => new OutgoingMessage(m.Queue, m.Body, m.MessageId, Headers(m.TraceParent))), cancellationToken);
         await using (var delete = new NpgsqlCommand(
             "DELETE FROM owf_held_message WHERE service_id = @service AND queue = @queue AND message_id = @message", connection, transaction))
         {

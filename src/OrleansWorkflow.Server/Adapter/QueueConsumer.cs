@@ -246,7 +246,7 @@ internal sealed class QueueConsumer(
                 case DeliveryOutcome.Held:
                     throw new ServiceUnavailableException(result.Detail!);
                 case DeliveryOutcome.Elsewhere:
-                    if (await versions.MovedAsync(parsed.IncidentId, result.Workflow!.Value, ++moves, _stopping.Token))
+                    if (await versions.MovedAsync(parsed.IncidentId, result.Workflow!.Value, ++moves, HeldMessages.WasReleased(delivery.BasicProperties.Headers), _stopping.Token))
                         continue;
                     await versions.HoldAsync(_consumed, queue, delivery, message, parsed.IncidentId, result.Workflow!.Value, _stopping.Token);
                     return new Verdict("held", IncidentId: parsed.IncidentId, MessageId: messageId, Retries: attempt);

@@ -40,17 +40,18 @@ internal sealed class VersionRouting(ClusterWorkflowVersions cluster, HeldMessag
 
     /// <summary>
     /// The handler answered that its silo does not run <paramref name="workflow"/>: true to deliver again, false to hold.
-    /// While a live silo's versions are unknown here (it just joined; the message may have been released by it), the
-    /// delivery waits for them a while rather than being held again at once.
+    /// While this silo's view of the cluster is not settled (a silo is joining, or its versions are not known here yet),
+    /// or the message was just released by a silo this one may not know of yet (<paramref name="released"/>, a hint that
+    /// only makes it wait), the delivery waits a while rather than being held (again) at once.
     /// </summary>
-    public async Task<bool> MovedAsync(Guid incidentId, IncidentWorkflow workflow, int moves, CancellationToken cancellationToken)
+    public async Task<bool> MovedAsync(Guid incidentId, IncidentWorkflow workflow, int moves, bool released, CancellationToken cancellationToken)
     {
         if (_known.Count >= Remembered)
             _known.Clear();
         _known[incidentId] = workflow;
         if (moves > MaxMoves)
             return false;
-        for (var waited = TimeSpan.Zero; !cluster.AnyRuns(workflow) && !cluster.KnowsEverySilo() && waited < Settling; waited += SettlingPoll)
+        for (var waited = TimeSpan.Zero; !cluster.AnyRuns(workflow) && (released || !cluster.Settled()) && waited < Settling; waited += SettlingPoll)
             await Task.Delay(SettlingPoll, cancellationToken);
         return cluster.AnyRuns(workflow);
     }

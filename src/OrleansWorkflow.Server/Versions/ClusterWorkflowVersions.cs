@@ -17,12 +17,17 @@ internal sealed class ClusterWorkflowVersions(WorkflowVersions local, ISiloMetad
     public bool AnyRuns(IncidentWorkflow workflow) => LiveRanges(workflow.Kind).Any(r => r.Range.Contains(workflow.Version));
 
     /// <summary>
-    /// Whether this silo knows the versions of every live silo. A silo is in the membership before its metadata is
-    /// fetched (a few seconds after it joined, longer when the fetch fails), and a silo of a release before versions
-    /// publishes none.
+    /// Whether this silo's view of the cluster's versions is settled: no silo is joining, and the versions of every live
+    /// silo are known. A silo is in the membership before its metadata is fetched (a few seconds after it joined, longer
+    /// when the fetch fails), and a silo of a release before versions publishes none.
     /// </summary>
-    public bool KnowsEverySilo() =>
-        membership.CurrentSnapshot.Members.Values.All(m => m.Status != SiloStatus.Active || Publishes(m.SiloAddress));
+    public bool Settled() =>
+        membership.CurrentSnapshot.Members.Values.All(m => m.Status switch
+        {
+            SiloStatus.Joining or SiloStatus.Created => false,
+            SiloStatus.Active => Publishes(m.SiloAddress),
+            _ => true,
+        });
 
     /// <summary>The live silos that run <paramref name="workflow"/>.</summary>
     public IEnumerable<SiloAddress> RunningSilos(IncidentWorkflow workflow) =>
