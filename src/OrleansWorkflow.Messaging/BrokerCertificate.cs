@@ -16,22 +16,27 @@ internal sealed class BrokerCertificate(RabbitMqOptions options, Uri broker)
     /// <summary>Why the last certificate was refused, with the setting that fixes it; null when none was.</summary>
     public string? Refusal { get; private set; }
 
-    public SslOption SslOption() => new()
+    /// <summary>TLS to <paramref name="host"/> (a node of the broker; by default the URI's host), checked as above.</summary>
+    public SslOption SslOption(string? host = null)
     {
-        Enabled = true,
-        ServerName = broker.Host,
-        AcceptablePolicyErrors = SslPolicyErrors.None,
-        CertificateValidationCallback = Validate,
-    };
+        var name = host ?? broker.Host;
+        return new()
+        {
+            Enabled = true,
+            ServerName = name,
+            AcceptablePolicyErrors = SslPolicyErrors.None,
+            CertificateValidationCallback = (sender, certificate, chain, errors) => Validate(name, certificate, chain, errors),
+        };
+    }
 
-    private bool Validate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    private bool Validate(string host, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (errors == SslPolicyErrors.None)
             return true;
         if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
             return Refuse("the broker sent no certificate");
         if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
-            return Refuse($"its certificate ({certificate.Subject}) does not name {broker.Host}; connect by a name the certificate holds");
+            return Refuse($"its certificate ({certificate.Subject}) does not name {host}; connect by a name the certificate holds");
         if (_authorities is null)
             return Refuse($"its certificate ({certificate.Subject}, issued by {certificate.Issuer}) does not chain to a trusted root; " +
                           "set RabbitMQ:TlsCaFile to the PEM file of the CA that issued it");

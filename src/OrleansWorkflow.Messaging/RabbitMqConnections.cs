@@ -20,10 +20,14 @@ internal static class RabbitMqConnections
         if (certificate is not null)
             factory.Ssl = certificate.SslOption();
 
+        var nodes = options.Nodes();
         try
         {
-            var connection = await factory.CreateConnectionAsync(cancellationToken);
-            logger.LogInformation("Connected to RabbitMQ at {Broker} for {Purpose}", options.RedactedUri, purpose);
+            var connection = nodes.Count == 1
+                ? await factory.CreateConnectionAsync(cancellationToken)
+                : await factory.CreateConnectionAsync(new NodesInOrder(nodes, certificate), factory.ClientProvidedName, cancellationToken);
+            logger.LogInformation("Connected to RabbitMQ at {Broker} for {Purpose}{Node}", options.RedactedUri, purpose,
+                nodes.Count == 1 ? "" : $" (node {connection.Endpoint.HostName}:{connection.Endpoint.Port} of {nodes.Count})");
             connection.ConnectionShutdownAsync += (_, e) =>
             {
                 if (e.Initiator != ShutdownInitiator.Application)
@@ -32,7 +36,7 @@ internal static class RabbitMqConnections
             };
             connection.RecoverySucceededAsync += (_, _) =>
             {
-                logger.LogInformation("RabbitMQ connection for {Purpose} recovered", purpose);
+                logger.LogInformation("RabbitMQ connection for {Purpose} recovered, to node {Host}:{Port}", purpose, connection.Endpoint.HostName, connection.Endpoint.Port);
                 return Task.CompletedTask;
             };
             return connection;
@@ -44,8 +48,15 @@ internal static class RabbitMqConnections
         catch (Exception e) when (e is RabbitMQ.Client.Exceptions.BrokerUnreachableException or System.Net.Sockets.SocketException)
         {
             throw new InvalidOperationException(
-                $"Cannot connect to RabbitMQ at {options.RedactedUri} ({e.GetBaseException().Message}). " +
+                $"Cannot connect to RabbitMQ at {options.RedactedUri}{(nodes.Count == 1 ? "" : $" nor at any of its other nodes ({string.Join(", ", nodes.Skip(1).Select(n => $"{n.Host}:{n.Port}"))})")} ({e.GetBaseException().Message}). " +
                 "Start the broker (./scripts/services.sh up starts a local one) or set RabbitMQ:Uri / OWF_RabbitMQ__Uri.", e);
         }
     }
+}
+
+/// <summary>The broker's nodes in the order configured: a connection, and each recovery, takes the first that answers.</summary>
+internal sealed class NodesInOrder(IReadOnlyList<(string Host, int Port)> nodes, BrokerCertificate? certificate) : IEndpointResolver
+{
+    public IEnumerable<AmqpTcpEndpoint> All() =>
+        nodes.Select(node => new AmqpTcpEndpoint(node.Host, node.Port, certificate?.SslOption(node.Host) ?? new SslOption()));
 }

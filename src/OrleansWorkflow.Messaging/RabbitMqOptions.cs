@@ -21,6 +21,14 @@ public sealed class RabbitMqOptions : IValidatedSettings
     /// <summary>The broker, as an AMQP URI. The default is a broker on this machine with RabbitMQ's loopback-only guest user.</summary>
     public string Uri { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
 
+    /// <summary>
+    /// The other nodes of a RabbitMQ cluster, as host or host:port (the port of <see cref="Uri"/> when left out), with
+    /// the user, password, virtual host and TLS of <see cref="Uri"/>. Connections go to the first node that answers, the
+    /// URI's host first, and after a node is lost, recover to the first that answers then. Empty: the URI's host only
+    /// (also the way to go for one name behind a load balancer).
+    /// </summary>
+    public List<string> Hosts { get; set; } = [];
+
     /// <summary>Deliveries a queue consumer may hold unacknowledged.</summary>
     public ushort Prefetch { get; set; } = 64;
 
@@ -74,6 +82,9 @@ public sealed class RabbitMqOptions : IValidatedSettings
             else if (!File.Exists(TlsCaFile))
                 yield return $"RabbitMQ:TlsCaFile \"{TlsCaFile}\" does not exist; set it to the PEM file of the CA that issued the broker's certificate.";
         }
+        foreach (var host in Hosts)
+            if (!TryParseNode(host, 5672, out _))
+                yield return $"RabbitMQ:Hosts has \"{host}\", which is no host or host:port; give each node like rabbit-2.example.org or 10.0.0.12:5672.";
         if (Prefetch == 0)
             yield return "RabbitMQ:Prefetch is 0; set it to at least 1 (64 is a good start).";
         if (ConsumerConcurrency == 0)
@@ -84,6 +95,28 @@ public sealed class RabbitMqOptions : IValidatedSettings
             yield return $"RabbitMQ:DeadLetterLimit is {DeadLetterLimit}; set at least 1 (the default keeps 100000 dead letters per queue).";
         if (DeliveryLimit < 1)
             yield return $"RabbitMQ:DeliveryLimit is {DeliveryLimit}; set at least 1 (20 is a safe backstop).";
+    }
+
+    /// <summary>The broker's nodes, in the order connections try them: the URI's host, then <see cref="Hosts"/>.</summary>
+    public IReadOnlyList<(string Host, int Port)> Nodes()
+    {
+        var broker = new System.Uri(Uri);
+        var port = broker.IsDefaultPort || broker.Port < 0 ? (broker.Scheme == "amqps" ? 5671 : 5672) : broker.Port;
+        var nodes = new List<(string, int)> { (broker.Host, port) };
+        foreach (var host in Hosts)
+            if (TryParseNode(host, port, out var node))
+                nodes.Add(node);
+        return nodes;
+    }
+
+    private static bool TryParseNode(string text, int defaultPort, out (string Host, int Port) node)
+    {
+        node = default;
+        if (string.IsNullOrWhiteSpace(text) || !System.Uri.TryCreate($"amqp://{text.Trim()}", UriKind.Absolute, out var parsed)
+            || parsed.AbsolutePath != "/" || !string.IsNullOrEmpty(parsed.UserInfo) || string.IsNullOrEmpty(parsed.Host))
+            return false;
+        node = (parsed.Host, parsed.IsDefaultPort || parsed.Port < 0 ? defaultPort : parsed.Port);
+        return true;
     }
 
     /// <summary><paramref name="uri"/> with its password replaced by ***, also when it is too malformed to parse.</summary>

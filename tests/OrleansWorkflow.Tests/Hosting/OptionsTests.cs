@@ -75,6 +75,18 @@ public sealed class OptionsTests
         Assert.Contains("RabbitMQ:DeadLetterLimit", Assert.Single(new RabbitMqOptions { DeadLetterLimit = 0 }.Problems()));
     }
 
+    [Fact]
+    public void The_brokers_other_nodes_come_after_the_URIs_host_with_its_port_by_default_and_a_bad_one_is_named()
+    {
+        var options = new RabbitMqOptions { Uri = "amqps://fire:s3cret@rabbit-1.example/emergency", Hosts = ["rabbit-2.example", "10.0.0.3:5673"] };
+        Assert.Empty(options.Problems());
+        Assert.Equal([("rabbit-1.example", 5671), ("rabbit-2.example", 5671), ("10.0.0.3", 5673)], options.Nodes());
+
+        var problem = Assert.Single(new RabbitMqOptions { Hosts = ["rabbit-2:notaport"] }.Problems());
+        Assert.Contains("RabbitMQ:Hosts has \"rabbit-2:notaport\"", problem);
+        Assert.Single(new RabbitMqOptions { Hosts = ["amqp://guest:guest@rabbit-2/"] }.Problems());
+    }
+
     [Theory]
     [InlineData("30.00:00:00", "01:00:00")]
     [InlineData("00:10:00", "00:01:00")]

@@ -27,6 +27,8 @@ public sealed class OwfCommand : IDisposable
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
         start.Environment["OWF_RabbitMQ__Uri"] = silo.BrokerUri;
+        for (var i = 0; i < silo.BrokerHosts.Count; i++)
+            start.Environment[$"OWF_RabbitMQ__Hosts__{i}"] = silo.BrokerHosts[i];
         start.Environment["OWF_Cluster__GatewayPort"] = silo.GatewayPort.ToString();
         start.Environment["OWF_Cluster__ServiceId"] = silo.ServiceId;
         start.Environment["OWF_Cluster__ClusterId"] = silo.ServiceId;

@@ -56,6 +56,21 @@ public sealed class PrivateRabbitMq : IAsyncDisposable
             return reader.ReadToEnd();
         }));
 
+    /// <summary>Kills the node's Erlang VM with SIGKILL, as a crashed machine would: nothing is flushed or closed.</summary>
+    public async Task KillAsync()
+    {
+        var pid = (await File.ReadAllTextAsync(Path.Combine(_directory, "pid"))).Trim();
+        await TestServices.RunAsync("kill", "-KILL", pid);
+    }
+
+    /// <summary>Makes this node a member of <paramref name="first"/>'s cluster (both run as this machine's root, so share its Erlang cookie).</summary>
+    public async Task JoinAsync(PrivateRabbitMq first)
+    {
+        await Node.CtlAsync("stop_app");
+        await Node.CtlAsync("join_cluster", first.Node.NodeName!);
+        await Node.CtlAsync("start_app");
+    }
+
     /// <summary>A clean shutdown of the whole node (its Erlang VM ends), as an operator restarting the broker does.</summary>
     public Task StopAsync() => Node.CtlAsync("shutdown");
 

@@ -19,6 +19,9 @@ public sealed class SiloProcess : IAsyncDisposable
     public string ServiceId { get; }
     public string BrokerUri { get; }
 
+    /// <summary>The broker's other nodes the silo was given (RabbitMQ:Hosts), which its clients and owf are given too.</summary>
+    public IReadOnlyList<string> BrokerHosts { get; private init; } = [];
+
     /// <summary>The silo's web view (incident pages, HTTP API, dashboard), on a port of its own.</summary>
     public Uri WebUrl { get; }
 
@@ -67,10 +70,12 @@ public sealed class SiloProcess : IAsyncDisposable
 
         var output = new ConcurrentQueue<string>();
         var serves = !start.Environment.TryGetValue("OWF_Web__Enabled", out var enabled) || enabled != "false";
-        var silo = new SiloProcess(BuiltProgram.Start(start, output, output), output, gatewayPort, serviceId, broker.Uri, webUrl)
+        var silo = new SiloProcess(BuiltProgram.Start(start, output, output), output, gatewayPort, serviceId, start.Environment["OWF_RabbitMQ__Uri"]!, webUrl)
         {
             CreatesAdminKey = serves && !start.Environment.Keys.Any(k => k.StartsWith("OWF_Web__ApiKeys", StringComparison.Ordinal)),
             AdminKeyFile = start.Environment["OWF_Web__AdminKeyFile"]!,
+            BrokerHosts = [.. start.Environment.Where(e => e.Key.StartsWith("OWF_RabbitMQ__Hosts__", StringComparison.Ordinal))
+                .OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Value!)],
         };
         if (!untilReady)
             return silo;
@@ -91,7 +96,7 @@ public sealed class SiloProcess : IAsyncDisposable
         await WorkflowClient.ConnectAsync(new WorkflowClientOptions
         {
             Tls = clusterTls ?? new ClusterTls(),
-            RabbitMq = { Uri = brokerUri ?? BrokerUri, QueueType = queueType, TlsCaFile = tlsCaFile },
+            RabbitMq = { Uri = brokerUri ?? BrokerUri, Hosts = brokerUri is null ? [.. BrokerHosts] : [], QueueType = queueType, TlsCaFile = tlsCaFile },
             GatewayPort = GatewayPort,
             ServiceId = ServiceId,
             ClusterId = ServiceId,

@@ -41,6 +41,14 @@ public sealed class TestVirtualHost : IAsyncDisposable
     public Task PublishRawAsync(string queue, string body, string? messageId = null) =>
         PublishRawAsync(queue, Encoding.UTF8.GetBytes(body), messageId);
 
+    /// <summary>Publishes to a queue the engine declared (of whatever type), with a confirm, as a plain AMQP producer would.</summary>
+    public async Task PublishToExistingAsync(string queue, string body, string messageId)
+    {
+        _connection ??= await new ConnectionFactory { Uri = new System.Uri(Uri) }.CreateConnectionAsync();
+        await using var channel = await _connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
+        await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, new BasicProperties { Persistent = true, MessageId = messageId }, Encoding.UTF8.GetBytes(body));
+    }
+
     /// <summary>Takes every message now in <paramref name="queue"/> (none when the queue does not exist).</summary>
     public async Task<List<BasicGetResult>> DrainAsync(string queue)
     {
