@@ -50,6 +50,7 @@ public sealed class WorkflowClient : IAsyncDisposable
             throw new SettingsException(problems);
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.AddDependencyExceptionSerialization();
         builder.UseOrleansClient(client =>
         {
             UseMembership(client, options);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using OrleansWorkflow.Handlers;
 using OrleansWorkflow.Health;
 using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Messaging;
 using OrleansWorkflow.Simulations.Machines;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
@@ -54,6 +55,7 @@ public static class WorkflowHostingExtensions
         services.AddSingleton<ClusterWorkflowVersions>();
         services.AddPlacementFilter<WorkflowVersionPlacement, WorkflowVersionPlacementDirector>(ServiceLifetime.Transient);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddDependencyExceptionSerialization();
 
         workflow.AddSettings<DeliveryOptions>(DeliveryOptions.Section);
         services.AddSingleton(WorkflowSettings.From);
