@@ -5,7 +5,9 @@
 #
 #   scripts/services.sh up           install what is missing, start what is not running, apply the schema;
 #                                    prints the names of the services it started (for "down")
-#   scripts/services.sh start NAME…  start only the named services (rabbitmq, postgres, sshd, slurm)
+#   scripts/services.sh start NAME…  start only the named services (rabbitmq, postgres, sshd, slurm, rabbitmq-cluster:
+#                                    three more RabbitMQ nodes on 127.0.0.1:5681-5683 forming a cluster of their own,
+#                                    with the owf user and vhost, for trying the engine against a broker cluster)
 #   scripts/services.sh down NAME…   stop the named services
 #   scripts/services.sh env          print the environment variables that point the engine and tests at them
 set -euo pipefail
@@ -84,6 +86,38 @@ rabbitmq_user() {
   rabbitmqctl -q set_permissions -p "$rabbitmq_vhost" owf '.*' '.*' '.*' >/dev/null
 }
 
+cluster_nodes=(1 2 3)
+cluster_node() { echo "owf-cluster-$1@localhost"; }
+start_rabbitmq_cluster() {
+  local n dir password
+  password="$(cat "$rabbitmq_password_file")"
+  for n in "${cluster_nodes[@]}"; do
+    dir="$state/rabbitmq-cluster/$n"
+    if rabbitmqctl -n "$(cluster_node "$n")" -q await_startup --timeout 1 >/dev/null 2>&1; then continue; fi
+    mkdir -p "$dir/mnesia" "$dir/log"
+    printf 'listeners.tcp.default = 127.0.0.1:%s\n' "$((5680 + n))" >"$dir/rabbitmq.conf"
+    echo '[].' >"$dir/enabled_plugins"
+    chown -R rabbitmq:rabbitmq "$dir"
+    env RABBITMQ_NODENAME="$(cluster_node "$n")" RABBITMQ_MNESIA_BASE="$dir/mnesia" RABBITMQ_LOG_BASE="$dir/log" \
+        RABBITMQ_PID_FILE="$dir/pid" RABBITMQ_CONFIG_FILE="$dir/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins" \
+        RABBITMQ_DIST_PORT="$((25680 + n))" ERL_EPMD_ADDRESS=127.0.0.1 \
+        RABBITMQ_SERVER_START_ARGS='-kernel inet_dist_use_interface {127,0,0,1}' rabbitmq-server -detached >/dev/null 2>&1 || true
+    for _ in $(seq 1 120); do rabbitmqctl -n "$(cluster_node "$n")" -q await_startup --timeout 60 >/dev/null 2>&1 && break; sleep 0.5; done
+    if [[ $n != 1 ]] && ! rabbitmqctl -n "$(cluster_node "$n")" -q cluster_status 2>/dev/null | grep -q "$(cluster_node 1)"; then
+      rabbitmqctl -n "$(cluster_node "$n")" -q stop_app >/dev/null
+      rabbitmqctl -n "$(cluster_node "$n")" -q join_cluster "$(cluster_node 1)" >/dev/null
+      rabbitmqctl -n "$(cluster_node "$n")" -q start_app >/dev/null
+    fi
+  done
+  local first; first="$(cluster_node 1)"
+  rabbitmqctl -n "$first" -q list_vhosts | grep -qx "$rabbitmq_vhost" || rabbitmqctl -n "$first" -q add_vhost "$rabbitmq_vhost" >/dev/null
+  rabbitmqctl -n "$first" -q list_users | grep -q "^owf[[:space:]]" || rabbitmqctl -n "$first" -q add_user owf "$password" >/dev/null
+  rabbitmqctl -n "$first" -q set_permissions -p "$rabbitmq_vhost" owf '.*' '.*' '.*' >/dev/null
+  say "RabbitMQ cluster on 127.0.0.1:5681-5683: OWF_RabbitMQ__Uri='amqp://owf:<password>@127.0.0.1:5681/$rabbitmq_vhost'" \
+      "OWF_RabbitMQ__Hosts__0=127.0.0.1:5682 OWF_RabbitMQ__Hosts__1=127.0.0.1:5683 OWF_RabbitMQ__QueueType=Quorum"
+  echo rabbitmq-cluster
+}
+
 start_postgres() {
   if port_open "$pg_port"; then say "PostgreSQL already answers on 127.0.0.1:$pg_port"; return; fi
   mkdir -p "$state"
@@ -125,6 +159,8 @@ stop() {
     case "$name" in
       postgres) say "stopping PostgreSQL"; su postgres -c "$pg_bin/pg_ctl -D '$pg_dir' -m fast -w stop" >/dev/null || true ;;
       rabbitmq) say "stopping RabbitMQ"; rabbitmqctl -q shutdown >/dev/null 2>&1 || true ;;
+      rabbitmq-cluster) say "stopping the RabbitMQ cluster"
+        for n in 3 2 1; do rabbitmqctl -n "$(cluster_node "$n")" -q shutdown >/dev/null 2>&1 || true; done ;;
       sshd) stop_sshd ;;
       slurm) stop_slurm ;;
       *) say "unknown service $name" ;;
@@ -140,6 +176,7 @@ case "${1:-}" in
     for name in "$@"; do
       case "$name" in
         rabbitmq) start_rabbitmq; rabbitmq_user ;; postgres) start_postgres ;; sshd) start_sshd ;; slurm) start_slurm ;;
+        rabbitmq-cluster) start_rabbitmq; rabbitmq_user; start_rabbitmq_cluster ;;
         *) say "unknown service $name"; exit 2 ;;
       esac
     done ;;
