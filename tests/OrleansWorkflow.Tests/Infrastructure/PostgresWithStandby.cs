@@ -10,7 +10,7 @@ namespace OrleansWorkflow.Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresWithStandby : IAsyncDisposable
 {
-    private const string Bin = "/usr/lib/postgresql/15/bin";
+    private const string Bin = PrivatePostgres.Bin;
     private const string StandbyName = "owf_standby";
     private readonly string _primary;
     private readonly string _standby;
@@ -78,10 +78,9 @@ public sealed class PostgresWithStandby : IAsyncDisposable
     /// <summary>Makes the standby the primary (pg_ctl promote), as the operator or the failover manager does.</summary>
     public Task PromoteStandbyAsync() => AsPostgresAsync($"{Bin}/pg_ctl -D '{_standby}' -w promote");
 
-    private static Task StartAsync(string directory, int port) => AsPostgresAsync(
-        $"{Bin}/pg_ctl -D '{directory}' -o '-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=200' -l '{directory}/log' -w start");
+    private static Task StartAsync(string directory, int port) => PrivatePostgres.StartServerAsync(directory, port);
 
-    private static Task AsPostgresAsync(string command) => TestServices.RunAsync("su", "postgres", "-c", command);
+    private static Task AsPostgresAsync(string command) => PrivatePostgres.AsPostgresAsync(command);
 
     public async ValueTask DisposeAsync()
     {

@@ -9,7 +9,7 @@ namespace OrleansWorkflow.Tests.Infrastructure;
 /// </summary>
 public sealed class PrivatePostgres : IAsyncDisposable
 {
-    private const string Bin = "/usr/lib/postgresql/15/bin";
+    internal const string Bin = "/usr/lib/postgresql/15/bin";
     private readonly string _directory;
 
     private PrivatePostgres(string directory, int port)
@@ -37,8 +37,11 @@ public sealed class PrivatePostgres : IAsyncDisposable
 
     public Task StopAsync() => AsPostgresAsync($"{Bin}/pg_ctl -D '{_directory}' -m fast -w stop");
 
-    public Task StartAgainAsync() => AsPostgresAsync(
-        $"{Bin}/pg_ctl -D '{_directory}' -o '-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c max_connections=200' -l '{_directory}/log' -w start");
+    public Task StartAgainAsync() => StartServerAsync(_directory, Port);
+
+    /// <summary>Starts the server of <paramref name="directory"/> on 127.0.0.1:<paramref name="port"/> (its socket in the directory too).</summary>
+    internal static Task StartServerAsync(string directory, int port) => AsPostgresAsync(
+        $"{Bin}/pg_ctl -D '{directory}' -o '-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c max_connections=200' -l '{directory}/log' -w start");
 
     public async Task<long> CountAsync(string sql)
     {
@@ -48,7 +51,8 @@ public sealed class PrivatePostgres : IAsyncDisposable
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
-    private static Task AsPostgresAsync(string command) => TestServices.RunAsync("su", "postgres", "-c", command);
+    /// <summary>Runs a shell command as the postgres user, as PostgreSQL's tools must run.</summary>
+    internal static Task AsPostgresAsync(string command) => TestServices.RunAsync("su", "postgres", "-c", command);
 
     public async ValueTask DisposeAsync()
     {
