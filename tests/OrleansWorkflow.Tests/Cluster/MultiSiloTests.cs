@@ -39,9 +39,10 @@ public sealed class MultiSiloTests
 
         Assert.All(ends, end => Assert.Equal(IncidentStatus.Completed, end.Status));
         Assert.Equal(2, silos.Count);
-        // Each silo consumes every queue, so both ran handlers of these incidents.
-        Assert.True(HandlerRuns(first) > 0, "the first silo ran no handler");
-        Assert.True(HandlerRuns(second) > 0, "the second silo ran no handler");
+        // Each silo consumes every queue, so both took messages of these incidents; where a handler grain runs is
+        // Orleans' placement (resource-optimized by default, which may put a short run's activations on one silo).
+        Assert.True(Deliveries(first) > 0, "the first silo consumed no message");
+        Assert.True(Deliveries(second) > 0, "the second silo consumed no message");
         Assert.Equal(100 * 3, HandlerRuns(first) + HandlerRuns(second));
     }
 
@@ -81,6 +82,9 @@ public sealed class MultiSiloTests
             return null;
         }
     }
+
+    private static int Deliveries(SiloProcess silo) =>
+        silo.Log.Split('\n').Count(line => line.Contains(": handled in ", StringComparison.Ordinal));
 
     private static int HandlerRuns(SiloProcess silo) =>
         silo.Log.Split('\n').Count(line => line == "In fire simulation handler");
