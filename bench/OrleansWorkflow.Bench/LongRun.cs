@@ -35,8 +35,8 @@ public static class LongRun
         var lastProgress = TimeSpan.Zero;
         long handled;
         while ((handled = await environment.CountAsync(
-                   "SELECT count(*) FROM owf_incident_step WHERE incident_id = @id AND queue = @queue AND outcome = @completed",
-                   ("id", incident), ("queue", last), ("completed", (short)StepOutcome.Completed))) < m)
+                   "SELECT count(*) FROM owf_handler_step WHERE incident_id = @id AND queue = @queue",
+                   ("id", incident), ("queue", last))) < m)
         {
             await Task.Delay(100);
             if (clock.Elapsed - lastProgress > TimeSpan.FromSeconds(10))

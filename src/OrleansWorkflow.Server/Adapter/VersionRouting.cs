@@ -16,7 +16,7 @@ namespace OrleansWorkflow.Adapter;
 /// <see cref="WorkflowVersionPlacement"/> places the grain on a silo that runs it. When no live silo does, the message
 /// is held (<see cref="HeldMessages"/>) until one is up.
 /// </summary>
-internal sealed class VersionRouting(ClusterWorkflowVersions cluster, HeldMessages held, IGrainFactory grains, ILogger<VersionRouting> logger)
+internal sealed class VersionRouting(ClusterWorkflowVersions cluster, HeldMessages held, StepAttempts attempts, TimeProvider clock, IGrainFactory grains, ILogger<VersionRouting> logger)
 {
     /// <summary>How often one delivery may be sent on to another silo before it is held (membership may lag).</summary>
     private const int MaxMoves = 3;
@@ -62,8 +62,11 @@ internal sealed class VersionRouting(ClusterWorkflowVersions cluster, HeldMessag
         await held.HoldAsync(consumed, message.MessageId, incidentId, workflow, delivery.Body,
             AmqpHeaders.Text(delivery.BasicProperties.Headers, WorkflowTracing.TraceParentHeader), cancellationToken);
         var silos = cluster.Describe(workflow.Kind);
-        await grains.GetGrain<IIncidentBookkeeping>(incidentId).EndStep(queue, message.MessageId, message.Originator, StepOutcome.Failed, [],
+        var now = clock.GetUtcNow();
+        var attempt = new StepAttempt(incidentId, queue, message.MessageId, message.Originator, now, now,
             $"held: no live silo runs {workflow} (live silos run {workflow.Kind}: {silos}); handled once a silo that runs it is up");
+        await attempts.RecordAsync(attempt);
+        _ = grains.GetGrain<IIncidentBookkeeping>(incidentId).StepEnded(attempt.ToStep());
         logger.LogWarning("Message {MessageId} of incident {IncidentId} on {Queue} is held: no live silo runs {Workflow} (live silos run {Kind}: {Silos}). " +
             "Start a silo whose handlers declare that version (AddWorkflowVersions); the message is kept in owf_held_message until then",
             message.MessageId, incidentId, queue, workflow, workflow.Kind, silos);

@@ -15,19 +15,22 @@ using OrleansWorkflow.Simulations.Machines;
 namespace OrleansWorkflow.Handlers;
 
 /// <summary>
-/// Base of every handler grain: one activation per handler and incident. For each message it skips a redelivery,
-/// runs <see cref="HandleAsync"/>, appends the documents, the message id, the effects and the incident's record of
-/// the step to the handler's journal in ONE transaction (<see cref="HandlerJournal"/>), then carries the effects out.
-/// A crash after the write is repaired when the unacknowledged message comes back. Its journal is read from storage
-/// only when the incident says this handler ran before: most handlers of most incidents are new, and the read would
-/// find nothing. Were that answer ever wrong (a crash lost the step record), the append would meet the stored entry
-/// in its place, and the message is handled again on the stored journal.
+/// Base of every handler grain: one activation per handler and incident, admitted by its incident once. Each message
+/// goes through small steps: check it (a redelivery, a finished incident, a forged job end, a workflow version this
+/// silo does not run), run <see cref="HandleAsync"/>, record it (the documents, the message id, the effects and the
+/// step, in ONE row of the handler's journal, <see cref="HandlerJournal"/>, refused in the same transaction when the
+/// incident has finished), then send its effects. The handler is the one writer of its steps; the incident is told of
+/// them without being waited for. A crash after the record is repaired when the unacknowledged message comes back.
+/// The journal is read only when the incident says this handler ran before: most handlers of most incidents are new.
+/// Were that answer ever wrong, the append would meet the stored entry in its place, and the message is handled again
+/// on the stored journal.
 /// </summary>
 [WorkflowVersionPlacement]
 public abstract class HandlerGrain : Grain, IHandlerDelivery
 {
     private readonly IGrainStorage _storage;
     private readonly HandlerJournal _journal;
+    private readonly StepAttempts _attempts;
     private readonly TimeProvider _clock;
     /// <summary>The state row an earlier version wrote (whole, per message); read, never appended to.</summary>
     private readonly GrainState<HandlerState> _state = new(new HandlerState());
@@ -36,6 +39,10 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     /// <summary>The number of the journal's last entry (0: none).</summary>
     private int _seq;
     private bool _loaded;
+    /// <summary>The journal was not read (the incident said this handler never ran): the first append refuses an earlier row.</summary>
+    private bool _readSkipped;
+    /// <summary>What the incident answered when it admitted this activation; null until then, and again once it finished.</summary>
+    private HandlerTicket? _ticket;
 
     private readonly PersistedDocuments _documents = new();
     /// <summary>The handler's joins for the incident, from its journal.</summary>
@@ -56,6 +63,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     {
         _storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(WorkflowStorage.Name);
         _journal = ServiceProvider.GetRequiredService<HandlerJournal>();
+        _attempts = ServiceProvider.GetRequiredService<StepAttempts>();
         _clock = ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
         _logger = ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(GetType());
         _dispatcher = ServiceProvider.GetRequiredService<OutboxDispatcher>();
@@ -77,83 +85,95 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         return Task.CompletedTask;
     }
 
-    Task<DeliveryResult> IHandlerDelivery.Deliver(InboundMessage message) => DeliverAsync(message, attempt: 0);
+    private IIncidentBookkeeping Incident => GrainFactory.GetGrain<IIncidentBookkeeping>(_incidentId);
 
-    private async Task<DeliveryResult> DeliverAsync(InboundMessage message, int attempt)
+    Task<DeliveryResult> IHandlerDelivery.Deliver(InboundMessage message) => DeliverAsync(message, retried: false);
+
+    private async Task<DeliveryResult> DeliverAsync(InboundMessage message, bool retried)
     {
         // The handler's work, and the messages it sends, are children of the delivery in the incident's trace.
         using var handling = WorkflowTracing.StartMessaging("process", _queue, message.MessageId, _incidentId, message.TraceParent);
         handling?.SetTag("owf.handler", GetType().Name);
-        var incident = GrainFactory.GetGrain<IIncidentBookkeeping>(_incidentId);
-        var readSkipped = false;
-        if (!_loaded)
-        {
-            if (await incident.HasSteps(_queue))
-            {
-                await ReadStateAsync();
-            }
-            else
-            {
-                _state.State = new HandlerState();
-                _state.ETag = null;
-                _state.RecordExists = false;
-                Stored = new HandlerState();
-                _joins.Clear();
-                _seq = 0;
-                readSkipped = _loaded = true;
-            }
-        }
+        var ticket = await AdmittedAsync();
+        // Effects left by an attempt that failed after its record (or by a crash) are carried out first.
+        await DispatchPendingOutboxAsync();
+        if (await CheckAsync(message, ticket) is { } answer)
+            return answer;
 
-        // Effects left by an attempt that failed after its write (or by a crash) are carried out first, and that
-        // message's step is ended: its handling is complete only now.
-        if (await DispatchPendingOutboxAsync() && Stored.OutboxMessageId is { } previous)
-            await incident.EndStep(_queue, previous, null, StepOutcome.Completed, Destinations(Stored.Outbox), null);
-        if (Stored.HandledMessageIds.Contains(message.MessageId))
-        {
-            await incident.ConfirmHandled(_queue, message.MessageId, message.Originator);
-            return DeliveryResult.Duplicate;
-        }
-
-        // The check reads the very object the handler gets.
         var body = message.TakeBody();
+        // The check reads the very object the handler gets.
         if (await SimulationEndCheck.RefusalAsync(body, _incidentId, GrainFactory) is { } forged)
             return DeliveryResult.Rejected(forged);
-
-        var ticket = await incident.BeginStep(_queue, message.MessageId, message.Originator);
-        var status = ticket.Status;
-        if (!status.Exists())
-            return DeliveryResult.Rejected($"incident {_incidentId} was never created");
-        if (status.IsFinished())
-        {
-            // A copy of a message handled before the incident finished, redelivered after a crash: nothing to do. The
-            // incident's step record says so, or, when a crash lost that record, this handler's kept message ids do.
-            // Anything else for a finished incident is refused.
-            if (await incident.Handled(_queue, message.MessageId))
-                return DeliveryResult.Duplicate;
-            if (readSkipped)
-                await ReadStateAsync();
-            return Stored.HandledMessageIds.Contains(message.MessageId)
-                ? DeliveryResult.Duplicate
-                : DeliveryResult.Rejected($"incident {_incidentId} is already {status}");
-        }
         // A ticket of an incident grain of a release before versions names no kind: any silo runs it.
         if (ticket.Workflow.Kind is not null && !_versions.Runs(ticket.Workflow.Kind, ticket.Workflow.Version))
         {
-            // Another silo's handlers run it (or none yet: the message is held). The step begun stays open for that run.
             _logger.LogInformation("Handler {Queue} of incident {IncidentId} leaves this silo: the incident is of {Workflow}, this silo runs {Kind} {Versions}",
                 _queue, _incidentId, ticket.Workflow, ticket.Workflow.Kind, _versions.RangeOf(ticket.Workflow.Kind));
             LeaveFor(ticket.Workflow);
             return DeliveryResult.Elsewhere(ticket.Workflow);
         }
 
+        var startedAt = _clock.GetUtcNow();
+        _ = Incident.StepStarted(_queue, message.MessageId, message.Originator, startedAt);
+        var run = await RunAsync(message, body, ticket, startedAt, handling);
+        if (run.Failure is { } failure)
+            return failure;
+        return await RecordAndSendAsync(message, run.Context!, startedAt, retried);
+    }
+
+    /// <summary>The incident's answer for this activation, asked once; the journal is read when the handler ran before.</summary>
+    private async Task<HandlerTicket> AdmittedAsync()
+    {
+        if (_ticket is { } known)
+            return known;
+        var ticket = await Incident.Admit(_queue);
+        if (!_loaded)
+        {
+            if (ticket.RanBefore)
+                await ReadStateAsync();
+            else
+                StartEmpty();
+        }
+        // An incident not created yet is asked again at the next message.
+        if (ticket.Status.Exists())
+            _ticket = ticket;
+        return ticket;
+    }
+
+    /// <summary>What is answered without running the handler: a redelivery, or a message of an incident that takes none.</summary>
+    private async Task<DeliveryResult?> CheckAsync(InboundMessage message, HandlerTicket ticket)
+    {
+        if (Stored.HandledMessageIds.Contains(message.MessageId))
+            return DeliveryResult.Duplicate;
+        if (!ticket.Status.Exists())
+            return DeliveryResult.Rejected($"incident {_incidentId} was never created");
+        if (ticket.Status.IsFinished())
+            return await FinishedAsync(message, $"incident {_incidentId} is already {ticket.Status}");
+        return null;
+    }
+
+    /// <summary>
+    /// A message of a finished incident: a copy of one handled before it finished (redelivered after a crash) is a
+    /// duplicate, as this handler's kept message ids say; anything else is refused.
+    /// </summary>
+    private async Task<DeliveryResult> FinishedAsync(InboundMessage message, string reason)
+    {
+        _ticket = null;
+        if (_readSkipped)
+            await ReadStateAsync();
+        return Stored.HandledMessageIds.Contains(message.MessageId) ? DeliveryResult.Duplicate : DeliveryResult.Rejected(reason);
+    }
+
+    /// <summary>Runs the handler on the message within Workflow:HandlerTimeout; a failure is recorded as the step's attempt.</summary>
+    private async Task<(HandlerContext? Context, DeliveryResult? Failure)> RunAsync(InboundMessage message, JsonObject body, HandlerTicket ticket,
+        DateTimeOffset startedAt, Activity? handling)
+    {
         using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
         timeLimit.CancelAfter(_limits.HandlerTimeout);
-        HandlerContext? context = null;
         try
         {
-            var now = _clock.GetUtcNow();
-            context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _documents, _machines, _logger, timeLimit.Token,
-                _limits.MaxBodyBytes, now, new RunJoins(_joins, _queue, message.Originator, body, now), ticket.Urgency, ticket.Workflow, GrainFactory);
+            var context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _documents, _machines, _logger, timeLimit.Token,
+                _limits.MaxBodyBytes, startedAt, new RunJoins(_joins, _queue, message.Originator, body, startedAt), ticket.Urgency, ticket.Workflow, GrainFactory);
             _faults.HandlerStarting(_queue, message.MessageId, _incidentId);
             // A join's timeout that came after the join fired has nothing to do: it is taken as handled, unseen.
             if (JoinTimeout.IsStale(body, message.Originator, _queue, _joins))
@@ -161,6 +181,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             else
                 // A handler that ignores its token is not waited for past the limit either.
                 await HandleAsync(body, context).WaitAsync(timeLimit.Token);
+            return (context, null);
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
@@ -174,8 +195,8 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             // An outage, not the handler's failure: the machine is asked again when the message is. A host key that
             // does not match is no outage (waiting does not change it) and fails like any error, below.
             _logger.LogInformation("Handler {Queue} waits for machine {Machine} on message {MessageId} of incident {IncidentId}: {Error}", _queue, e.Machine, message.MessageId, _incidentId, e.Message);
-            await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Failed, [], $"machine {e.Machine} unreachable; the message is held until it answers");
-            return DeliveryResult.Held($"machine {e.Machine} unreachable: {e.Message}");
+            await RecordAttemptAsync(message, startedAt, $"machine {e.Machine} unreachable; the message is held until it answers");
+            return (null, DeliveryResult.Held($"machine {e.Machine} unreachable: {e.Message}"));
         }
         catch (OperationCanceledException) when (timeLimit.IsCancellationRequested)
         {
@@ -184,70 +205,90 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             _logger.LogWarning("Handler {Queue} stopped on message {MessageId} of incident {IncidentId}: {Error}", _queue, message.MessageId, _incidentId, error);
             handling?.SetStatus(ActivityStatusCode.Error, error);
             DeactivateOnIdle();
-            await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Failed, [], error);
-            return DeliveryResult.Failed($"{nameof(TimeoutException)}: {error}");
+            await RecordAttemptAsync(message, startedAt, error);
+            return (null, DeliveryResult.Failed($"{nameof(TimeoutException)}: {error}"));
         }
         catch (Exception e)
         {
             _logger.LogWarning(e, "Handler {Queue} failed on message {MessageId} of incident {IncidentId}", _queue, message.MessageId, _incidentId);
             handling?.SetStatus(ActivityStatusCode.Error, e.Message);
-            await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Failed, [], e.Message);
-            return DeliveryResult.Failed($"{e.GetType().Name}: {e.Message}");
+            await RecordAttemptAsync(message, startedAt, e.Message);
+            return (null, DeliveryResult.Failed($"{e.GetType().Name}: {e.Message}"));
         }
+    }
 
-        var entry = new JournalEntry(_seq + 1, message.MessageId, [.. context!.NewDocuments], context.Effects, context.Joins.Events);
-        var sentTo = Destinations(context.Effects);
-        var endedAt = _clock.GetUtcNow();
-        // The incident's record of the step goes in the same transaction, unless the incident keeps it itself.
-        var step = ticket.Carried
-            ? new NumberedStep(ticket.Number, new IncidentStep
-            {
-                Queue = _queue, MessageId = message.MessageId, Originator = message.Originator, StartedAt = ticket.StartedAt,
-                EndedAt = endedAt, Outcome = StepOutcome.Completed, SentTo = sentTo,
-            })
-            : null;
+    /// <summary>Records the step with the handler's journal entry, then tells the incident and carries out the effects.</summary>
+    private async Task<DeliveryResult> RecordAndSendAsync(InboundMessage message, HandlerContext context, DateTimeOffset startedAt, bool retried)
+    {
+        var entry = new JournalEntry(_seq + 1, message.MessageId, [.. context.NewDocuments], context.Effects, context.Joins.Events);
+        var step = new HandledStep(message.Originator, startedAt, _clock.GetUtcNow(), Destinations(context.Effects));
         try
         {
-            await _journal.AppendAsync(_incidentId, _queue, entry, step, refuseEarlierRow: readSkipped);
+            await _journal.AppendAsync(_incidentId, _queue, entry, step, refuseEarlierRow: _readSkipped);
             _faults.HandlerStateWritten(_queue, message.MessageId, _incidentId);
         }
-        catch (JournalConflictException e) when (attempt == 0)
+        catch (JournalConflictException e) when (!retried)
         {
-            // Someone else wrote first: another activation of this handler (or a crash lost the incident's record of
-            // a step, so this one did not read its journal), or of the incident. Nothing of this run was kept.
+            // Someone else wrote first: another activation of this handler (or the incident's answer that this handler
+            // never ran was wrong, so this one did not read its journal). Nothing of this run was kept.
             _logger.LogInformation("Handler {Queue} of incident {IncidentId} met stored state at write time ({Conflict}); handling message {MessageId} again on it", _queue, _incidentId, e.Message, message.MessageId);
-            await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Failed, [], "stored state was found at write time; handled again on it");
+            _ = Incident.StepLeft(_queue, message.MessageId);
             await ReadStateAsync();
-            return await DeliverAsync(message, attempt + 1);
+            return await DeliverAsync(message, retried: true);
+        }
+        catch (IncidentFinishedException e)
+        {
+            // The incident's end was stored while the handler ran: nothing of this run was kept.
+            _logger.LogInformation("Handler {Queue} of incident {IncidentId} ran message {MessageId}, but {Finished}; nothing of it was kept", _queue, _incidentId, message.MessageId, e.Message);
+            _ = Incident.StepLeft(_queue, message.MessageId);
+            return await FinishedAsync(message, e.Message);
         }
         catch
         {
             // Whether this message's changes were stored is unknown (a write can commit and still report an error):
             // the next delivery starts from storage (which carries its outbox out again), and nothing in memory is written.
             _loaded = false;
+            _ticket = null;
             throw;
         }
-        Stored.Documents.AddRange(entry.Documents);
-        foreach (var join in context.Joins.Changed)
-            _joins[join.Name] = join;
-        Stored.HandledMessageIds.Add(message.MessageId);
-        Stored.Outbox = context.Effects;
-        Stored.OutboxMessageId = message.MessageId;
-        _seq = entry.Seq;
-        _outboxDispatched = false;
+        Remember(entry, context);
 
         // The step is recorded before its effects go out, so the next handler, or the incident's completion, can
         // never be seen before the step that caused it.
         var stored = Stopwatch.GetTimestamp();
-        if (step is not null)
-            await incident.StepStored(_queue, message.MessageId, step.Number, endedAt, sentTo);
-        else
-            await incident.EndStep(_queue, message.MessageId, message.Originator, StepOutcome.Completed, sentTo, null);
+        var incident = Incident;
+        _ = incident.StepEnded(new IncidentStep
+        {
+            Queue = _queue, MessageId = message.MessageId, Originator = message.Originator, StartedAt = step.StartedAt,
+            EndedAt = step.EndedAt, Outcome = StepOutcome.Completed, SentTo = [.. step.SentTo],
+        });
         foreach (var join in context.Joins.Changed)
             _ = incident.JoinChanged(join.Info(_queue));
         await DispatchPendingOutboxAsync();
         WorkflowMetrics.OutboxLag.Record(Stopwatch.GetElapsedTime(stored).TotalSeconds, WorkflowMetrics.Queue(_queue));
         return DeliveryResult.Handled;
+    }
+
+    /// <summary>Takes a recorded entry into memory.</summary>
+    private void Remember(JournalEntry entry, HandlerContext context)
+    {
+        Stored.Documents.AddRange(entry.Documents);
+        foreach (var join in context.Joins.Changed)
+            _joins[join.Name] = join;
+        Stored.HandledMessageIds.Add(entry.MessageId);
+        Stored.Outbox = context.Effects;
+        Stored.OutboxMessageId = entry.MessageId;
+        _seq = entry.Seq;
+        _readSkipped = false;
+        _outboxDispatched = false;
+    }
+
+    /// <summary>Records an attempt at the message that did not complete (nothing of it was kept), and tells the incident.</summary>
+    private async Task RecordAttemptAsync(InboundMessage message, DateTimeOffset startedAt, string error)
+    {
+        var attempt = new StepAttempt(_incidentId, _queue, message.MessageId, message.Originator, startedAt, _clock.GetUtcNow(), error);
+        await _attempts.RecordAsync(attempt);
+        _ = Incident.StepEnded(attempt.ToStep());
     }
 
     /// <summary>
@@ -279,13 +320,14 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         if (!_loaded)
             await ReadStateAsync();
         // The documents go; the handled message ids stay, so a late copy of one is still known as a duplicate.
-        if (_seq > 0 && (Stored.Documents.Count > 0 || Stored.Outbox.Count > 0))
+        if (_seq > 0 && (Stored.Documents.Count > 0 || Stored.Outbox.Count > 0 || _joins.Count > 0))
             await _journal.ClearDocumentsAsync(_incidentId, _queue);
         await ClearEarlierStateRowAsync(documents: true);
         Stored.Documents.Clear();
         _joins.Clear();
         Stored.Outbox = [];
         _outboxDispatched = true;
+        _ticket = null;
         DeactivateOnIdle();
     }
 
@@ -293,8 +335,10 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     {
         if (!_loaded)
             await ReadStateAsync();
-        // A late copy of a handled message is still known by the incident's record of its steps.
-        await _journal.DeleteAsync(_incidentId, _queue);
+        // The journal's rows are the incident's steps, and know a late copy of a handled message: they stay (their
+        // documents and effects went when the incident finished). What an earlier version kept in one row goes.
+        if (_seq > 0)
+            await _journal.ClearDocumentsAsync(_incidentId, _queue);
         if (_state.RecordExists)
             await _storage.ClearStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
         _state.State = new HandlerState();
@@ -349,19 +393,31 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         _joins = new Dictionary<string, JoinRecord>(StringComparer.Ordinal);
         JoinRecord.ApplyAll(_joins, entries.SelectMany(e => e.Joins));
         _loaded = true;
+        _readSkipped = false;
         // A stored outbox is carried out again unless this activation carried out exactly that state: sending twice is
         // harmless (its messages keep their ids), skipping is not.
         _outboxDispatched = false;
     }
 
-    /// <summary>Carries out the stored effects unless done already; true when it did so now.</summary>
-    private async Task<bool> DispatchPendingOutboxAsync()
+    /// <summary>Starts from nothing stored, without reading: the incident says this handler never ran (the first append checks it).</summary>
+    private void StartEmpty()
+    {
+        _state.State = new HandlerState();
+        _state.ETag = null;
+        _state.RecordExists = false;
+        Stored = new HandlerState();
+        _joins.Clear();
+        _seq = 0;
+        _loaded = _readSkipped = true;
+    }
+
+    /// <summary>Carries out the stored effects unless done already.</summary>
+    private async Task DispatchPendingOutboxAsync()
     {
         if (_outboxDispatched || Stored.Outbox.Count == 0)
-            return false;
+            return;
         await _dispatcher.DispatchAsync(_incidentId, Stored.Outbox, CancellationToken.None);
         _outboxDispatched = true;
-        return true;
     }
 
     private static List<string> Destinations(IEnumerable<OutboxEntry> effects) => [.. effects.Select(e => e.Destination).OfType<string>()];

@@ -2,7 +2,6 @@ using Npgsql;
 using NpgsqlTypes;
 using Orleans.Serialization;
 using OrleansWorkflow.Hosting;
-using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Storage;
 
 namespace OrleansWorkflow.Handlers;
@@ -10,19 +9,25 @@ namespace OrleansWorkflow.Handlers;
 /// <summary>One handled message in a handler's journal: its number, its documents, its effects (null once carried out) and what it changed in the handler's joins.</summary>
 internal sealed record JournalEntry(int Seq, string MessageId, IReadOnlyList<string> Documents, List<OutboxEntry>? Outbox, IReadOnlyList<JoinEvent> Joins);
 
-/// <summary>The journal was written by another activation of the handler since this one read it.</summary>
-internal sealed class JournalConflictException(string detail, Exception inner) : Exception(detail, inner)
+/// <summary>The step a handled message is in the incident's timeline, recorded in the same row as its journal entry.</summary>
+internal sealed record HandledStep(string? Originator, DateTimeOffset StartedAt, DateTimeOffset EndedAt, IReadOnlyList<string> SentTo);
+
+/// <summary>The incident finished before the step could be recorded: the append was refused in its own transaction.</summary>
+internal sealed class IncidentFinishedException(string detail, Exception inner) : Exception(detail, inner)
 {
-    /// <summary>The row that met another writer's was the incident's step, not the handler's own.</summary>
-    public bool StepConflict { get; init; }
+    /// <summary>The SQLSTATE owf_incident_open raises.</summary>
+    public const string SqlState = "OWF01";
 }
 
+/// <summary>The journal was written by another activation of the handler since this one read it.</summary>
+internal sealed class JournalConflictException(string detail, Exception inner) : Exception(detail, inner);
+
 /// <summary>
-/// The owf_handler_step table: one row per message a handler handled for an incident, appended in the same
-/// transaction as the incident's record of that step, so a handled message costs at most one commit (fewer under
-/// load, when appends of many handlers share one) and the same bytes however many came before it.
+/// The owf_handler_step table: one row per message a handler handled for an incident, which is also that message's
+/// step in the incident's timeline (the handler is the one writer of its steps). A handled message costs at most one
+/// commit (fewer under load, when appends of many handlers share one) and the same bytes however many came before it.
 /// </summary>
-internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings cluster, Serializer serializer, IncidentJournal incidents, GroupCommit commits)
+internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings cluster, Serializer serializer, GroupCommit commits)
 {
     public async Task<List<JournalEntry>> ReadAsync(Guid incidentId, string queue, CancellationToken cancellationToken = default)
     {
@@ -43,24 +48,26 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
     }
 
     /// <summary>
-    /// Appends <paramref name="entry"/> and, when given, the first write of its incident's step, as one unit of a
-    /// transaction shared with other handlers' appends (<see cref="GroupCommit"/>); it returns once that committed.
-    /// Throws <see cref="JournalConflictException"/> when either row was written by someone else first, or, with
-    /// <paramref name="refuseEarlierRow"/> (the writer did not read), when the handler has a state row of an earlier version.
+    /// Appends <paramref name="entry"/> with its <paramref name="step"/>, as one unit of a transaction shared with other
+    /// handlers' appends (<see cref="GroupCommit"/>); it returns once that committed. Throws
+    /// <see cref="JournalConflictException"/> when the row was written by someone else first, or, with
+    /// <paramref name="refuseEarlierRow"/> (the writer did not read), when the handler has a state row of an earlier
+    /// version; <see cref="IncidentFinishedException"/> when the incident's end was stored first.
     /// </summary>
-    public async Task AppendAsync(Guid incidentId, string queue, JournalEntry entry, NumberedStep? step, bool refuseEarlierRow)
+    public async Task AppendAsync(Guid incidentId, string queue, JournalEntry entry, HandledStep step, bool refuseEarlierRow)
     {
         // Serialized once, outside the shared transaction; the commands are built again should the group go round twice.
         var outbox = entry.Outbox is { Count: > 0 } effects ? serializer.SerializeToArray(effects) : null;
         var joins = entry.Joins.Count > 0 ? entry.Joins.Select(JoinRecord.Serialize).ToArray() : null;
         var documents = entry.Documents.ToArray();
+        var sentTo = step.SentTo.ToArray();
         IEnumerable<NpgsqlBatchCommand> Commands()
         {
             if (refuseEarlierRow)
                 yield return RefuseEarlierRow(incidentId, queue);
             var append = new NpgsqlBatchCommand("""
-                INSERT INTO owf_handler_step (service_id, incident_id, queue, seq, message_id, documents, outbox, joins)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                INSERT INTO owf_handler_step (service_id, incident_id, queue, seq, message_id, documents, outbox, joins, originator, started_at, ended_at, sent_to)
+                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE owf_incident_open($1, $2)
                 """);
             AddKey(append.Parameters, incidentId, queue);
             append.Parameters.Add(new NpgsqlParameter { Value = entry.Seq });
@@ -68,9 +75,11 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
             append.Parameters.Add(new NpgsqlParameter { Value = documents, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             append.Parameters.Add(new NpgsqlParameter { Value = (object?)outbox ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bytea });
             append.Parameters.Add(new NpgsqlParameter { Value = (object?)joins ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            append.Parameters.Add(new NpgsqlParameter { Value = (object?)step.Originator ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            append.Parameters.Add(new NpgsqlParameter { Value = step.StartedAt.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            append.Parameters.Add(new NpgsqlParameter { Value = step.EndedAt.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            append.Parameters.Add(new NpgsqlParameter { Value = sentTo, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             yield return append;
-            if (step is not null)
-                yield return incidents.FirstWrite(incidentId, step);
         }
         try
         {
@@ -78,10 +87,11 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            throw new JournalConflictException($"handler {queue} of incident {incidentId}, message {entry.MessageId}: {e.ConstraintName ?? e.MessageText}", e)
-            {
-                StepConflict = e.TableName == "owf_incident_step",
-            };
+            throw new JournalConflictException($"handler {queue} of incident {incidentId}, message {entry.MessageId}: {e.ConstraintName ?? e.MessageText}", e);
+        }
+        catch (PostgresException e) when (e.SqlState == IncidentFinishedException.SqlState)
+        {
+            throw new IncidentFinishedException(e.MessageText, e);
         }
     }
 

@@ -42,7 +42,8 @@ public static class PostgreSqlStorageExtensions
         services.AddSingleton(sp => new IncidentJournal(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>()));
         services.AddSingleton(sp => new GroupCommit(EngineDatabase(sp)));
         services.AddSingleton(sp => new Handlers.HandlerJournal(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>(),
-            sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IncidentJournal>(), sp.GetRequiredService<GroupCommit>()));
+            sp.GetRequiredService<Serializer>(), sp.GetRequiredService<GroupCommit>()));
+        services.AddSingleton(sp => new Handlers.StepAttempts(sp.GetRequiredService<ClusterSettings>(), sp.GetRequiredService<GroupCommit>()));
         services.AddHostedService<RetentionService>();
         services.AddKeyedSingleton<IGrainStorageSerializer>(WorkflowStorage.Name, (sp, _) =>
             new UpgradingStateSerializer(sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IGrainStorageSerializer>()));

@@ -4,9 +4,9 @@ using OrleansWorkflow.Simulations;
 namespace OrleansWorkflow.Incidents;
 
 /// <summary>
-/// The engine's calls into an incident (implemented by the same grain as <see cref="IIncidentGrain"/>): handler grains
-/// check the incident still takes messages and record each step, consumers record dead letters and failures,
-/// simulation grains report their jobs.
+/// The engine's calls into an incident (implemented by the same grain as <see cref="IIncidentGrain"/>): a handler
+/// activation is admitted once and then tells the incident of its steps without waiting, consumers record dead
+/// letters, simulation grains report their jobs.
 /// </summary>
 [Access.EngineOnly]
 internal interface IIncidentBookkeeping : IGrainWithGuidKey
@@ -15,41 +15,24 @@ internal interface IIncidentBookkeeping : IGrainWithGuidKey
     Task MarkError(string reason);
 
     /// <summary>
-    /// Records (in memory) that a handler starts on a message, and returns the status the handler must respect and
-    /// the step the handler's own write records when the message is handled (<see cref="StepStored"/>).
+    /// Admits a new activation of the handler on <paramref name="queue"/>: the incident becomes Active, remembers the
+    /// queue (to tell its handler when it finishes) and returns what the handler needs for every message it takes.
+    /// Interleaves: its only change is made at once, and it waits for an end being stored.
     /// </summary>
     [AlwaysInterleave]
-    Task<StepTicket> BeginStep(string queue, string messageId, string? originator);
+    Task<HandlerTicket> Admit(string queue);
 
-    /// <summary>
-    /// The handler on <paramref name="queue"/> stored step <paramref name="number"/> (its message handled, Completed)
-    /// in the same write as its own state: the incident takes it as stored.
-    /// </summary>
-    [AlwaysInterleave]
-    Task StepStored(string queue, string messageId, int number, DateTimeOffset endedAt, IReadOnlyList<string> sentTo);
+    /// <summary>A handler started on a message (for the incident's live views and its running steps).</summary>
+    [OneWay, AlwaysInterleave]
+    Task StepStarted(string queue, string messageId, string? originator, DateTimeOffset at);
 
-    /// <summary>
-    /// Records, stored before it returns, that the handler on <paramref name="queue"/> handled <paramref name="messageId"/>
-    /// in an earlier attempt (a redelivery after a crash): its step ends Completed, or is added when a crash lost it.
-    /// </summary>
-    [AlwaysInterleave]
-    Task ConfirmHandled(string queue, string messageId, string? originator);
+    /// <summary>A handler stopped on a message it started and recorded nothing for it (it found the message handled, or the incident finished).</summary>
+    [OneWay, AlwaysInterleave]
+    Task StepLeft(string queue, string messageId);
 
-    /// <summary>Whether the handler on <paramref name="queue"/> completed message <paramref name="messageId"/> (known even after the handler's data was cleared).</summary>
-    [AlwaysInterleave]
-    Task<bool> Handled(string queue, string messageId);
-
-    /// <summary>Whether a handler on <paramref name="queue"/> ever started a step of this incident (so it may have stored state).</summary>
-    [AlwaysInterleave]
-    Task<bool> HasSteps(string queue);
-
-    /// <summary>
-    /// Records how a handler's step ended and where it sent messages, and returns once that record is stored: the
-    /// message is acknowledged only after it, so a crash cannot take a handled step out of the incident's graph.
-    /// Steps ending together share one write.
-    /// </summary>
-    [AlwaysInterleave]
-    Task EndStep(string queue, string messageId, string? originator, StepOutcome outcome, IReadOnlyList<string> sentTo, string? error);
+    /// <summary>A handler's step ended, recorded by its writer (the handler's journal, or an attempt) before this notice.</summary>
+    [OneWay, AlwaysInterleave]
+    Task StepEnded(IncidentStep step);
 
     /// <summary>A join of one of the incident's handlers changed (called by the handler after it stored the change).</summary>
     [OneWay, AlwaysInterleave]

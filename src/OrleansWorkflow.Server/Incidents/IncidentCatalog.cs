@@ -3,19 +3,34 @@ using OrleansWorkflow.Hosting;
 
 namespace OrleansWorkflow.Incidents;
 
+/// <summary>An incident's status as its catalog row holds it.</summary>
+internal readonly record struct StoredStatus(IncidentStatus Status, string? Reason, DateTimeOffset UpdatedAt);
+
 /// <summary>
 /// The owf_incident table: one row per incident of this service, written by its incident grain when its status
-/// changes, read to list and filter incidents without waking their grains.
+/// changes, read to list and filter incidents without waking their grains. An incident's end is written here first
+/// (before its state row): the handlers' appends check it in their own transaction.
 /// </summary>
 internal sealed class IncidentCatalog(NpgsqlDataSource database, ClusterSettings cluster)
 {
-    public async Task RecordAsync(IncidentInfo incident, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records the incident as <paramref name="incident"/> says, except that a finished incident stays finished (its end is
+    /// a fence: handlers' appends check it, see owf_incident_open), and returns the status the row holds afterwards.
+    /// </summary>
+    public async Task<StoredStatus> RecordAsync(IncidentInfo incident, CancellationToken cancellationToken = default)
     {
         await using var command = database.CreateCommand("""
-            INSERT INTO owf_incident (service_id, incident_id, name, kind, incident_date, status, created_at, updated_at, reason, workflow_version)
-            VALUES (@service, @id, @name, @kind, @date, @status, @created, @updated, @reason, @version)
-            ON CONFLICT (service_id, incident_id) DO UPDATE
-               SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at, reason = EXCLUDED.reason
+            WITH recorded AS (
+                INSERT INTO owf_incident (service_id, incident_id, name, kind, incident_date, status, created_at, updated_at, reason, workflow_version)
+                VALUES (@service, @id, @name, @kind, @date, @status, @created, @updated, @reason, @version)
+                ON CONFLICT (service_id, incident_id) DO UPDATE
+                   SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at, reason = EXCLUDED.reason
+                 WHERE owf_incident.status NOT IN ('Completed', 'Cancelled')
+                RETURNING status, reason, updated_at)
+            SELECT status, reason, updated_at FROM recorded
+            UNION ALL
+            SELECT status, reason, updated_at FROM owf_incident
+             WHERE service_id = @service AND incident_id = @id AND NOT EXISTS (SELECT 1 FROM recorded)
             """);
         command.Parameters.AddWithValue("service", cluster.ServiceId);
         command.Parameters.AddWithValue("id", incident.IncidentId);
@@ -27,7 +42,10 @@ internal sealed class IncidentCatalog(NpgsqlDataSource database, ClusterSettings
         command.Parameters.AddWithValue("updated", incident.UpdatedAt.UtcDateTime);
         command.Parameters.AddWithValue("reason", (object?)incident.Reason ?? DBNull.Value);
         command.Parameters.AddWithValue("version", incident.WorkflowVersion);
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            throw new InvalidOperationException($"Incident {incident.IncidentId} was neither recorded nor found in owf_incident.");
+        return new StoredStatus(Enum.Parse<IncidentStatus>(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1), Utc(reader, 2));
     }
 
     public async Task<IReadOnlyList<IncidentInfo>> ListAsync(IncidentQuery query, CancellationToken cancellationToken = default)

@@ -9,13 +9,12 @@ using OrleansWorkflow.Time;
 namespace OrleansWorkflow.Incidents;
 
 /// <summary>
-/// One incident. Its state row holds what stays small (name, status, simulations); its steps and dead letters are
-/// appended to rows of their own (<see cref="IncidentJournal"/>), so a long incident costs no more per step than a
-/// short one. Status changes and ended steps are stored before their callers go on (an ended step before its
-/// message is acknowledged; a completed one by its handler's own write, <see cref="StepStored"/>), through one chain
-/// of writes: whatever changed while a write was under way goes into the next one, so steps ending together share a
-/// write. Started steps are kept in memory only (a crash loses nothing but their start: the redelivery begins them
-/// again); the status Active, the last change and simulation changes are written shortly after they happen.
+/// One incident: its lifecycle (creation, status, end), its deadline, its simulations' and joins' latest reports, and
+/// its live views. It writes its state row and its catalog row, nothing else: each step is recorded by the handler that
+/// ran it (or the delivery that failed), and the incident's timeline is read from those rows. Handlers are admitted
+/// once per activation (<see cref="Admit"/>) and tell the incident of their steps without waiting for it. Its end is
+/// stored in the catalog first, where the handlers' appends check it in their own transaction, then in its state row;
+/// then its handlers are told once.
 /// </summary>
 internal sealed class IncidentGrain(
     [PersistentState(WorkflowStorage.IncidentState, WorkflowStorage.Name)] IPersistentState<IncidentState> state,
@@ -28,7 +27,7 @@ internal sealed class IncidentGrain(
     WorkflowSettings settings,
     ILogger<IncidentGrain> logger) : Grain, IIncidentGrain, IIncidentBookkeeping
 {
-    private static readonly TimeSpan StepWriteDelay = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan StateWriteDelay = TimeSpan.FromMilliseconds(500);
     private IGrainTimer? _pendingWrite;
     /// <summary>Takes a finished incident out of memory once clients had their time to read its outcome.</summary>
     private IGrainTimer? _leaving;
@@ -39,12 +38,9 @@ internal sealed class IncidentGrain(
     private IAsyncStream<IncidentEvent>? _events;
     /// <summary>The write that stores the incident's end, while it is under way: callers that read the status wait for it.</summary>
     private Task? _finishing;
-    private IncidentSteps _steps = new([], []);
-    private List<DeadLetterRecord> _deadLetters = [];
-    /// <summary>Ended steps not stored yet.</summary>
-    private readonly HashSet<NumberedStep> _unsaved = [];
-    /// <summary>The state row must go with the next write (a status change); otherwise it waits for the delayed write.</summary>
-    private bool _headerDue;
+    /// <summary>The queues whose handlers ran for the incident (stored steps, or admitted since): they are told of its end.</summary>
+    private HashSet<string> _queues = new(StringComparer.Ordinal);
+    private readonly RunningSteps _running = new();
 
     private Guid IncidentId => this.GetPrimaryKey();
     private IncidentState Incident => state.State;
@@ -77,7 +73,7 @@ internal sealed class IncidentGrain(
         };
         try
         {
-            await WriteNowAsync(header: true);
+            await WriteNowAsync();
         }
         catch
         {
@@ -96,7 +92,7 @@ internal sealed class IncidentGrain(
         if (Incident.HasTimers)
             return;
         Incident.HasTimers = true;
-        await WriteNowAsync(header: true);
+        await WriteNowAsync();
     }
 
     public async Task<string?> DeadlinePassed(DateTimeOffset deadline)
@@ -106,7 +102,7 @@ internal sealed class IncidentGrain(
         if (Incident.OverdueSince is null)
         {
             Incident.OverdueSince = clock.GetUtcNow();
-            await WriteNowAsync(header: true);
+            await WriteNowAsync();
             WorkflowMetrics.IncidentsOverdue.Add(1, new KeyValuePair<string, object?>("owf.incident.kind", Incident.Kind));
             Publish(IncidentEventKind.StatusChanged, detail: "overdue");
             logger.LogWarning("Incident {IncidentId} \"{Name}\" is {Status} past its deadline {Deadline:O}", IncidentId, Incident.Name, Incident.Status, deadline);
@@ -147,12 +143,12 @@ internal sealed class IncidentGrain(
         foreach (var simulation in Incident.Simulations)
             if (!await GrainFactory.GetGrain<ISimulationGrain>(simulation.SimulationId).Forget())
                 return false; // its job has not ended yet: a later purge takes it
-        foreach (var queue in _steps.Queues.Where(handlers.IsRegistered))
+        foreach (var queue in _queues.Where(handlers.IsRegistered))
             await handlers.Resolve(GrainFactory, IncidentId, queue).PurgeIncidentData();
         if (Incident.HasTimers)
             await GrainFactory.GetGrain<IIncidentTimersGrain>(IncidentId).Forget();
         Incident.PurgedAt = clock.GetUtcNow();
-        await WriteNowAsync(header: true);
+        await WriteNowAsync();
         await catalog.MarkPurgedAsync(IncidentId, Incident.PurgedAt.Value);
         logger.LogDebug("Incident {IncidentId}: working data purged", IncidentId);
         return true;
@@ -166,120 +162,51 @@ internal sealed class IncidentGrain(
         Incident.Status = IncidentStatus.Error;
         Incident.Reason = reason;
         Incident.UpdatedAt = clock.GetUtcNow();
-        await WriteNowAsync(header: true);
+        await WriteNowAsync();
         Publish(IncidentEventKind.StatusChanged, detail: reason);
         logger.LogWarning("Incident {IncidentId} marked Error: {Reason}", IncidentId, reason);
     }
 
-    public async Task<StepTicket> BeginStep(string queue, string messageId, string? originator)
+    public async Task<HandlerTicket> Admit(string queue)
     {
         await AfterFinishingAsync();
-        var status = Incident.Status;
-        if (!status.Exists() || status.IsFinished())
-            return new StepTicket(status, -1, default);
-
-        if (status == IncidentStatus.Pending)
+        var ranBefore = !_queues.Add(queue);
+        if (Incident.Status == IncidentStatus.Pending)
         {
             Incident.Status = IncidentStatus.Active;
+            Touch();
             Publish(IncidentEventKind.StatusChanged);
         }
-        // A retry of a message whose earlier attempt never ended (the database or broker failed under it) goes on in that step.
-        if (_steps.Latest(queue, messageId) is not { Step.Outcome: StepOutcome.Processing } step)
-            step = _steps.Add(new IncidentStep { Queue = queue, MessageId = messageId, Originator = originator, StartedAt = clock.GetUtcNow() });
-        Touch();
+        return new HandlerTicket(Incident.Status, Incident.Urgency, Incident.Workflow, ranBefore);
+    }
+
+    public Task StepStarted(string queue, string messageId, string? originator, DateTimeOffset at)
+    {
+        _running.Started(queue, messageId, originator, at);
         Publish(IncidentEventKind.StepStarted, queue, messageId);
-        return new StepTicket(Incident.Status, step.InHeader || step.Stored ? -1 : step.Number, step.Step.StartedAt, Incident.Urgency, Incident.Workflow);
+        return Task.CompletedTask;
     }
 
-    public async Task StepStored(string queue, string messageId, int number, DateTimeOffset endedAt, IReadOnlyList<string> sentTo)
+    public Task StepLeft(string queue, string messageId)
     {
-        if (_steps.Latest(queue, messageId) is { Stored: false, InHeader: false } step && step.Number == number)
-        {
-            step.Step.EndedAt = endedAt;
-            step.Step.Outcome = StepOutcome.Completed;
-            step.Step.SentTo = [.. sentTo];
-            step.Step.Error = null;
-            step.Version = 1;
-        }
-        else
-        {
-            // This activation did not begin that step (it was activated since): what is stored is the truth.
-            await ReadJournalAsync();
-        }
+        _running.Left(queue, messageId);
+        return Task.CompletedTask;
+    }
+
+    public Task StepEnded(IncidentStep step)
+    {
+        _running.Ended(step);
+        _queues.Add(step.Queue);
         Touch();
-        Publish(IncidentEventKind.StepEnded, queue, messageId, StepOutcome.Completed.ToString());
+        Publish(IncidentEventKind.StepEnded, step.Queue, step.MessageId, step.Outcome.ToString());
+        return Task.CompletedTask;
     }
 
-    public async Task EndStep(string queue, string messageId, string? originator, StepOutcome outcome, IReadOnlyList<string> sentTo, string? error)
+    public async Task<IReadOnlyList<IncidentStep>> GetSteps()
     {
-        var changed = await EndAsync(queue, messageId, originator, step =>
-        {
-            // A step its handler stored as completed stays so (the handler tells again after carrying out its effects).
-            if (outcome == StepOutcome.Completed && step.Outcome == StepOutcome.Completed)
-                return false;
-            step.EndedAt = clock.GetUtcNow();
-            step.Outcome = outcome;
-            step.SentTo = [.. sentTo];
-            step.Error = error;
-            return true;
-        });
-        if (changed)
-            Publish(IncidentEventKind.StepEnded, queue, messageId, outcome.ToString());
+        var recorded = await journal.ReadStepsAsync(IncidentId);
+        return _running.AppendTo([.. Incident.Steps, .. recorded]);
     }
-
-    public async Task ConfirmHandled(string queue, string messageId, string? originator)
-    {
-        var changed = await EndAsync(queue, messageId, originator, step =>
-        {
-            if (step.Outcome == StepOutcome.Completed)
-                return false;
-            step.EndedAt = clock.GetUtcNow();
-            step.Outcome = StepOutcome.Completed;
-            step.Error = null;
-            return true;
-        });
-        if (changed)
-            Publish(IncidentEventKind.StepEnded, queue, messageId, StepOutcome.Completed.ToString());
-    }
-
-    /// <summary>
-    /// Ends the latest step of a message (or a new one when a crash took its start out of this grain's memory before
-    /// it was stored) as <paramref name="change"/> says, and stores it. When the step was written elsewhere since it
-    /// was read, the incident reads its steps again and applies the change once more.
-    /// </summary>
-    private async Task<bool> EndAsync(string queue, string messageId, string? originator, Func<IncidentStep, bool> change)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var step = _steps.Latest(queue, messageId)
-                ?? _steps.Add(new IncidentStep { Queue = queue, MessageId = messageId, Originator = originator, StartedAt = clock.GetUtcNow() });
-            if (!change(step.Step))
-                return false;
-            if (step.InHeader)
-                _headerDue = true;
-            else
-                _unsaved.Add(step);
-            Incident.UpdatedAt = clock.GetUtcNow();
-            Touch();
-            try
-            {
-                await WriteNowAsync(header: false);
-                return true;
-            }
-            catch (StepConflictException e) when (attempt == 0)
-            {
-                logger.LogInformation("Incident {IncidentId}: {Conflict}", IncidentId, e.Message);
-                await ReadJournalAsync();
-            }
-        }
-    }
-
-    public Task<bool> Handled(string queue, string messageId) =>
-        Task.FromResult(_steps.Completed(queue, messageId));
-
-    public Task<bool> HasSteps(string queue) => Task.FromResult(_steps.Queues.Contains(queue));
-
-    public Task<IReadOnlyList<IncidentStep>> GetSteps() => Task.FromResult(_steps.Snapshot());
 
     public Task SimulationChanged(SimulationInfo simulation)
     {
@@ -314,13 +241,12 @@ internal sealed class IncidentGrain(
         if (!Incident.Status.Exists())
             return;
         await journal.AddDeadLetterAsync(IncidentId, letter);
-        _deadLetters.Add(letter);
         Incident.UpdatedAt = clock.GetUtcNow();
         Touch();
         Publish(IncidentEventKind.DeadLettered, letter.Queue, letter.MessageId, letter.Reason);
     }
 
-    public Task<IReadOnlyList<DeadLetterRecord>> GetDeadLetters() => Task.FromResult<IReadOnlyList<DeadLetterRecord>>([.. Incident.DeadLetters, .. _deadLetters]);
+    public async Task<IReadOnlyList<DeadLetterRecord>> GetDeadLetters() => [.. Incident.DeadLetters, .. await journal.ReadDeadLettersAsync(IncidentId)];
 
     public Task Watch(TimeSpan duration)
     {
@@ -334,8 +260,9 @@ internal sealed class IncidentGrain(
     {
         if (!Incident.Status.Exists())
             return;
-        await ActivateJournalAsync();
-        // The catalog row is written after the state; a crash between the two is repaired here.
+        _queues = await journal.ReadQueuesAsync(IncidentId);
+        _queues.UnionWith(Incident.Steps.Select(s => s.Queue));
+        // The catalog row is written after the state, but an end before it: a crash between the two is repaired here.
         await RecordInCatalogAsync();
         await StartDeadlineAsync();
         if (Incident.Status.IsFinished())
@@ -360,25 +287,7 @@ internal sealed class IncidentGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_pendingWrite is not null && !_stale)
-            await WriteNowAsync(header: true);
-    }
-
-    /// <summary>Reads the incident's appended steps and dead letters (after its state row's own, kept from earlier versions).</summary>
-    private async Task ActivateJournalAsync()
-    {
-        var (steps, letters) = await journal.ReadAsync(IncidentId);
-        _steps = new IncidentSteps(Incident.Steps, steps);
-        _deadLetters = letters;
-    }
-
-    /// <summary>
-    /// Reads the stored steps again, into those in memory: other calls of this grain go on meanwhile (the bookkeeping
-    /// calls interleave) and hold steps of it, so nothing in memory is dropped and no number is handed out twice.
-    /// </summary>
-    private async Task ReadJournalAsync()
-    {
-        var (steps, _) = await journal.ReadAsync(IncidentId);
-        _steps.Merge(steps, pending: _unsaved.Contains);
+            await WriteNowAsync();
     }
 
     /// <summary>
@@ -398,7 +307,7 @@ internal sealed class IncidentGrain(
 
         var before = (Incident.Status, Incident.Reason, Incident.UpdatedAt);
         (Incident.Status, Incident.Reason, Incident.UpdatedAt) = (final, reason, clock.GetUtcNow());
-        var writing = WriteNowAsync(header: true);
+        var writing = WriteNowAsync();
         _finishing = writing;
         try
         {
@@ -424,7 +333,7 @@ internal sealed class IncidentGrain(
     {
         // One-way calls: the handler that completed us may still be inside its own call. A simulation that misses
         // its cancel call (a crash) cancels itself at its next poll, when it sees the incident Cancelled.
-        foreach (var queue in _steps.Queues.Where(handlers.IsRegistered))
+        foreach (var queue in _queues.Where(handlers.IsRegistered))
             _ = handlers.Resolve(GrainFactory, IncidentId, queue).ClearIncidentData();
         if (Incident.HasTimers)
             _ = GrainFactory.GetGrain<IIncidentTimersGrain>(IncidentId).Stop();
@@ -447,42 +356,27 @@ internal sealed class IncidentGrain(
     private void Touch()
     {
         Incident.UpdatedAt = clock.GetUtcNow();
-        _pendingWrite ??= this.RegisterGrainTimer(() => WriteNowAsync(header: true),
-            new GrainTimerCreationOptions { DueTime = StepWriteDelay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
+        _pendingWrite ??= this.RegisterGrainTimer(WriteNowAsync,
+            new GrainTimerCreationOptions { DueTime = StateWriteDelay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
     }
 
-    /// <summary>
-    /// Stores every ended step so far and, with <paramref name="header"/> (or when a status change made it due), the
-    /// state row; steps ending together share one write, see <see cref="WriteChain"/>.
-    /// </summary>
-    private Task WriteNowAsync(bool header)
+    /// <summary>Stores the state row (and the catalog's when the status changed); changes made together share one write, see <see cref="WriteChain"/>.</summary>
+    private Task WriteNowAsync()
     {
-        if (header)
-        {
-            _headerDue = true;
-            _pendingWrite?.Dispose();
-            _pendingWrite = null;
-        }
-        _writes ??= new WriteChain(WriteJournalStateAndCatalogAsync);
+        _pendingWrite?.Dispose();
+        _pendingWrite = null;
+        _writes ??= new WriteChain(WriteStateAndCatalogAsync);
         return _writes.WriteAsync();
     }
 
-    private async Task WriteJournalStateAndCatalogAsync()
+    private async Task WriteStateAndCatalogAsync()
     {
-        var steps = _unsaved.ToList();
-        _unsaved.Clear();
-        try
+        // An end goes to the catalog first: from its commit on, no handler's step commits for the incident.
+        if (Incident.Status.IsFinished() && _catalogued != Incident.Status)
         {
-            await journal.WriteAsync(IncidentId, steps);
+            await catalog.RecordAsync(Info());
+            _catalogued = Incident.Status;
         }
-        catch (Exception e) when (e is not StepConflictException) // on a conflict the caller reads the steps again
-        {
-            _unsaved.UnionWith(steps);
-            throw;
-        }
-        if (!_headerDue)
-            return;
-        _headerDue = false;
         try
         {
             await state.WriteStateAsync();
@@ -494,26 +388,30 @@ internal sealed class IncidentGrain(
             DeactivateOnIdle();
             throw;
         }
-        catch
-        {
-            _headerDue = true;
-            throw;
-        }
         if (Incident.Status != _catalogued)
             await RecordInCatalogAsync();
     }
 
+    /// <summary>
+    /// Records the incident in the catalog (a failure is logged: the catalog catches up at the next write or activation).
+    /// An end the catalog holds and the state row does not (a crash between the two writes) is taken into the state.
+    /// </summary>
     private async Task RecordInCatalogAsync()
     {
         var recorded = Incident.Status;
         try
         {
-            await catalog.RecordAsync(Info());
-            _catalogued = recorded;
+            var stored = await catalog.RecordAsync(Info());
+            _catalogued = stored.Status;
+            if (stored.Status.IsFinished() && !Incident.Status.IsFinished())
+            {
+                logger.LogWarning("Incident {IncidentId}: its end ({Status}) was stored in the catalog but not in its state; the state takes it", IncidentId, stored.Status);
+                (Incident.Status, Incident.Reason, Incident.UpdatedAt) = (stored.Status, stored.Reason, stored.UpdatedAt);
+                await state.WriteStateAsync();
+            }
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {
-            // The state is stored; the catalog catches up at the next write or activation.
             logger.LogWarning("Incident {IncidentId} is {Status}, but the incident catalog could not be updated: {Error}", IncidentId, recorded, e.Message);
         }
     }

@@ -9,7 +9,7 @@ namespace OrleansWorkflow.Tests.Contracts;
 public sealed class ClientContractTests
 {
     private static readonly string[] Bookkeeping =
-        ["BeginStep", "StepStored", "EndStep", "ConfirmHandled", "HasSteps", "Handled", "MarkError", "SimulationChanged", "RecordDeadLetter", "Deliver", "ClearIncidentData"];
+        ["Admit", "StepStarted", "StepLeft", "StepEnded", "MarkError", "SimulationChanged", "RecordDeadLetter", "Deliver", "ClearIncidentData"];
 
     [Fact]
     public void The_client_facing_incident_grain_has_only_what_clients_do()

@@ -72,6 +72,15 @@ public sealed class TestDatabase : IAsyncDisposable
         await StateRowsAsync(incidentId, "handler")
         + await CountAsync("SELECT count(*) FROM owf_handler_step WHERE incident_id = @id", ("id", incidentId));
 
+    /// <summary>
+    /// The incident's handlers' working data: state rows of earlier versions plus journal entries that still hold
+    /// documents, effects or joins (the entries themselves are the incident's steps and stay).
+    /// </summary>
+    public async Task<long> HandlerDataAsync(Guid incidentId) =>
+        await StateRowsAsync(incidentId, "handler")
+        + await CountAsync("SELECT count(*) FROM owf_handler_step WHERE incident_id = @id AND (cardinality(documents) > 0 OR outbox IS NOT NULL OR joins IS NOT NULL)",
+            ("id", incidentId));
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();

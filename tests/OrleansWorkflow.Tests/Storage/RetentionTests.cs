@@ -37,11 +37,13 @@ public sealed class RetentionTests
         Assert.Equal(IncidentStatus.Completed, (await client.WaitForEndAsync(finished, TimeSpan.FromMinutes(2))).Status);
         var simulation = Assert.Single(await client.GetSimulations(finished));
         var steps = await client.GetSteps(finished);
-        Assert.True(await database.HandlerRowsAsync(finished) > 0, "the finished incident's handlers stored nothing: nothing to purge");
         Assert.Equal(1, await database.StateRowsAsync(simulation.SimulationId, "simulation"));
+        // Its handlers' documents go when it finishes; their journal entries are its steps and stay.
+        await Eventually.UntilAsync(() => database.HandlerDataAsync(finished), rows => rows == 0, TimeSpan.FromSeconds(60), "the handlers' documents to be cleared");
+        Assert.Equal(steps.Count(s => s.Outcome == StepOutcome.Completed), await database.HandlerRowsAsync(finished));
 
-        await Eventually.UntilAsync(() => database.HandlerRowsAsync(finished), rows => rows == 0, TimeSpan.FromSeconds(60), "the handler rows to be purged");
-        Assert.Equal(0, await database.StateRowsAsync(simulation.SimulationId, "simulation"));
+        await Eventually.UntilAsync(() => database.StateRowsAsync(simulation.SimulationId, "simulation"), rows => rows == 0, TimeSpan.FromSeconds(60),
+            "the simulation's row to be purged");
         // The purge is recorded last, after the rows are gone.
         await Eventually.UntilAsync(() => database.CountAsync("SELECT count(*) FROM owf_incident WHERE incident_id = @id AND purged_at IS NOT NULL", ("id", finished)),
             marked => marked == 1, TimeSpan.FromSeconds(60), "the incident's record to say when it was purged");
@@ -51,14 +53,14 @@ public sealed class RetentionTests
         Assert.Equal(SimulationStatus.Completed, Assert.Single(await client.GetSimulations(finished)).Status);
         Assert.Contains((await client.GetGraph(finished)).Nodes, n => n.Id == FireWorkflow.RemoteFireResults);
         // An incident still running keeps its data.
-        Assert.True(await database.HandlerRowsAsync(waiting) > 0);
+        Assert.True(await database.HandlerDataAsync(waiting) > 0);
 
         // owf purge does now what the retention does later.
         await client.Complete(waiting);
         var (exitCode, output, errors) = await OwfCommand.RunAsync(silo, "purge", "--older-than", "0");
         Assert.True(exitCode == 0, $"owf purge exited {exitCode}: {output} {errors}");
         Assert.Contains("Purged the working data of 1 incident finished more than 00:00:00 ago", output);
-        Assert.Equal(0, await database.HandlerRowsAsync(waiting));
+        Assert.Equal(0, await database.HandlerDataAsync(waiting));
         var (_, again, _) = await OwfCommand.RunAsync(silo, "purge", "--older-than", "0");
         Assert.Contains("Purged the working data of 0 incidents", again);
     }

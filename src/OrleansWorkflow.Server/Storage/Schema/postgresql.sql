@@ -365,6 +365,49 @@ CREATE TABLE IF NOT EXISTS owf_held_message (
     PRIMARY KEY (service_id, queue, message_id)
 );
 
+-- One writer per step: since steps are named by (incident, queue, MessageID), the handler that ran a message records
+-- its step in its own row (when it started and ended, who sent it, where it sent on); the incident's timeline is read
+-- from these rows in the order of `recorded` (owf_incident_step keeps the steps earlier versions numbered). Rows an
+-- earlier version wrote have no started_at and are read from owf_incident_step instead.
+CREATE SEQUENCE IF NOT EXISTS owf_step_order;
+ALTER TABLE owf_handler_step ADD COLUMN IF NOT EXISTS originator text;
+ALTER TABLE owf_handler_step ADD COLUMN IF NOT EXISTS started_at timestamptz;
+ALTER TABLE owf_handler_step ADD COLUMN IF NOT EXISTS ended_at timestamptz;
+ALTER TABLE owf_handler_step ADD COLUMN IF NOT EXISTS sent_to text[];
+ALTER TABLE owf_handler_step ADD COLUMN IF NOT EXISTS recorded bigint;
+ALTER TABLE owf_handler_step ALTER COLUMN recorded SET DEFAULT nextval('owf_step_order');
+
+-- Attempts at a message that did not complete (the handler threw, timed out or waited for a machine; no silo ran the
+-- incident's version): appended by the delivery that made them, never updated.
+CREATE TABLE IF NOT EXISTS owf_step_attempt (
+    service_id  text        NOT NULL,
+    incident_id uuid        NOT NULL,
+    recorded    bigint      NOT NULL DEFAULT nextval('owf_step_order'),
+    queue       text        NOT NULL,
+    message_id  text        NOT NULL,
+    originator  text,
+    started_at  timestamptz NOT NULL,
+    ended_at    timestamptz NOT NULL,
+    error       text        NOT NULL,
+    PRIMARY KEY (service_id, incident_id, recorded)
+);
+
+-- A handler's step commits only while its incident is unfinished: the incident's row is locked for the check, so an
+-- end being written waits for the steps under way, and a step after it sees the end and fails (SQLSTATE OWF01).
+CREATE OR REPLACE FUNCTION owf_incident_open(p_service_id text, p_incident_id uuid)
+RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE
+    stored text;
+BEGIN
+    -- Locked whatever its status (a row filtered by status would be passed over while its end is being written).
+    SELECT status INTO stored FROM owf_incident WHERE service_id = p_service_id AND incident_id = p_incident_id FOR SHARE;
+    IF stored IN ('Completed', 'Cancelled') THEN
+        RAISE EXCEPTION 'incident % is already %', p_incident_id, stored USING ERRCODE = 'OWF01';
+    END IF;
+    RETURN true;
+END;
+$$;
+
 -- Least privilege. owf_owner owns the schema's objects (so a later setup may run as a login in it, not as a
 -- superuser); owf_engine may read and write rows and call the functions, nothing else: no DDL, no other database's
 -- data. Silos connect as a login that is a member of owf_engine (CREATE ROLE owf LOGIN PASSWORD '...' IN ROLE
