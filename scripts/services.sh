@@ -127,7 +127,8 @@ start_postgres() {
     su postgres -c "$pg_bin/initdb -D '$pg_dir' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null
   fi
   say "starting PostgreSQL on 127.0.0.1:$pg_port"
-  su postgres -c "$pg_bin/pg_ctl -D '$pg_dir' -o '-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300' -l '$pg_dir/log' -w start" >/dev/null
+  # pg_stat_statements: the benchmark counts the engine's SQL statements per message with it.
+  su postgres -c "$pg_bin/pg_ctl -D '$pg_dir' -o '-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_preload_libraries=pg_stat_statements' -l '$pg_dir/log' -w start" >/dev/null
   echo postgres
 }
 

@@ -48,20 +48,37 @@ public sealed class BenchEngine : IAsyncDisposable
         }
         if (silo.HasExited)
             throw new InvalidOperationException($"The bench silo exited with code {silo.ExitCode} before it was ready; its output is above.");
-        _ = ForwardAsync(silo.StandardOutput);
-
         var client = await WorkflowClient.ConnectAsync(new WorkflowClientOptions
         {
             GatewayPort = gatewayPort, ServiceId = BenchEnvironment.Name, ClusterId = BenchEnvironment.Name,
             RabbitMq = new RabbitMqOptions { Uri = environment.BrokerUri },
         });
-        return new BenchEngine(silo, client);
+        var engine = new BenchEngine(silo, client);
+        _ = engine.ForwardAsync(silo.StandardOutput);
+        return engine;
     }
 
-    private static async Task ForwardAsync(StreamReader output)
+    private TaskCompletionSource<GrainCalls>? _calls;
+
+    /// <summary>The grain calls the silo made so far (asked through its standard input, answered on its output).</summary>
+    public async Task<GrainCalls> GrainCallsAsync()
+    {
+        var answer = new TaskCompletionSource<GrainCalls>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _calls = answer;
+        await _silo.StandardInput.WriteLineAsync(GrainCallCounter.Request);
+        await _silo.StandardInput.FlushAsync();
+        return await answer.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    private async Task ForwardAsync(StreamReader output)
     {
         while (await output.ReadLineAsync() is { } line)
-            Console.WriteLine(line);
+        {
+            if (line.StartsWith(GrainCallCounter.Prefix, StringComparison.Ordinal))
+                _calls?.TrySetResult(GrainCallCounter.Parse(line));
+            else
+                Console.WriteLine(line);
+        }
     }
 
     public async ValueTask DisposeAsync()

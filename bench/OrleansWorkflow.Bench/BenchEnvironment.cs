@@ -29,6 +29,10 @@ public sealed class BenchEnvironment
         var environment = new BenchEnvironment();
         await DatabaseSchema.ApplyAsync(environment.Database);
         await environment.ExecuteAsync("CREATE EXTENSION IF NOT EXISTS pg_walinspect");
+        await environment.ExecuteAsync("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        if (await environment.StatementsAsync() is null)
+            Console.WriteLine("[bench] the server does not track statements (pg_stat_statements is not in shared_preload_libraries): " +
+                              "statements per message are not measured; restart PostgreSQL with scripts/services.sh (down postgres, then up)");
         await RabbitMqCtlAsync(allowFailure: true, "delete_vhost", VirtualHost);
         await RabbitMqCtlAsync(allowFailure: false, "add_vhost", VirtualHost);
         await RabbitMqCtlAsync(allowFailure: false, "set_permissions", "-p", VirtualHost, "guest", ".*", ".*", ".*");
@@ -41,6 +45,27 @@ public sealed class BenchEnvironment
     /// two readings counts the run's writing transactions at once (pg_stat_database lags by up to 10 s).
     /// </summary>
     public async Task<long> CommitsAsync() => (long)(await ScalarAsync("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"))!;
+
+    /// <summary>
+    /// The SQL statements the server ran in the bench database so far, as pg_stat_statements counts them (top-level
+    /// statements: each command of a batch is one, a function's inner queries are not), without the bench's own
+    /// readings; null when the server does not track statements.
+    /// </summary>
+    public async Task<long?> StatementsAsync()
+    {
+        try
+        {
+            return Convert.ToInt64(await ScalarAsync("""
+                SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements
+                 WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                   AND query NOT LIKE '%pg_stat_statements%' AND query NOT LIKE '%pg_current_snapshot%'
+                """));
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.ObjectNotInPrerequisiteState or PostgresErrorCodes.UndefinedTable)
+        {
+            return null;
+        }
+    }
 
     /// <summary>The server's current WAL insert position (pg_current_wal_lsn).</summary>
     public async Task<string> WalPositionAsync() => (string)(await ScalarAsync("SELECT pg_current_wal_lsn()::text"))!;

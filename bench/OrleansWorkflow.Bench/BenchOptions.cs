@@ -20,6 +20,9 @@ public sealed record BenchOptions
     /// <summary>L: one incident fed this many messages, for each figure.</summary>
     public int[] LongIncidents { get; init; } = [100, 10_000];
 
+    /// <summary>C: incidents created in batches (WorkflowClient.CreateIncidents), nothing else (0: no C).</summary>
+    public int CreateIncidents { get; init; } = 10_000;
+
     /// <summary>U: routine fire incidents started before the one Emergency (0: no U).</summary>
     public int UrgentBacklog { get; init; } = 10_000;
 
@@ -37,17 +40,18 @@ public sealed record BenchOptions
             string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             options = args[i] switch
             {
-                "--smoke" => options with { Messages = 200, Rounds = 1, FireIncidents = [10], LongIncidents = [20], UrgentBacklog = 10, Output = Path.Combine(Path.GetTempPath(), "owf-bench-smoke.json") },
+                "--smoke" => options with { Messages = 200, Rounds = 1, FireIncidents = [10], LongIncidents = [20], UrgentBacklog = 10, CreateIncidents = 20, Output = Path.Combine(Path.GetTempPath(), "owf-bench-smoke.json") },
                 "--messages" => options with { Messages = Positive(Value(), "--messages") },
                 "--rounds" => options with { Rounds = Positive(Value(), "--rounds") },
                 "--chain" => options with { ChainLength = Positive(Value(), "--chain") },
                 "--fire" => options with { FireIncidents = [.. Value().Split(',').Select(n => Positive(n, "--fire"))] },
                 "--long" => options with { LongIncidents = [.. Value().Split(',').Select(n => Positive(n, "--long"))] },
                 "--urgent" => options with { UrgentBacklog = int.TryParse(Value(), out var n) && n >= 0 ? n : throw new ArgumentException("--urgent takes the routine backlog, a whole number (0: no U).") },
+                "--create" => options with { CreateIncidents = int.TryParse(Value(), out var c) && c >= 0 ? c : throw new ArgumentException("--create takes how many incidents C creates, a whole number (0: no C).") },
                 "--out" => options with { Output = Value() },
                 "--prefetch" => options with { Prefetch = (ushort)Positive(Value(), "--prefetch") },
                 "--concurrency" => options with { Concurrency = (ushort)Positive(Value(), "--concurrency") },
-                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --smoke, --messages N, --rounds N, --chain N, --fire N[,N...], --long M[,M...], --urgent N, --prefetch N, --concurrency N, --out FILE."),
+                _ => throw new ArgumentException($"Unknown option {args[i]}. Options: --smoke, --messages N, --rounds N, --chain N, --fire N[,N...], --long M[,M...], --urgent N, --create N, --prefetch N, --concurrency N, --out FILE."),
             };
         }
         return options;

@@ -50,10 +50,15 @@ public static class BenchSilo
         // The bench silo has no web component, which keeps the API keys: its one client (the bench) is let in by name.
         builder.Services.AddSingleton<Access.IGatewayCallers, BenchCaller>();
         builder.Services.Configure<FireSettings>(fire => (fire.WorkTime, fire.PrintTranscript) = (TimeSpan.Zero, false));
+        var calls = new GrainCallCounter();
+        builder.Services.AddSingleton<IOutgoingGrainCallFilter>(calls);
         using var silo = builder.Build();
         await silo.StartAsync();
         Console.WriteLine(Ready);
-        await Console.In.ReadToEndAsync();
+        // The bench's questions, one per line, until it closes the input.
+        while (await Console.In.ReadLineAsync() is { } request)
+            if (request == GrainCallCounter.Request)
+                Console.WriteLine(calls.Report());
         await silo.StopAsync();
         return 0;
     }

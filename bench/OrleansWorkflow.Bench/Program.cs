@@ -4,7 +4,7 @@ using OrleansWorkflow.Messaging;
 // owf-bench [--messages N] [--rounds N] [--chain N] [--fire N,N,...] [--long M,M,...] [--urgent N] [--out FILE] | --smoke
 // Needs RabbitMQ and PostgreSQL as scripts/services.sh starts them; bench/run.sh does all of it.
 // Measures, interleaved: R1 (broker floor), R2 (floor + one committed write per message), E1 (the engine),
-// then F (N fire incidents at once), U (one Emergency behind N routine fire incidents) and L (one incident of M messages), and writes the table's numbers to
+// then C (N incidents created in batches), F (N fire incidents at once), U (one Emergency behind N routine fire incidents) and L (one incident of M messages), and writes the table's numbers to
 // bench/results/latest.json. The engine runs as its own process (owf-bench silo ...), started here.
 
 if (args is [BenchSilo.Command, ..])
@@ -45,10 +45,18 @@ for (var round = 1; round <= options.Rounds; round++)
             _ => await ChainRun.PrepareAsync(engine.Client, broker, options),
         };
         var messages = scenario == "E1" ? options.Messages / options.ChainLength * options.ChainLength : options.Messages;
-        var measured = await Measurement.TakeAsync(scenario, messages, environment, () => engine.SiloCpu, run);
+        var measured = await Measurement.TakeAsync(scenario, messages, environment, engine, run);
         measurements.Add(measured);
         Console.WriteLine($"[bench] round {round}/{options.Rounds} {scenario}: {measured.Messages} messages in {measured.Elapsed.TotalSeconds:0.00} s = {measured.MessagesPerSecond:0} msgs/s");
     }
+}
+
+CreateResult? create = null;
+if (options.CreateIncidents > 0)
+{
+    Console.WriteLine($"[bench] C: creating {options.CreateIncidents} incidents in batches");
+    create = await CreateRun.RunAsync(engine.Client, environment, options.CreateIncidents);
+    Console.WriteLine($"[bench] C n={create.N}: {create.Created} created, {create.IncidentsPerSecond:0} incidents/s, {create.CommitsPerIncident:0.00} DB commits per incident");
 }
 
 var fire = new List<FireResult>();
@@ -82,9 +90,9 @@ foreach (var workflow in new[] { LongRun.Fire, LongRun.Chain })
     }
 
 Console.WriteLine($"[bench] silo peak working set through F {siloPeakThroughF:0} MB, at the end (after L) {engine.SiloPeakMegabytes:0} MB");
-var report = new Report(options, command, measurements, fire, longRuns, siloPeakThroughF, urgent);
+var report = new Report(options, command, measurements, fire, longRuns, siloPeakThroughF, urgent, create);
 Console.WriteLine();
 Console.WriteLine(report.Table());
 await report.WriteAsync(options.Output);
 Console.WriteLine($"\n[bench] written to {options.Output}");
-return fire.All(f => f.Completed == f.N) && (urgent is null || urgent.RoutineCompleted == urgent.Routine && double.IsFinite(urgent.EmergencySeconds)) ? 0 : 1;
+return (create is null || create.Created == create.N) && fire.All(f => f.Completed == f.N) && (urgent is null || urgent.RoutineCompleted == urgent.Routine && double.IsFinite(urgent.EmergencySeconds)) ? 0 : 1;

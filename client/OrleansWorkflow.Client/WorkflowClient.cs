@@ -131,6 +131,41 @@ public sealed class WorkflowClient : IAsyncDisposable
         return id;
     }
 
+    /// <summary>
+    /// Creates many incidents (a flood, a drill) and returns their IncidentIDs in the order given: sent to the cluster
+    /// in batches of <see cref="IIncidentBatchGrain.MaxIncidents"/>, each created by a silo side by side with the others
+    /// of its batch. Every incident is checked before any is created. A batch that fails is sent once more whole (its
+    /// IncidentIDs are chosen here, and creating an incident again changes nothing); <paramref name="progress"/> hears
+    /// how many are created so far.
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> CreateIncidents(IEnumerable<IncidentRequest> incidents, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(incidents);
+        var now = DateTimeOffset.UtcNow;
+        var all = incidents.Select((incident, i) =>
+        {
+            if (incident is null || string.IsNullOrWhiteSpace(incident.Name) || string.IsNullOrWhiteSpace(incident.Kind))
+                throw new ArgumentException($"Incident {i} needs a name and a kind.", nameof(incidents));
+            return new NewIncident(Guid.NewGuid(), incident.Name, incident.Kind, incident.IncidentDate ?? now, incident.Terms);
+        }).ToList();
+        var batches = _grains.GetGrain<IIncidentBatchGrain>(0);
+        var created = 0;
+        foreach (var batch in all.Chunk(IIncidentBatchGrain.MaxIncidents))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                await batches.CreateMany(batch);
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                await batches.CreateMany(batch);
+            }
+            progress?.Report(created += batch.Length);
+        }
+        return [.. all.Select(i => i.IncidentId)];
+    }
+
     /// <summary>Queues <paramref name="message"/> for <paramref name="queue"/>; <see cref="FlushMessages"/> publishes it.</summary>
     public async Task Send(string queue, JsonObject message)
     {

@@ -17,11 +17,23 @@ internal static class IncidentCommands
         var kind = new Argument<string>("kind") { Description = "Its kind, e.g. FIRE" };
         var urgency = new Option<IncidentUrgency>("--urgency") { Description = "Routine (default), Urgent or Emergency: more urgent incidents' messages are handled first" };
         var deadline = new Option<DateTimeOffset?>("--deadline") { Description = "When it should be finished by (ISO 8601, e.g. 2026-07-14T16:00:00Z); past it, it shows overdue" };
-        var command = new Command("create", "Create an incident; prints its IncidentID") { name, kind, urgency, deadline, Cli.JsonOutput };
-        command.Connected(async (parse, workflow, _) =>
+        var count = new Option<int>("--count")
         {
-            var id = await workflow.CreateIncident(parse.GetValue(name)!, parse.GetValue(kind)!,
-                terms: new IncidentTerms { Urgency = parse.GetValue(urgency), Deadline = parse.GetValue(deadline) });
+            Description = "Create this many, named \"<name> 1\" to \"<name> N\", in batches (a drill, a flood); prints one IncidentID per line",
+            DefaultValueFactory = _ => 1,
+        };
+        count.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 1_000_000)
+                result.AddError("--count takes 1 to 1000000 incidents.");
+        });
+        var command = new Command("create", "Create an incident; prints its IncidentID") { name, kind, urgency, deadline, count, Cli.JsonOutput };
+        command.Connected(async (parse, workflow, cancellationToken) =>
+        {
+            var terms = new IncidentTerms { Urgency = parse.GetValue(urgency), Deadline = parse.GetValue(deadline) };
+            if (parse.GetValue(count) is var many and > 1)
+                return await CreateManyAsync(workflow, parse.GetValue(name)!, parse.GetValue(kind)!, terms, many, parse.GetValue(Cli.JsonOutput), cancellationToken);
+            var id = await workflow.CreateIncident(parse.GetValue(name)!, parse.GetValue(kind)!, terms: terms);
             if (parse.GetValue(Cli.JsonOutput))
                 Cli.PrintJson(await workflow.GetIncident(id));
             else
@@ -29,6 +41,18 @@ internal static class IncidentCommands
             return ExitCodes.Done;
         });
         return command;
+    }
+
+    private static async Task<int> CreateManyAsync(Client.WorkflowClient workflow, string name, string kind, IncidentTerms terms, int count, bool json, CancellationToken cancellationToken)
+    {
+        var progress = new Progress<int>(created => Console.Error.WriteLine($"created {created} of {count}"));
+        var ids = await workflow.CreateIncidents(Enumerable.Range(1, count).Select(i => new Client.IncidentRequest($"{name} {i}", kind, Terms: terms)), progress, cancellationToken);
+        if (json)
+            Cli.PrintJson(ids);
+        else
+            foreach (var id in ids)
+                Console.WriteLine(id);
+        return ExitCodes.Done;
     }
 
     private static Command Send()

@@ -22,7 +22,7 @@ internal interface IGatewayCallers
 
 /// <summary>
 /// The calls of the client surface that change the engine, and the role each needs: the same as the HTTP API's
-/// (creating, completing and cancelling incidents and setting a machine's mode: operator; purging: admin). Every other
+/// (creating, creating in batches, completing and cancelling incidents and setting a machine's mode: operator; purging: admin). Every other
 /// method of the client surface only reads.
 /// </summary>
 internal static class GatewayChanges
@@ -33,6 +33,7 @@ internal static class GatewayChanges
     public static readonly IReadOnlyDictionary<MethodInfo, string> Roles = new Dictionary<MethodInfo, string>
     {
         [Method<IIncidentGrain>(nameof(IIncidentGrain.Create))] = Operator,
+        [Method<IIncidentBatchGrain>(nameof(IIncidentBatchGrain.CreateMany))] = Operator,
         [Method<IIncidentGrain>(nameof(IIncidentGrain.Complete))] = Operator,
         [Method<IIncidentGrain>(nameof(IIncidentGrain.Cancel))] = Operator,
         [Method<IMachineRegistryGrain>(nameof(IMachineRegistryGrain.SetMode))] = Operator,

@@ -38,7 +38,7 @@ public static class PostgreSqlStorageExtensions
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Storage);
         // Keyed, so that a data source the host registers for its own database is never taken for the engine's.
         services.AddKeyedSingleton(WorkflowStorage.Name, (sp, _) => Npgsql.NpgsqlDataSource.Create(sp.GetRequiredService<StorageOptions>().JournalConnectionString));
-        services.AddSingleton(sp => new IncidentCatalog(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>()));
+        services.AddSingleton(sp => new IncidentCatalog(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>(), sp.GetRequiredService<GroupCommit>()));
         services.AddSingleton(sp => new IncidentJournal(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>()));
         services.AddSingleton(sp => new GroupCommit(EngineDatabase(sp)));
         services.AddSingleton(sp => new Handlers.HandlerJournal(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>(),

@@ -11,41 +11,49 @@ internal readonly record struct StoredStatus(IncidentStatus Status, string? Reas
 /// changes, read to list and filter incidents without waking their grains. An incident's end is written here first
 /// (before its state row): the handlers' appends check it in their own transaction.
 /// </summary>
-internal sealed class IncidentCatalog(NpgsqlDataSource database, ClusterSettings cluster)
+internal sealed class IncidentCatalog(NpgsqlDataSource database, ClusterSettings cluster, Storage.GroupCommit commits)
 {
-    /// <summary>
-    /// Records the incident as <paramref name="incident"/> says, except that a finished incident stays finished (its end is
-    /// a fence: handlers' appends check it, see owf_incident_open), and returns the status the row holds afterwards.
-    /// </summary>
+    /// <summary>Writes the incident's row; a finished incident stays finished (its end is a fence: handlers' appends check it, see owf_incident_open).</summary>
+    private const string Upsert = """
+        INSERT INTO owf_incident (service_id, incident_id, name, kind, incident_date, status, created_at, updated_at, reason, workflow_version)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        ON CONFLICT (service_id, incident_id) DO UPDATE
+           SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at, reason = EXCLUDED.reason
+         WHERE owf_incident.status NOT IN ('Completed', 'Cancelled')
+        """;
+
+    /// <summary>Records the incident as <paramref name="incident"/> says (a finished one stays finished), in a transaction shared with other writers.</summary>
+    public Task WriteAsync(IncidentInfo incident) => commits.CommitAsync(() => [Parameters(new NpgsqlBatchCommand(Upsert), incident)]);
+
+    /// <summary>Records the incident as <see cref="WriteAsync"/> does, and returns the status the row holds afterwards.</summary>
     public async Task<StoredStatus> RecordAsync(IncidentInfo incident, CancellationToken cancellationToken = default)
     {
-        await using var command = database.CreateCommand("""
-            WITH recorded AS (
-                INSERT INTO owf_incident (service_id, incident_id, name, kind, incident_date, status, created_at, updated_at, reason, workflow_version)
-                VALUES (@service, @id, @name, @kind, @date, @status, @created, @updated, @reason, @version)
-                ON CONFLICT (service_id, incident_id) DO UPDATE
-                   SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at, reason = EXCLUDED.reason
-                 WHERE owf_incident.status NOT IN ('Completed', 'Cancelled')
-                RETURNING status, reason, updated_at)
+        await using var batch = database.CreateBatch();
+        batch.BatchCommands.Add(Parameters(new NpgsqlBatchCommand($"""
+            WITH recorded AS ({Upsert} RETURNING status, reason, updated_at)
             SELECT status, reason, updated_at FROM recorded
             UNION ALL
-            SELECT status, reason, updated_at FROM owf_incident
-             WHERE service_id = @service AND incident_id = @id AND NOT EXISTS (SELECT 1 FROM recorded)
-            """);
-        command.Parameters.AddWithValue("service", cluster.ServiceId);
-        command.Parameters.AddWithValue("id", incident.IncidentId);
-        command.Parameters.AddWithValue("name", incident.Name);
-        command.Parameters.AddWithValue("kind", incident.Kind);
-        command.Parameters.AddWithValue("date", incident.IncidentDate.UtcDateTime);
-        command.Parameters.AddWithValue("status", incident.Status.ToString());
-        command.Parameters.AddWithValue("created", incident.CreatedAt.UtcDateTime);
-        command.Parameters.AddWithValue("updated", incident.UpdatedAt.UtcDateTime);
-        command.Parameters.AddWithValue("reason", (object?)incident.Reason ?? DBNull.Value);
-        command.Parameters.AddWithValue("version", incident.WorkflowVersion);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            SELECT status, reason, updated_at FROM owf_incident WHERE service_id = $1 AND incident_id = $2 AND NOT EXISTS (SELECT 1 FROM recorded)
+            """), incident));
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             throw new InvalidOperationException($"Incident {incident.IncidentId} was neither recorded nor found in owf_incident.");
         return new StoredStatus(Enum.Parse<IncidentStatus>(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1), Utc(reader, 2));
+    }
+
+    private NpgsqlBatchCommand Parameters(NpgsqlBatchCommand command, IncidentInfo incident)
+    {
+        command.Parameters.Add(new NpgsqlParameter { Value = cluster.ServiceId });
+        command.Parameters.Add(new NpgsqlParameter { Value = incident.IncidentId });
+        command.Parameters.Add(new NpgsqlParameter { Value = incident.Name });
+        command.Parameters.Add(new NpgsqlParameter { Value = incident.Kind });
+        command.Parameters.Add(new NpgsqlParameter { Value = incident.IncidentDate.UtcDateTime, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = incident.Status.ToString() });
+        command.Parameters.Add(new NpgsqlParameter { Value = incident.CreatedAt.UtcDateTime, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = incident.UpdatedAt.UtcDateTime, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)incident.Reason ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = incident.WorkflowVersion });
+        return command;
     }
 
     public async Task<IReadOnlyList<IncidentInfo>> ListAsync(IncidentQuery query, CancellationToken cancellationToken = default)

@@ -374,7 +374,7 @@ internal sealed class IncidentGrain(
         // An end goes to the catalog first: from its commit on, no handler's step commits for the incident.
         if (Incident.Status.IsFinished() && _catalogued != Incident.Status)
         {
-            await catalog.RecordAsync(Info());
+            await catalog.WriteAsync(Info());
             _catalogued = Incident.Status;
         }
         try
@@ -389,12 +389,27 @@ internal sealed class IncidentGrain(
             throw;
         }
         if (Incident.Status != _catalogued)
-            await RecordInCatalogAsync();
+            await CatalogAsync();
+    }
+
+    /// <summary>Records the incident's status in the catalog; a failure is logged (the catalog catches up at the next write or activation).</summary>
+    private async Task CatalogAsync()
+    {
+        var recorded = Incident.Status;
+        try
+        {
+            await catalog.WriteAsync(Info());
+            _catalogued = recorded;
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            logger.LogWarning("Incident {IncidentId} is {Status}, but the incident catalog could not be updated: {Error}", IncidentId, recorded, e.Message);
+        }
     }
 
     /// <summary>
-    /// Records the incident in the catalog (a failure is logged: the catalog catches up at the next write or activation).
-    /// An end the catalog holds and the state row does not (a crash between the two writes) is taken into the state.
+    /// At activation: records the incident in the catalog (a write lost by a crash), and takes into the state an end the
+    /// catalog holds and the state row does not (a crash between the two writes of the end). A failure is logged.
     /// </summary>
     private async Task RecordInCatalogAsync()
     {

@@ -12,6 +12,9 @@ namespace OrleansWorkflow.Web.Api;
 /// <summary>POST /api/incidents.</summary>
 internal sealed record NewIncidentBody(string Name, string Kind, DateTimeOffset? IncidentDate = null, DateTimeOffset? Deadline = null, IncidentUrgency? Urgency = null);
 
+/// <summary>POST /api/incidents/batch: up to 10 000 incidents, each as POST /api/incidents takes it.</summary>
+internal sealed record NewIncidentsBody(IReadOnlyList<NewIncidentBody> Incidents);
+
 /// <summary>POST /api/incidents/{id}/cancel.</summary>
 internal sealed record CancelBody(string Reason);
 

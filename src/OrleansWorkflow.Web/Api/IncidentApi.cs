@@ -21,6 +21,7 @@ internal static class IncidentApi
     {
         var api = app.MapGroup("/api");
         api.MapPost("/incidents", Create).Body<NewIncidentBody>().Mutation();
+        api.MapPost("/incidents/batch", CreateMany).Body<NewIncidentsBody>().Mutation();
         api.MapGet("/incidents", List);
         api.MapGet("/incidents/{id}", Get);
         api.MapGet("/incidents/{id}/graph", Graph);
@@ -35,30 +36,65 @@ internal static class IncidentApi
     {
         if (await JsonBody.ReadObjectAsync(request) is not { } body)
             return ApiProblem.BadRequest("the body must be a JSON object like {\"name\": \"Fire at Corte\", \"kind\": \"FIRE\"}");
+        var (incident, error) = Requested(body);
+        if (error is not null)
+            return ApiProblem.BadRequest(error);
+        var id = await workflow.CreateIncident(incident!.Name, incident.Kind, incident.IncidentDate, incident.Terms);
+        return Results.Created($"/api/incidents/{id}", IncidentViews.Summary(await workflow.GetIncident(id), [], DateTimeOffset.UtcNow));
+    });
+
+    private static Task<IResult> CreateMany(HttpRequest request, WorkflowClient workflow) => ApiProblem.Guard(async () =>
+    {
+        const string Shape = "{\"incidents\": [{\"name\": \"Fire at Corte\", \"kind\": \"FIRE\"}, ...]}";
+        if (await JsonBody.ReadObjectAsync(request) is not { } body || body["incidents"] is not JsonArray given)
+            return ApiProblem.BadRequest($"the body must be a JSON object like {Shape}");
+        if (given.Count is 0 or > MaxBatch)
+            return ApiProblem.BadRequest($"\"incidents\" holds 1 to {MaxBatch} incidents ({given.Count} given); send more in several requests");
+        var incidents = new List<IncidentRequest>(given.Count);
+        for (var i = 0; i < given.Count; i++)
+        {
+            if (given[i] is not JsonObject item)
+                return ApiProblem.BadRequest($"incident {i} of \"incidents\" must be a JSON object like {{\"name\": \"Fire at Corte\", \"kind\": \"FIRE\"}}");
+            var (incident, error) = Requested(item);
+            if (error is not null)
+                return ApiProblem.BadRequest($"incident {i} of \"incidents\": {error}");
+            incidents.Add(incident!);
+        }
+        var ids = await workflow.CreateIncidents(incidents, cancellationToken: request.HttpContext.RequestAborted);
+        return Results.Json(new JsonObject { ["incidentIds"] = new JsonArray([.. ids.Select(id => (JsonNode)id.ToString())]) }, statusCode: StatusCodes.Status201Created);
+    });
+
+    /// <summary>The most incidents one POST /api/incidents/batch creates.</summary>
+    internal const int MaxBatch = 10_000;
+
+    /// <summary>An incident to create as a request's JSON object describes it, or what is wrong with it.</summary>
+    private static (IncidentRequest? Incident, string? Error) Requested(JsonObject body)
+    {
         var name = JsonBody.Text(body, "name");
         var kind = JsonBody.Text(body, "kind");
         if (string.IsNullOrWhiteSpace(name) || string.IsNullOrWhiteSpace(kind))
-            return ApiProblem.BadRequest("give the incident a \"name\" and a \"kind\" (strings), like {\"name\": \"Fire at Corte\", \"kind\": \"FIRE\"}");
-        DateTimeOffset? date = null;
-        if (body["incidentDate"] is { } given)
-        {
-            if (given.GetValueKind() != JsonValueKind.String || !DateTimeOffset.TryParse(given.GetValue<string>(), out var parsed))
-                return ApiProblem.BadRequest("\"incidentDate\" must be an ISO 8601 date and time, like \"2026-07-14T15:30:00Z\"");
-            date = parsed;
-        }
-        DateTimeOffset? deadline = null;
-        if (body["deadline"] is { } due)
-        {
-            if (due.GetValueKind() != JsonValueKind.String || !DateTimeOffset.TryParse(due.GetValue<string>(), out var parsed))
-                return ApiProblem.BadRequest("\"deadline\" must be an ISO 8601 date and time, like \"2026-07-14T16:00:00Z\"");
-            deadline = parsed;
-        }
+            return (null, "give the incident a \"name\" and a \"kind\" (strings), like {\"name\": \"Fire at Corte\", \"kind\": \"FIRE\"}");
+        if (!TryDate(body, "incidentDate", "2026-07-14T15:30:00Z", out var date, out var error) || !TryDate(body, "deadline", "2026-07-14T16:00:00Z", out var deadline, out error))
+            return (null, error);
         var urgency = IncidentUrgency.Routine;
         if (body["urgency"] is { } level && (level.GetValueKind() != JsonValueKind.String || !Enum.TryParse(level.GetValue<string>(), ignoreCase: true, out urgency) || !Enum.IsDefined(urgency)))
-            return ApiProblem.BadRequest($"\"urgency\" must be one of {string.Join(", ", Enum.GetNames<IncidentUrgency>())}");
-        var id = await workflow.CreateIncident(name, kind, date, new IncidentTerms { Deadline = deadline, Urgency = urgency });
-        return Results.Created($"/api/incidents/{id}", IncidentViews.Summary(await workflow.GetIncident(id), [], DateTimeOffset.UtcNow));
-    });
+            return (null, $"\"urgency\" must be one of {string.Join(", ", Enum.GetNames<IncidentUrgency>())}");
+        return (new IncidentRequest(name, kind, date, new IncidentTerms { Deadline = deadline, Urgency = urgency }), null);
+    }
+
+    private static bool TryDate(JsonObject body, string key, string example, out DateTimeOffset? date, out string? error)
+    {
+        (date, error) = (null, null);
+        if (body[key] is not { } given)
+            return true;
+        if (given.GetValueKind() != JsonValueKind.String || !DateTimeOffset.TryParse(given.GetValue<string>(), out var parsed))
+        {
+            error = $"\"{key}\" must be an ISO 8601 date and time, like \"{example}\"";
+            return false;
+        }
+        date = parsed;
+        return true;
+    }
 
     private static Task<IResult> List(string? status, string? kind, int? version, int? limit, WorkflowClient workflow) => ApiProblem.Guard(async () =>
     {

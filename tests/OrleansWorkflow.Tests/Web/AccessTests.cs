@@ -23,6 +23,7 @@ public sealed class AccessTests(WebSiloFixture web)
         { "GET", "/api/keys" },
         { "GET", "/api/dead-letters/fire_terrain" },
         { "POST", "/api/incidents" },
+        { "POST", "/api/incidents/batch" },
         { "POST", $"/api/incidents/{Unknown}/messages/fire_terrain" },
         { "POST", $"/api/incidents/{Unknown}/complete" },
         { "POST", $"/api/incidents/{Unknown}/cancel" },
@@ -86,6 +87,7 @@ public sealed class AccessTests(WebSiloFixture web)
         foreach (var (path, body) in new[]
         {
             ("/api/incidents", """{"name": "x", "kind": "FIRE"}"""),
+            ("/api/incidents/batch", """{"incidents": [{"name": "x", "kind": "FIRE"}]}"""),
             ($"/api/incidents/{incident}/messages/fire_terrain", """{"data": "x"}"""),
             ($"/api/incidents/{incident}/complete", "{}"),
             ($"/api/incidents/{incident}/cancel", """{"reason": "x"}"""),

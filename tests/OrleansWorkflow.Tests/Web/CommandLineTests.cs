@@ -87,6 +87,31 @@ public sealed class CommandLineTests(WebSiloFixture web)
     }
 
     [Fact]
+    public async Task Create_with_a_count_creates_that_many_in_batches_and_prints_their_ids_in_order()
+    {
+        var kind = $"DRILL-{Guid.NewGuid():N}"[..16];
+        // More than one batch of the client (IIncidentBatchGrain.MaxIncidents), so that two batches go out.
+        var count = Incidents.IIncidentBatchGrain.MaxIncidents + 5;
+        var (created, output, error) = await OwfCommand.RunAsync(web.Silo, "create", "drill", kind, "--count", count.ToString(), "--urgency", "Urgent");
+        Assert.True(created == 0, error);
+        var ids = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Guid.Parse).ToList();
+        Assert.Equal(count, ids.Distinct().Count());
+        Assert.Contains($"created {count} of {count}", error);
+        var last = await web.Client.GetIncident(ids[^1]);
+        Assert.Equal(($"drill {count}", Incidents.IncidentUrgency.Urgent, Incidents.IncidentStatus.Pending), (last.Name, last.Urgency, last.Status));
+        await using (var database = new Npgsql.NpgsqlConnection(web.DatabaseConnectionString))
+        {
+            await database.OpenAsync();
+            await using var rows = new Npgsql.NpgsqlCommand("SELECT count(*) FROM owf_incident WHERE kind = @kind", database) { Parameters = { new("kind", kind) } };
+            Assert.Equal(count, Convert.ToInt32(await rows.ExecuteScalarAsync()));
+        }
+
+        var (refused, _, why) = await OwfCommand.RunAsync(web.Silo, "create", "drill", kind, "--count", "0");
+        Assert.Equal(2, refused);
+        Assert.Contains("--count takes 1 to 1000000", why);
+    }
+
+    [Fact]
     public async Task Bad_arguments_exit_2_with_what_to_do_and_an_unknown_incident_is_named()
     {
         var (malformed, _, error) = await OwfCommand.RunAsync(web.Silo, "status", "fire-42");

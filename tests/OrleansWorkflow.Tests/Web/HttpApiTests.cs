@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Tests.Infrastructure;
 
@@ -50,6 +51,30 @@ public sealed class HttpApiTests(WebSiloFixture web)
         Assert.Equal(id, Assert.Single(listed!.AsArray())!["incidentId"]!.GetValue<string>());
         var (_, none) = await web.GetAsync($"/api/incidents?kind={kind}&status=Active");
         Assert.Empty(none!.AsArray());
+    }
+
+    [Fact]
+    public async Task A_batch_creates_every_incident_it_holds_in_order_and_a_batch_with_one_bad_incident_creates_none()
+    {
+        var kind = $"BATCH-{Guid.NewGuid():N}"[..16];
+        var (created, answer) = await web.PostAsync("/api/incidents/batch",
+            $$"""{"incidents": [{"name": "drill 1", "kind": "{{kind}}"}, {"name": "drill 2", "kind": "{{kind}}", "urgency": "Emergency"}, {"name": "drill 3", "kind": "{{kind}}"}]}""");
+        Assert.Equal(201, created);
+        var ids = answer!["incidentIds"]!.AsArray().Select(id => Guid.Parse(id!.GetValue<string>())).ToList();
+        Assert.Equal(3, ids.Count);
+        var infos = await Task.WhenAll(ids.Select(web.Client.GetIncident));
+        Assert.Equal(["drill 1", "drill 2", "drill 3"], infos.Select(i => i.Name));
+        Assert.All(infos, i => Assert.Equal(IncidentStatus.Pending, i.Status));
+        Assert.Equal(IncidentUrgency.Emergency, infos[1].Urgency);
+
+        var (refused, error) = await web.PostAsync("/api/incidents/batch",
+            $$"""{"incidents": [{"name": "fine", "kind": "{{kind}}"}, {"name": "no kind"}]}""");
+        Assert.Equal(400, refused);
+        Assert.Contains("incident 1 of \"incidents\"", error!["error"]!.GetValue<string>());
+        var (tooMany, reason) = await web.PostAsync("/api/incidents/batch", """{"incidents": []}""");
+        Assert.Equal(400, tooMany);
+        Assert.Contains("1 to 10000 incidents", reason!["error"]!.GetValue<string>());
+        Assert.Equal(3, (await web.Client.ListIncidents(new IncidentQuery(Kind: kind))).Count);
     }
 
     [Theory]
