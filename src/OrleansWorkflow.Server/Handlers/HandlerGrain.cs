@@ -32,21 +32,11 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     private readonly HandlerJournal _journal;
     private readonly StepAttempts _attempts;
     private readonly TimeProvider _clock;
-    /// <summary>The state row an earlier version wrote (whole, per message); read, never appended to.</summary>
-    private readonly GrainState<HandlerState> _state = new(new HandlerState());
-    /// <summary>All the handler knows: the earlier version's state row, then its journal.</summary>
-    private HandlerState Stored { get; set; } = new();
-    /// <summary>The number of the journal's last entry (0: none).</summary>
-    private int _seq;
-    private bool _loaded;
-    /// <summary>The journal was not read (the incident said this handler never ran): the first append refuses an earlier row.</summary>
-    private bool _readSkipped;
+    private HandlerMemory _memory = null!;
     /// <summary>What the incident answered when it admitted this activation; null until then, and again once it finished.</summary>
     private HandlerTicket? _ticket;
 
     private readonly PersistedDocuments _documents = new();
-    /// <summary>The handler's joins for the incident, from its journal.</summary>
-    private Dictionary<string, JoinRecord> _joins = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
     private readonly OutboxDispatcher _dispatcher;
     private readonly HpcMachines _machines;
@@ -56,7 +46,6 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     private readonly WorkflowVersions _versions;
     private Guid _incidentId;
     private string _queue = "";
-    private bool _outboxDispatched;
 
     /// <summary>Resolves the engine's services; handler classes need no constructor of their own.</summary>
     protected HandlerGrain()
@@ -82,6 +71,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     {
         _incidentId = this.GetPrimaryKey(out var queue);
         _queue = queue ?? throw new InvalidOperationException("A handler grain is keyed by IncidentID plus its queue name.");
+        _memory = new HandlerMemory(_incidentId, _queue, GrainContext.GrainId, _storage, _journal, _dispatcher);
         return Task.CompletedTask;
     }
 
@@ -96,7 +86,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         handling?.SetTag("owf.handler", GetType().Name);
         var ticket = await AdmittedAsync();
         // Effects left by an attempt that failed after its record (or by a crash) are carried out first.
-        await DispatchPendingOutboxAsync();
+        await _memory.DispatchPendingAsync();
         if (await CheckAsync(message, ticket) is { } answer)
             return answer;
 
@@ -127,12 +117,12 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         if (_ticket is { } known)
             return known;
         var ticket = await Incident.Admit(_queue);
-        if (!_loaded)
+        if (!_memory.Loaded)
         {
             if (ticket.RanBefore)
-                await ReadStateAsync();
+                await _memory.ReadAsync();
             else
-                StartEmpty();
+                _memory.StartEmpty();
         }
         // An incident not created yet is asked again at the next message.
         if (ticket.Status.Exists())
@@ -143,7 +133,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     /// <summary>What is answered without running the handler: a redelivery, or a message of an incident that takes none.</summary>
     private async Task<DeliveryResult?> CheckAsync(InboundMessage message, HandlerTicket ticket)
     {
-        if (Stored.HandledMessageIds.Contains(message.MessageId))
+        if (_memory.Stored.HandledMessageIds.Contains(message.MessageId))
             return DeliveryResult.Duplicate;
         if (!ticket.Status.Exists())
             return DeliveryResult.Rejected($"incident {_incidentId} was never created");
@@ -159,9 +149,9 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     private async Task<DeliveryResult> FinishedAsync(InboundMessage message, string reason)
     {
         _ticket = null;
-        if (_readSkipped)
-            await ReadStateAsync();
-        return Stored.HandledMessageIds.Contains(message.MessageId) ? DeliveryResult.Duplicate : DeliveryResult.Rejected(reason);
+        if (_memory.ReadSkipped)
+            await _memory.ReadAsync();
+        return _memory.Stored.HandledMessageIds.Contains(message.MessageId) ? DeliveryResult.Duplicate : DeliveryResult.Rejected(reason);
     }
 
     /// <summary>Runs the handler on the message within Workflow:HandlerTimeout; a failure is recorded as the step's attempt.</summary>
@@ -172,11 +162,11 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         timeLimit.CancelAfter(_limits.HandlerTimeout);
         try
         {
-            var context = new HandlerContext(_incidentId, _queue, message.MessageId, Stored.Documents, _documents, _machines, _logger, timeLimit.Token,
-                _limits.MaxBodyBytes, startedAt, new RunJoins(_joins, _queue, message.Originator, body, startedAt), ticket.Urgency, ticket.Workflow, GrainFactory);
+            var context = new HandlerContext(_incidentId, _queue, message.MessageId, _memory.Stored.Documents, _documents, _machines, _logger, timeLimit.Token,
+                _limits.MaxBodyBytes, startedAt, new RunJoins(_memory.Joins, _queue, message.Originator, body, startedAt), ticket.Urgency, ticket.Workflow, GrainFactory);
             _faults.HandlerStarting(_queue, message.MessageId, _incidentId);
             // A join's timeout that came after the join fired has nothing to do: it is taken as handled, unseen.
-            if (JoinTimeout.IsStale(body, message.Originator, _queue, _joins))
+            if (JoinTimeout.IsStale(body, message.Originator, _queue, _memory.Joins))
                 _logger.LogDebug("Handler {Queue} of incident {IncidentId}: the timeout of join {Join} came after it fired", _queue, _incidentId, body[JoinTimeout.Key]);
             else
                 // A handler that ignores its token is not waited for past the limit either.
@@ -220,11 +210,11 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     /// <summary>Records the step with the handler's journal entry, then tells the incident and carries out the effects.</summary>
     private async Task<DeliveryResult> RecordAndSendAsync(InboundMessage message, HandlerContext context, DateTimeOffset startedAt, bool retried)
     {
-        var entry = new JournalEntry(_seq + 1, message.MessageId, [.. context.NewDocuments], context.Effects, context.Joins.Events);
+        var entry = new JournalEntry(_memory.Seq + 1, message.MessageId, [.. context.NewDocuments], context.Effects, context.Joins.Events);
         var step = new HandledStep(message.Originator, startedAt, _clock.GetUtcNow(), Destinations(context.Effects));
         try
         {
-            await _journal.AppendAsync(_incidentId, _queue, entry, step, refuseEarlierRow: _readSkipped);
+            await _journal.AppendAsync(_incidentId, _queue, entry, step, refuseEarlierRow: _memory.ReadSkipped);
             _faults.HandlerStateWritten(_queue, message.MessageId, _incidentId);
         }
         catch (JournalConflictException e) when (!retried)
@@ -233,7 +223,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             // never ran was wrong, so this one did not read its journal). Nothing of this run was kept.
             _logger.LogInformation("Handler {Queue} of incident {IncidentId} met stored state at write time ({Conflict}); handling message {MessageId} again on it", _queue, _incidentId, e.Message, message.MessageId);
             _ = Incident.StepLeft(_queue, message.MessageId);
-            await ReadStateAsync();
+            await _memory.ReadAsync();
             return await DeliverAsync(message, retried: true);
         }
         catch (IncidentFinishedException e)
@@ -247,11 +237,11 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         {
             // Whether this message's changes were stored is unknown (a write can commit and still report an error):
             // the next delivery starts from storage (which carries its outbox out again), and nothing in memory is written.
-            _loaded = false;
+            _memory.Forget();
             _ticket = null;
             throw;
         }
-        Remember(entry, context);
+        _memory.Remember(entry, context.Joins.Changed, context.Effects);
 
         // The step is recorded before its effects go out, so the next handler, or the incident's completion, can
         // never be seen before the step that caused it.
@@ -264,23 +254,9 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         });
         foreach (var join in context.Joins.Changed)
             _ = incident.JoinChanged(join.Info(_queue));
-        await DispatchPendingOutboxAsync();
+        await _memory.DispatchPendingAsync();
         WorkflowMetrics.OutboxLag.Record(Stopwatch.GetElapsedTime(stored).TotalSeconds, WorkflowMetrics.Queue(_queue));
         return DeliveryResult.Handled;
-    }
-
-    /// <summary>Takes a recorded entry into memory.</summary>
-    private void Remember(JournalEntry entry, HandlerContext context)
-    {
-        Stored.Documents.AddRange(entry.Documents);
-        foreach (var join in context.Joins.Changed)
-            _joins[join.Name] = join;
-        Stored.HandledMessageIds.Add(entry.MessageId);
-        Stored.Outbox = context.Effects;
-        Stored.OutboxMessageId = entry.MessageId;
-        _seq = entry.Seq;
-        _readSkipped = false;
-        _outboxDispatched = false;
     }
 
     /// <summary>Records an attempt at the message that did not complete (nothing of it was kept), and tells the incident.</summary>
@@ -310,115 +286,27 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
 
     async Task<IReadOnlyList<string>> IHandlerDelivery.GetPersisted()
     {
-        if (!_loaded)
-            await ReadStateAsync();
-        return [.. Stored.Documents];
+        if (!_memory.Loaded)
+            await _memory.ReadAsync();
+        return [.. _memory.Stored.Documents];
     }
 
     async Task IHandlerDelivery.ClearIncidentData()
     {
-        if (!_loaded)
-            await ReadStateAsync();
-        // The documents go; the handled message ids stay, so a late copy of one is still known as a duplicate.
-        if (_seq > 0 && (Stored.Documents.Count > 0 || Stored.Outbox.Count > 0 || _joins.Count > 0))
-            await _journal.ClearDocumentsAsync(_incidentId, _queue);
-        await ClearEarlierStateRowAsync(documents: true);
-        Stored.Documents.Clear();
-        _joins.Clear();
-        Stored.Outbox = [];
-        _outboxDispatched = true;
+        await _memory.ClearAtFinishAsync();
         _ticket = null;
         DeactivateOnIdle();
     }
 
     async Task IHandlerDelivery.PurgeIncidentData()
     {
-        if (!_loaded)
-            await ReadStateAsync();
-        // The journal's rows are the incident's steps, and know a late copy of a handled message: they stay (their
-        // documents and effects went when the incident finished). What an earlier version kept in one row goes.
-        if (_seq > 0)
-            await _journal.ClearDocumentsAsync(_incidentId, _queue);
-        if (_state.RecordExists)
-            await _storage.ClearStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
-        _state.State = new HandlerState();
-        Stored = new HandlerState();
-        _joins.Clear();
-        _loaded = false;
-        _outboxDispatched = true;
+        await _memory.PurgeAsync();
         DeactivateOnIdle();
     }
 
-    /// <summary>Clears an outbox that was carried out but is still stored; call the base when you override it.</summary>
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        // The outbox was carried out but is still in storage: clear it so a later activation does not repeat it.
-        if (_loaded && _outboxDispatched && Stored.Outbox.Count > 0)
-        {
-            if (_seq > 0)
-                await _journal.ClearOutboxAsync(_incidentId, _queue, _seq, cancellationToken);
-            else
-                await ClearEarlierStateRowAsync(documents: false);
-            Stored.Outbox = [];
-        }
-    }
-
-    /// <summary>Clears the outbox (and with <paramref name="documents"/> the documents) of the state row an earlier version wrote, if it holds any.</summary>
-    private async Task ClearEarlierStateRowAsync(bool documents)
-    {
-        var earlier = _state.State!;
-        if (!_state.RecordExists || (earlier.Outbox.Count == 0 && (!documents || earlier.Documents.Count == 0)))
-            return;
-        earlier.Outbox = [];
-        if (documents)
-            earlier.Documents.Clear();
-        await _storage.WriteStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
-    }
-
-    /// <summary>Reads the state row an earlier version wrote (if any), then the journal appended since.</summary>
-    private async Task ReadStateAsync()
-    {
-        await _storage.ReadStateAsync(WorkflowStorage.HandlerState, GrainContext.GrainId, _state);
-        var earlier = _state.State ??= new HandlerState();
-        var entries = await _journal.ReadAsync(_incidentId, _queue);
-        Stored = new HandlerState
-        {
-            Documents = [.. earlier.Documents, .. entries.SelectMany(e => e.Documents)],
-            HandledMessageIds = [.. earlier.HandledMessageIds, .. entries.Select(e => e.MessageId)],
-            // Only the newest effects can be waiting: each message's went out before the next was handled.
-            Outbox = entries.Count > 0 ? entries[^1].Outbox ?? [] : [.. earlier.Outbox],
-            OutboxMessageId = entries.Count > 0 ? entries[^1].MessageId : earlier.OutboxMessageId,
-        };
-        _seq = entries.Count > 0 ? entries[^1].Seq : 0;
-        _joins = new Dictionary<string, JoinRecord>(StringComparer.Ordinal);
-        JoinRecord.ApplyAll(_joins, entries.SelectMany(e => e.Joins));
-        _loaded = true;
-        _readSkipped = false;
-        // A stored outbox is carried out again unless this activation carried out exactly that state: sending twice is
-        // harmless (its messages keep their ids), skipping is not.
-        _outboxDispatched = false;
-    }
-
-    /// <summary>Starts from nothing stored, without reading: the incident says this handler never ran (the first append checks it).</summary>
-    private void StartEmpty()
-    {
-        _state.State = new HandlerState();
-        _state.ETag = null;
-        _state.RecordExists = false;
-        Stored = new HandlerState();
-        _joins.Clear();
-        _seq = 0;
-        _loaded = _readSkipped = true;
-    }
-
-    /// <summary>Carries out the stored effects unless done already.</summary>
-    private async Task DispatchPendingOutboxAsync()
-    {
-        if (_outboxDispatched || Stored.Outbox.Count == 0)
-            return;
-        await _dispatcher.DispatchAsync(_incidentId, Stored.Outbox, CancellationToken.None);
-        _outboxDispatched = true;
-    }
+    /// <summary>Clears effects that were carried out but are still stored; call the base when you override it.</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        _memory.ClearCarriedOutAsync(cancellationToken);
 
     private static List<string> Destinations(IEnumerable<OutboxEntry> effects) => [.. effects.Select(e => e.Destination).OfType<string>()];
 }

@@ -63,12 +63,8 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
         var sentTo = step.SentTo.ToArray();
         IEnumerable<NpgsqlBatchCommand> Commands()
         {
-            if (refuseEarlierRow)
-                yield return RefuseEarlierRow(incidentId, queue);
-            var append = new NpgsqlBatchCommand("""
-                INSERT INTO owf_handler_step (service_id, incident_id, queue, seq, message_id, documents, outbox, joins, originator, started_at, ended_at, sent_to)
-                SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE owf_incident_open($1, $2)
-                """);
+            // The checks are conditions of the insert itself: one statement per append.
+            var append = new NpgsqlBatchCommand(refuseEarlierRow ? AppendUnread : Append);
             AddKey(append.Parameters, incidentId, queue);
             append.Parameters.Add(new NpgsqlParameter { Value = entry.Seq });
             append.Parameters.Add(new NpgsqlParameter { Value = entry.MessageId });
@@ -79,6 +75,8 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
             append.Parameters.Add(new NpgsqlParameter { Value = step.StartedAt.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             append.Parameters.Add(new NpgsqlParameter { Value = step.EndedAt.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             append.Parameters.Add(new NpgsqlParameter { Value = sentTo, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            if (refuseEarlierRow)
+                AddEarlierRowKey(append.Parameters, incidentId);
             yield return append;
         }
         try
@@ -95,18 +93,20 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
         }
     }
 
-    /// <summary>Fails when the handler has a state row an earlier version wrote: such a row is read, never started over.</summary>
-    private NpgsqlBatchCommand RefuseEarlierRow(Guid incidentId, string queue)
+    private const string Append = """
+        INSERT INTO owf_handler_step (service_id, incident_id, queue, seq, message_id, documents, outbox, joins, originator, started_at, ended_at, sent_to)
+        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 WHERE owf_incident_open($1, $2)
+        """;
+
+    /// <summary>An append by a writer that did not read: it also fails when the handler has a state row an earlier version wrote (such a row is read, never started over).</summary>
+    private const string AppendUnread = Append + " AND owf_no_earlier_handler_row($1, $13, $14, $3)";
+
+    /// <summary>Earlier versions kept the handler's whole state in one grain state row, keyed by the incident's id as two 64-bit halves and the queue.</summary>
+    private static void AddEarlierRowKey(NpgsqlParameterCollection parameters, Guid incidentId)
     {
-        // Earlier versions kept the handler's whole state in one grain state row, keyed by the incident's id as two
-        // 64-bit halves and the queue.
         var key = incidentId.ToByteArray();
-        var refuse = new NpgsqlBatchCommand("SELECT owf_refuse_earlier_handler_row($1, $2, $3, $4)");
-        refuse.Parameters.Add(new NpgsqlParameter { Value = cluster.ServiceId });
-        refuse.Parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt64(key, 0) });
-        refuse.Parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt64(key, 8) });
-        refuse.Parameters.Add(new NpgsqlParameter { Value = queue });
-        return refuse;
+        parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt64(key, 0) });
+        parameters.Add(new NpgsqlParameter { Value = BitConverter.ToInt64(key, 8) });
     }
 
     /// <summary>Forgets the effects of entry <paramref name="seq"/>: they were carried out.</summary>

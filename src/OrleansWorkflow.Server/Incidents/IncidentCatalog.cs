@@ -1,5 +1,6 @@
 using Npgsql;
 using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Storage;
 
 namespace OrleansWorkflow.Incidents;
 
@@ -11,7 +12,7 @@ internal readonly record struct StoredStatus(IncidentStatus Status, string? Reas
 /// changes, read to list and filter incidents without waking their grains. An incident's end is written here first
 /// (before its state row): the handlers' appends check it in their own transaction.
 /// </summary>
-internal sealed class IncidentCatalog(NpgsqlDataSource database, ClusterSettings cluster, Storage.GroupCommit commits)
+internal sealed class IncidentCatalog(NpgsqlDataSource database, ClusterSettings cluster, GroupCommit commits)
 {
     /// <summary>Writes the incident's row; a finished incident stays finished (its end is a fence: handlers' appends check it, see owf_incident_open).</summary>
     private const string Upsert = """
@@ -22,8 +23,20 @@ internal sealed class IncidentCatalog(NpgsqlDataSource database, ClusterSettings
          WHERE owf_incident.status NOT IN ('Completed', 'Cancelled')
         """;
 
-    /// <summary>Records the incident as <paramref name="incident"/> says (a finished one stays finished), in a transaction shared with other writers.</summary>
-    public Task WriteAsync(IncidentInfo incident) => commits.CommitAsync(() => [Parameters(new NpgsqlBatchCommand(Upsert), incident)]);
+    /// <summary>
+    /// Records a new incident, in a transaction shared with other writers (<see cref="GroupCommit"/>). Only a new row
+    /// goes there: a shared transaction that changed an incident's row while handlers' appends in another one lock
+    /// rows of incidents for their check (owf_incident_open) could wait for it in a cycle.
+    /// </summary>
+    public Task CreateAsync(IncidentInfo incident) => commits.CommitAsync(() => [Parameters(new NpgsqlBatchCommand(Upsert), incident)]);
+
+    /// <summary>Records the incident's change as <paramref name="incident"/> says (a finished one stays finished), in a transaction of its own.</summary>
+    public async Task WriteAsync(IncidentInfo incident)
+    {
+        await using var batch = database.CreateBatch();
+        batch.BatchCommands.Add(Parameters(new NpgsqlBatchCommand(Upsert), incident));
+        await batch.ExecuteNonQueryAsync();
+    }
 
     /// <summary>Records the incident as <see cref="WriteAsync"/> does, and returns the status the row holds afterwards.</summary>
     public async Task<StoredStatus> RecordAsync(IncidentInfo incident, CancellationToken cancellationToken = default)

@@ -31,11 +31,8 @@ internal sealed class IncidentGrain(
     private IGrainTimer? _pendingWrite;
     /// <summary>Takes a finished incident out of memory once clients had their time to read its outcome.</summary>
     private IGrainTimer? _leaving;
-    private WriteChain? _writes;
-    private bool _stale;
-    private IncidentStatus _catalogued;
-    private DateTimeOffset _watchedUntil;
-    private IAsyncStream<IncidentEvent>? _events;
+    private IncidentRecords? _records;
+    private IncidentLiveViews? _views;
     /// <summary>The write that stores the incident's end, while it is under way: callers that read the status wait for it.</summary>
     private Task? _finishing;
     /// <summary>The queues whose handlers ran for the incident (stored steps, or admitted since): they are told of its end.</summary>
@@ -250,9 +247,7 @@ internal sealed class IncidentGrain(
 
     public Task Watch(TimeSpan duration)
     {
-        var until = clock.GetUtcNow() + TimeSpan.FromTicks(Math.Min(duration.Ticks, TimeSpan.FromMinutes(10).Ticks));
-        if (until > _watchedUntil)
-            _watchedUntil = until;
+        Views.Watch(duration);
         return Task.CompletedTask;
     }
 
@@ -263,7 +258,7 @@ internal sealed class IncidentGrain(
         _queues = await journal.ReadQueuesAsync(IncidentId);
         _queues.UnionWith(Incident.Steps.Select(s => s.Queue));
         // The catalog row is written after the state, but an end before it: a crash between the two is repaired here.
-        await RecordInCatalogAsync();
+        await Records.RepairAtActivationAsync();
         await StartDeadlineAsync();
         if (Incident.Status.IsFinished())
             LeaveAfter(settings.Workflow.FinishedIncidentIdle);
@@ -275,7 +270,7 @@ internal sealed class IncidentGrain(
         _leaving?.Dispose();
         _leaving = this.RegisterGrainTimer(() =>
         {
-            var watched = _watchedUntil - clock.GetUtcNow();
+            var watched = Views.WatchedUntil - clock.GetUtcNow();
             if (watched > TimeSpan.Zero)
                 LeaveAfter(watched);
             else
@@ -286,7 +281,7 @@ internal sealed class IncidentGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_pendingWrite is not null && !_stale)
+        if (_pendingWrite is not null && !Records.Stale)
             await WriteNowAsync();
     }
 
@@ -360,99 +355,31 @@ internal sealed class IncidentGrain(
             new GrainTimerCreationOptions { DueTime = StateWriteDelay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
     }
 
-    /// <summary>Stores the state row (and the catalog's when the status changed); changes made together share one write, see <see cref="WriteChain"/>.</summary>
-    private Task WriteNowAsync()
+    private IncidentRecords Records => _records ??= new IncidentRecords(IncidentId, state, catalog, Info, logger);
+
+    /// <summary>Stores the state row (and the catalog's when the status changed), see <see cref="IncidentRecords"/>.</summary>
+    private async Task WriteNowAsync()
     {
         _pendingWrite?.Dispose();
         _pendingWrite = null;
-        _writes ??= new WriteChain(WriteStateAndCatalogAsync);
-        return _writes.WriteAsync();
-    }
-
-    private async Task WriteStateAndCatalogAsync()
-    {
-        // An end goes to the catalog first: from its commit on, no handler's step commits for the incident.
-        if (Incident.Status.IsFinished() && _catalogued != Incident.Status)
-        {
-            await catalog.WriteAsync(Info());
-            _catalogued = Incident.Status;
-        }
         try
         {
-            await state.WriteStateAsync();
+            await Records.WriteAsync();
         }
         catch (InconsistentStateException)
         {
             // A write whose answer was lost may have succeeded: start again from what is stored.
-            _stale = true;
             DeactivateOnIdle();
             throw;
         }
-        if (Incident.Status != _catalogued)
-            await CatalogAsync();
     }
 
-    /// <summary>Records the incident's status in the catalog; a failure is logged (the catalog catches up at the next write or activation).</summary>
-    private async Task CatalogAsync()
-    {
-        var recorded = Incident.Status;
-        try
-        {
-            await catalog.WriteAsync(Info());
-            _catalogued = recorded;
-        }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
-        {
-            logger.LogWarning("Incident {IncidentId} is {Status}, but the incident catalog could not be updated: {Error}", IncidentId, recorded, e.Message);
-        }
-    }
-
-    /// <summary>
-    /// At activation: records the incident in the catalog (a write lost by a crash), and takes into the state an end the
-    /// catalog holds and the state row does not (a crash between the two writes of the end). A failure is logged.
-    /// </summary>
-    private async Task RecordInCatalogAsync()
-    {
-        var recorded = Incident.Status;
-        try
-        {
-            var stored = await catalog.RecordAsync(Info());
-            _catalogued = stored.Status;
-            if (stored.Status.IsFinished() && !Incident.Status.IsFinished())
-            {
-                logger.LogWarning("Incident {IncidentId}: its end ({Status}) was stored in the catalog but not in its state; the state takes it", IncidentId, stored.Status);
-                (Incident.Status, Incident.Reason, Incident.UpdatedAt) = (stored.Status, stored.Reason, stored.UpdatedAt);
-                await state.WriteStateAsync();
-            }
-        }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
-        {
-            logger.LogWarning("Incident {IncidentId} is {Status}, but the incident catalog could not be updated: {Error}", IncidentId, recorded, e.Message);
-        }
-    }
+    private IncidentLiveViews Views => _views ??= new IncidentLiveViews(IncidentId,
+        () => this.GetStreamProvider(IncidentEvents.StreamProvider).GetStream<IncidentEvent>(IncidentEvents.StreamNamespace, IncidentId), clock, logger);
 
     /// <summary>Tells live views (while one watches, see <see cref="Watch"/>) what changed, without holding up the incident.</summary>
-    private void Publish(IncidentEventKind kind, string? queue = null, string? messageId = null, string? detail = null)
-    {
-        if (clock.GetUtcNow() > _watchedUntil)
-            return;
-        _events ??= this.GetStreamProvider(IncidentEvents.StreamProvider).GetStream<IncidentEvent>(IncidentEvents.StreamNamespace, IncidentId);
-        var publishing = _events.OnNextAsync(new IncidentEvent(IncidentId, kind, Incident.Status, clock.GetUtcNow(), queue, messageId, detail));
-        if (!publishing.IsCompleted)
-            _ = ObserveAsync(publishing);
-    }
-
-    private async Task ObserveAsync(Task publishing)
-    {
-        try
-        {
-            await publishing;
-        }
-        catch (Exception e)
-        {
-            logger.LogDebug(e, "An event of incident {IncidentId} did not reach its live views", IncidentId);
-        }
-    }
+    private void Publish(IncidentEventKind kind, string? queue = null, string? messageId = null, string? detail = null) =>
+        Views.Publish(Incident.Status, kind, queue, messageId, detail);
 
     private IncidentInfo Info() => new(IncidentId, Incident.Name, Incident.Kind, Incident.IncidentDate, Incident.Status,
         Incident.CreatedAt, Incident.UpdatedAt, Incident.Reason, Incident.Deadline, Incident.OverdueSince, Incident.Urgency, Incident.Workflow.Version);

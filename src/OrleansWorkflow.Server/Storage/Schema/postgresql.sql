@@ -408,6 +408,15 @@ BEGIN
 END;
 $$;
 
+-- The same refusal as owf_refuse_earlier_handler_row, as a condition of the append itself (one statement, not two).
+CREATE OR REPLACE FUNCTION owf_no_earlier_handler_row(p_service_id text, p_n0 bigint, p_n1 bigint, p_queue text)
+RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM owf_refuse_earlier_handler_row(p_service_id, p_n0, p_n1, p_queue);
+    RETURN true;
+END;
+$$;
+
 -- Least privilege. owf_owner owns the schema's objects (so a later setup may run as a login in it, not as a
 -- superuser); owf_engine may read and write rows and call the functions, nothing else: no DDL, no other database's
 -- data. Silos connect as a login that is a member of owf_engine (CREATE ROLE owf LOGIN PASSWORD '...' IN ROLE
