@@ -26,6 +26,7 @@ namespace OrleansWorkflow.Handlers;
 /// on the stored journal.
 /// </summary>
 [WorkflowVersionPlacement]
+[HandlerIdle]
 public abstract class HandlerGrain : Grain, IHandlerDelivery
 {
     private readonly IGrainStorage _storage;

@@ -38,6 +38,16 @@ public sealed class DeliveryOptions : IValidatedSettings
     /// </summary>
     public TimeSpan FinishedIncidentIdle { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a handler's activation stays in memory after its last message; then Orleans collects it, and its next
+    /// message (rare: most handlers take one message per incident) brings it back from its journal. Short keeps a flood
+    /// of incidents' memory down; long spares a handler that takes messages minutes apart the read.
+    /// </summary>
+    public TimeSpan HandlerIdle { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The shortest <see cref="HandlerIdle"/>: Orleans looks for idle activations at half of it.</summary>
+    internal static readonly TimeSpan MinHandlerIdle = TimeSpan.FromSeconds(2);
+
     /// <summary>The grain-call timeout of a delivery: above the largest HandlerTimeout allowed, so the handler's own limit ends it first.</summary>
     internal const string DeliverCallTimeout = "07:00:00";
 
@@ -60,6 +70,8 @@ public sealed class DeliveryOptions : IValidatedSettings
             yield return $"Workflow:Retention is {Retention}; set how long finished incidents' working data is kept (default 30.00:00:00), or 0 to keep it forever.";
         if (FinishedIncidentIdle < TimeSpan.Zero)
             yield return $"Workflow:FinishedIncidentIdle is {FinishedIncidentIdle}; set how long a finished incident stays in memory after its end (default 00:00:10), 0 or more.";
+        if (HandlerIdle < MinHandlerIdle)
+            yield return $"Workflow:HandlerIdle is {HandlerIdle}; set how long an idle handler activation stays in memory, at least {MinHandlerIdle} (default 00:00:30).";
         if (MaxBodyBytes <= 0)
             yield return $"Workflow:MaxBodyBytes is {MaxBodyBytes}; set a positive size in bytes (default 1048576).";
     }

@@ -58,6 +58,13 @@ public static class WorkflowHostingExtensions
         services.AddDependencyExceptionSerialization();
 
         workflow.AddSettings<DeliveryOptions>(DeliveryOptions.Section);
+        // Idle handler activations leave after Workflow:HandlerIdle (HandlerIdleAttribute): Orleans must look for them often enough.
+        services.AddOptions<Orleans.Configuration.GrainCollectionOptions>().Configure<WorkflowSettings>((collection, settings) =>
+        {
+            var half = settings.Workflow.HandlerIdle / 2;
+            if (half < collection.CollectionQuantum)
+                collection.CollectionQuantum = half;
+        });
         services.AddSingleton(WorkflowSettings.From);
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Cluster);
         services.TryAddSingleton<IFaultPoints, NoFaultPoints>();

@@ -108,6 +108,25 @@ public sealed class WorkflowTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task An_idle_handler_activation_leaves_memory_after_Workflow_HandlerIdle_and_its_next_message_is_handled_on_its_journal()
+    {
+        var incident = await engine.Client.CreateIncident("idle handler", "TEST");
+        var handler = engine.Handler(incident, TestQueues.Record).GetGrainId();
+        var management = engine.Grains.GetGrain<IManagementGrain>(0);
+        async Task<bool> ActiveAsync() => (await management.GetDetailedGrainStatistics()).Any(g => g.GrainId == handler);
+
+        await engine.Broker.PublishRawAsync(TestQueues.Record, Message(incident, new JsonObject { ["step"] = "first" }).ToJsonString());
+        await Eventually.UntilAsync(ActiveAsync, active => active, Patience, "the handler to be activated");
+        // Orleans looks for idle activations at half the idle time: gone within twice of it.
+        await Eventually.UntilAsync(ActiveAsync, active => !active, EngineFixture.HandlerIdle * 2 + TimeSpan.FromSeconds(5), "the idle handler to leave memory");
+
+        await engine.Broker.PublishRawAsync(TestQueues.Record, Message(incident, new JsonObject { ["step"] = "second" }).ToJsonString());
+        await Eventually.UntilAsync(() => engine.Client.GetSteps(incident), s => s.Count(x => x.Outcome == StepOutcome.Completed) == 2, Patience, "the second message to be handled");
+        Assert.Equal(["first", "second"], await StepsPersistedAsync(incident, TestQueues.Record));
+        Assert.Equal(2, await engine.Database.HandlerRowsAsync(incident));
+    }
+
+    [Fact]
     public async Task A_handler_with_stored_state_its_incident_has_no_step_of_still_skips_a_message_it_already_handled()
     {
         // As after a crash that lost the incident's step record but not the handler's row: the handler skips its

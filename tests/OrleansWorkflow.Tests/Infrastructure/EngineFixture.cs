@@ -36,6 +36,8 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public static readonly TimeSpan FinishedIncidentIdle = TimeSpan.FromSeconds(2);
 
+    public static readonly TimeSpan HandlerIdle = TimeSpan.FromSeconds(3);
+
     public IGrainFactory Grains => _silo!.Services.GetRequiredService<IGrainFactory>();
 
     public IServiceProvider Services => _silo!.Services;
@@ -63,6 +65,8 @@ public sealed class EngineFixture : IAsyncLifetime
             ["Workflow:HandlerTimeout"] = HandlerTimeout.ToString(),
             // Finished incidents leave memory soon, so tests reading them afterwards read them back from storage.
             ["Workflow:FinishedIncidentIdle"] = FinishedIncidentIdle.ToString(),
+            // Idle handlers leave memory soon too: every test meets handlers coming back from their journals.
+            ["Workflow:HandlerIdle"] = HandlerIdle.ToString(),
             ["Faults:FailAfterStateWrite"] = TestQueues.FlakyWrite,
             ["Faults:FailAfterFinishWriteOf"] = FinishWriteFault,
             ["Cluster:SiloPort"] = TestServices.FreePort().ToString(),
