@@ -33,6 +33,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     private readonly HandlerJournal _journal;
     private readonly StepAttempts _attempts;
     private readonly TimeProvider _clock;
+    /// <summary>Set when the grain activates (it needs the grain's identity).</summary>
     private HandlerMemory _memory = null!;
     /// <summary>What the incident answered when it admitted this activation; null until then, and again once it finished.</summary>
     private HandlerTicket? _ticket;
@@ -105,7 +106,6 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         }
 
         var startedAt = _clock.GetUtcNow();
-        _ = Incident.StepStarted(_queue, message.MessageId, message.Originator, startedAt);
         var run = await RunAsync(message, body, ticket, startedAt, handling);
         if (run.Failure is { } failure)
             return failure;
@@ -171,7 +171,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
                 _logger.LogDebug("Handler {Queue} of incident {IncidentId}: the timeout of join {Join} came after it fired", _queue, _incidentId, body[JoinTimeout.Key]);
             else
                 // A handler that ignores its token is not waited for past the limit either.
-                await HandleAsync(body, context).WaitAsync(timeLimit.Token);
+                await RunTellingAsync(HandleAsync(body, context).WaitAsync(timeLimit.Token), message, startedAt, timeLimit.Token);
             return (context, null);
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
@@ -206,6 +206,20 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             await RecordAttemptAsync(message, startedAt, e.Message);
             return (null, DeliveryResult.Failed($"{e.GetType().Name}: {e.Message}"));
         }
+    }
+
+    /// <summary>How long a handler runs before its incident is told it is running (its live views show it so).</summary>
+    private static readonly TimeSpan RunningNoticeAfter = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Waits for the handler's run, telling the incident it is running once it has run for <see cref="RunningNoticeAfter"/>:
+    /// a run shorter than that ends before anyone could watch it, and costs the incident no notice.
+    /// </summary>
+    private async Task RunTellingAsync(Task run, InboundMessage message, DateTimeOffset startedAt, CancellationToken cancellationToken)
+    {
+        if (!run.IsCompleted && await Task.WhenAny(run, Task.Delay(RunningNoticeAfter, cancellationToken)) != run)
+            _ = Incident.StepStarted(_queue, message.MessageId, message.Originator, startedAt);
+        await run;
     }
 
     /// <summary>Records the step with the handler's journal entry, then tells the incident and carries out the effects.</summary>
@@ -307,7 +321,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
 
     /// <summary>Clears effects that were carried out but are still stored; call the base when you override it.</summary>
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _memory.ClearCarriedOutAsync(cancellationToken);
+        _memory?.ClearCarriedOutAsync(cancellationToken) ?? Task.CompletedTask;
 
     private static List<string> Destinations(IEnumerable<OutboxEntry> effects) => [.. effects.Select(e => e.Destination).OfType<string>()];
 }

@@ -22,7 +22,7 @@ internal interface IIncidentBookkeeping : IGrainWithGuidKey
     [AlwaysInterleave]
     Task<HandlerTicket> Admit(string queue);
 
-    /// <summary>A handler started on a message (for the incident's live views and its running steps).</summary>
+    /// <summary>A handler has been running on a message for a second (for the incident's live views and its running steps; shorter runs are not told).</summary>
     [OneWay, AlwaysInterleave]
     Task StepStarted(string queue, string messageId, string? originator, DateTimeOffset at);
 

@@ -108,6 +108,18 @@ public sealed class WorkflowTests(EngineFixture engine)
     }
 
     [Fact]
+    public async Task A_handler_running_longer_than_a_second_shows_as_Processing_until_its_step_is_recorded()
+    {
+        var incident = await engine.Client.CreateIncident("long run", "TEST");
+        await engine.Broker.PublishRawAsync(TestQueues.Record, Message(incident, new JsonObject { ["step"] = "slow", ["delay_ms"] = 3000 }).ToJsonString());
+
+        var running = await Eventually.UntilAsync(() => engine.Client.GetSteps(incident), s => s.Any(x => x.Outcome == StepOutcome.Processing), Patience, "the run to show as Processing");
+        Assert.Equal(TestQueues.Record, Assert.Single(running).Queue);
+        var ended = await Eventually.UntilAsync(() => engine.Client.GetSteps(incident), s => s.All(x => x.Outcome != StepOutcome.Processing), Patience, "the step to be recorded");
+        Assert.Equal(StepOutcome.Completed, Assert.Single(ended).Outcome);
+    }
+
+    [Fact]
     public async Task An_idle_handler_activation_leaves_memory_after_Workflow_HandlerIdle_and_its_next_message_is_handled_on_its_journal()
     {
         var incident = await engine.Client.CreateIncident("idle handler", "TEST");
