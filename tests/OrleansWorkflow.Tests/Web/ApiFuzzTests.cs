@@ -34,7 +34,7 @@ public sealed class ApiFuzzTests(ITestOutputHelper output)
     /// <summary>Fewer cases than this in the budget prove too little: the test fails rather than pass on a handful.</summary>
     private const int FewestCases = 500;
 
-    private static readonly string[] EngineTables = ["owf_grain_state", "owf_incident", "owf_incident_step", "owf_incident_dead_letter", "owf_handler_step"];
+    private static readonly string[] EngineTables = ["owf_grain_state", "owf_incident", "owf_incident_step", "owf_incident_dead_letter", "owf_handler_step", "owf_step_attempt"];
 
     [Fact]
     public async Task Fuzzing_every_operation_of_the_OpenAPI_document_gets_no_5xx_and_no_refused_request_changes_anything()
