@@ -121,10 +121,6 @@ internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings 
              WHERE service_id = $1 AND incident_id = $2 AND queue = $3 AND (cardinality(documents) > 0 OR outbox IS NOT NULL OR joins IS NOT NULL)
             """, incidentId, queue, null, cancellationToken);
 
-    /// <summary>Deletes the handler's journal for the incident (retention).</summary>
-    public Task DeleteAsync(Guid incidentId, string queue, CancellationToken cancellationToken = default) =>
-        ExecuteAsync("DELETE FROM owf_handler_step WHERE service_id = $1 AND incident_id = $2 AND queue = $3", incidentId, queue, null, cancellationToken);
-
     private async Task ExecuteAsync(string text, Guid incidentId, string queue, int? seq, CancellationToken cancellationToken)
     {
         await using var command = Command(text, incidentId, queue);

@@ -42,7 +42,6 @@ internal sealed class HandlerMemory(Guid incidentId, string queue, GrainId grain
             HandledMessageIds = [.. earlier.HandledMessageIds, .. entries.Select(e => e.MessageId)],
             // Only the newest effects can be waiting: each message's went out before the next was handled.
             Outbox = entries.Count > 0 ? entries[^1].Outbox ?? [] : [.. earlier.Outbox],
-            OutboxMessageId = entries.Count > 0 ? entries[^1].MessageId : earlier.OutboxMessageId,
         };
         Seq = entries.Count > 0 ? entries[^1].Seq : 0;
         Joins = new Dictionary<string, JoinRecord>(StringComparer.Ordinal);
@@ -74,7 +73,6 @@ internal sealed class HandlerMemory(Guid incidentId, string queue, GrainId grain
             Joins[join.Name] = join;
         Stored.HandledMessageIds.Add(entry.MessageId);
         Stored.Outbox = effects;
-        Stored.OutboxMessageId = entry.MessageId;
         Seq = entry.Seq;
         ReadSkipped = false;
         _outboxDispatched = false;

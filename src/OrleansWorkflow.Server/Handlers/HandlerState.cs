@@ -16,7 +16,7 @@ internal sealed class HandlerState
     /// <summary>Effects of the last handled message that may not have left the grain yet.</summary>
     [Id(2)] public List<OutboxEntry> Outbox { get; set; } = [];
 
-    /// <summary>The message whose effects the outbox holds.</summary>
+    /// <summary>The message whose effects the outbox holds (read from rows of earlier versions; not used since handlers own their steps).</summary>
     [Id(3)] public string? OutboxMessageId { get; set; }
 }
 

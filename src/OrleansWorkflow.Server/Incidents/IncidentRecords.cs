@@ -58,7 +58,7 @@ internal sealed class IncidentRecords(Guid incidentId, IPersistentState<Incident
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {
-            logger.LogWarning("Incident {IncidentId} is {Status}, but the incident catalog could not be updated: {Error}", incidentId, recorded, e.Message);
+            LogCatalogBehind(recorded, e);
         }
     }
 
@@ -82,7 +82,10 @@ internal sealed class IncidentRecords(Guid incidentId, IPersistentState<Incident
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {
-            logger.LogWarning("Incident {IncidentId} is {Status}, but the incident catalog could not be updated: {Error}", incidentId, recorded, e.Message);
+            LogCatalogBehind(recorded, e);
         }
     }
+
+    private void LogCatalogBehind(IncidentStatus status, Exception error) =>
+        logger.LogWarning("Incident {IncidentId} is {Status}, but the incident catalog could not be updated: {Error}", incidentId, status, error.Message);
 }
