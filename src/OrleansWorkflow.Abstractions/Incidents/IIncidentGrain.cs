@@ -45,6 +45,5 @@ public interface IIncidentGrain : IGrainWithGuidKey
     /// Someone watches this incident live: for <paramref name="duration"/> (at most 10 minutes; call again to go on)
     /// its changes are published on its stream (<see cref="IncidentEvents"/>). Unwatched incidents publish nothing.
     /// </summary>
-    [AlwaysInterleave]
     Task Watch(TimeSpan duration);
 }

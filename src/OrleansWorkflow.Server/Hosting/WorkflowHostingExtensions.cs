@@ -53,6 +53,7 @@ public static class WorkflowHostingExtensions
                 versions.Metadata.TryAdd(setting.Key, value);
         silo.UseSiloMetadata(versions.Metadata);
         services.AddSingleton<ClusterWorkflowVersions>();
+        services.AddSingleton<Incidents.IncidentPurge>();
         services.AddPlacementFilter<WorkflowVersionPlacement, WorkflowVersionPlacementDirector>(ServiceLifetime.Transient);
         services.TryAddSingleton(TimeProvider.System);
         services.AddDependencyExceptionSerialization();

@@ -14,7 +14,8 @@ namespace OrleansWorkflow.Incidents;
 /// ran it (or the delivery that failed), and the incident's timeline is read from those rows. Handlers are admitted
 /// once per activation (<see cref="Admit"/>) and tell the incident of their steps without waiting for it. Its end is
 /// stored in the catalog first, where the handlers' appends check it in their own transaction, then in its state row;
-/// then its handlers are told once.
+/// then its handlers are told once. Only reads interleave; the incident waits for its storage and its timers, never
+/// for a handler (its purge is run from outside, <see cref="IncidentPurge"/>).
 /// </summary>
 internal sealed class IncidentGrain(
     [PersistentState(WorkflowStorage.IncidentState, WorkflowStorage.Name)] IPersistentState<IncidentState> state,
@@ -27,10 +28,6 @@ internal sealed class IncidentGrain(
     WorkflowSettings settings,
     ILogger<IncidentGrain> logger) : Grain, IIncidentGrain, IIncidentBookkeeping
 {
-    private static readonly TimeSpan StateWriteDelay = TimeSpan.FromMilliseconds(500);
-    private IGrainTimer? _pendingWrite;
-    /// <summary>Takes a finished incident out of memory once clients had their time to read its outcome.</summary>
-    private IGrainTimer? _leaving;
     private IncidentRecords? _records;
     private IncidentLiveViews? _views;
     /// <summary>The write that stores the incident's end, while it is under way: callers that read the status wait for it.</summary>
@@ -53,24 +50,11 @@ internal sealed class IncidentGrain(
             throw new InvalidOperationException($"Incident {IncidentId} already exists as \"{Incident.Name}\" of kind {Incident.Kind}; create a new IncidentID instead.");
         }
 
-        var now = clock.GetUtcNow();
         var unborn = state.State;
-        state.State = new IncidentState
-        {
-            Name = name,
-            Kind = kind,
-            IncidentDate = incidentDate,
-            Status = IncidentStatus.Pending,
-            CreatedAt = now,
-            UpdatedAt = now,
-            Deadline = terms?.Deadline,
-            Urgency = terms?.Urgency ?? IncidentUrgency.Routine,
-            WorkflowVersion = versions.NewestRunning(kind),
-            HasTimers = terms?.Deadline is not null,
-        };
+        state.State = IncidentState.Created(name, kind, incidentDate, terms, versions.NewestRunning(kind), clock.GetUtcNow());
         try
         {
-            await WriteNowAsync();
+            await Records.WriteAsync();
         }
         catch
         {
@@ -89,7 +73,7 @@ internal sealed class IncidentGrain(
         if (Incident.HasTimers)
             return;
         Incident.HasTimers = true;
-        await WriteNowAsync();
+        await Records.WriteAsync();
     }
 
     public async Task<string?> DeadlinePassed(DateTimeOffset deadline)
@@ -99,7 +83,7 @@ internal sealed class IncidentGrain(
         if (Incident.OverdueSince is null)
         {
             Incident.OverdueSince = clock.GetUtcNow();
-            await WriteNowAsync();
+            await Records.WriteAsync();
             WorkflowMetrics.IncidentsOverdue.Add(1, new KeyValuePair<string, object?>("owf.incident.kind", Incident.Kind));
             Publish(IncidentEventKind.StatusChanged, detail: "overdue");
             logger.LogWarning("Incident {IncidentId} \"{Name}\" is {Status} past its deadline {Deadline:O}", IncidentId, Incident.Name, Incident.Status, deadline);
@@ -127,28 +111,24 @@ internal sealed class IncidentGrain(
         return Finish(IncidentStatus.Cancelled, reason);
     }
 
-    public async Task<bool> PurgeWorkingData()
+    public async Task<IncidentWorkingData?> WorkingData()
     {
-        await AfterFinishingAsync();
         if (!Incident.Status.IsFinished())
-            return false;
+            return null;
         if (Incident.PurgedAt is { } purgedAt)
         {
             await catalog.MarkPurgedAsync(IncidentId, purgedAt);
-            return false;
+            return null;
         }
-        foreach (var simulation in Incident.Simulations)
-            if (!await GrainFactory.GetGrain<ISimulationGrain>(simulation.SimulationId).Forget())
-                return false; // its job has not ended yet: a later purge takes it
-        foreach (var queue in _queues.Where(handlers.IsRegistered))
-            await handlers.Resolve(GrainFactory, IncidentId, queue).PurgeIncidentData();
-        if (Incident.HasTimers)
-            await GrainFactory.GetGrain<IIncidentTimersGrain>(IncidentId).Forget();
+        return new IncidentWorkingData([.. _queues], [.. Incident.Simulations.Select(s => s.SimulationId)], Incident.HasTimers);
+    }
+
+    public async Task WorkingDataPurged()
+    {
         Incident.PurgedAt = clock.GetUtcNow();
-        await WriteNowAsync();
+        await Records.WriteAsync();
         await catalog.MarkPurgedAsync(IncidentId, Incident.PurgedAt.Value);
         logger.LogDebug("Incident {IncidentId}: working data purged", IncidentId);
-        return true;
     }
 
     public async Task MarkError(string reason)
@@ -159,14 +139,13 @@ internal sealed class IncidentGrain(
         Incident.Status = IncidentStatus.Error;
         Incident.Reason = reason;
         Incident.UpdatedAt = clock.GetUtcNow();
-        await WriteNowAsync();
+        await Records.WriteAsync();
         Publish(IncidentEventKind.StatusChanged, detail: reason);
         logger.LogWarning("Incident {IncidentId} marked Error: {Reason}", IncidentId, reason);
     }
 
-    public async Task<HandlerTicket> Admit(string queue)
+    public Task<HandlerTicket> Admit(string queue)
     {
-        await AfterFinishingAsync();
         var ranBefore = !_queues.Add(queue);
         if (Incident.Status == IncidentStatus.Pending)
         {
@@ -174,7 +153,7 @@ internal sealed class IncidentGrain(
             Touch();
             Publish(IncidentEventKind.StatusChanged);
         }
-        return new HandlerTicket(Incident.Status, Incident.Urgency, Incident.Workflow, ranBefore);
+        return Task.FromResult(new HandlerTicket(Incident.Status, Incident.Urgency, Incident.Workflow, ranBefore));
     }
 
     public Task StepStarted(string queue, string messageId, string? originator, DateTimeOffset at)
@@ -207,11 +186,7 @@ internal sealed class IncidentGrain(
 
     public Task SimulationChanged(SimulationInfo simulation)
     {
-        var known = Incident.Simulations.FindIndex(s => s.SimulationId == simulation.SimulationId);
-        if (known < 0)
-            Incident.Simulations.Add(simulation);
-        else
-            Incident.Simulations[known] = simulation;
+        Incident.Report(simulation);
         Touch();
         Publish(IncidentEventKind.SimulationChanged, detail: $"{simulation.SimulationId} {simulation.Status}");
         return Task.CompletedTask;
@@ -219,11 +194,7 @@ internal sealed class IncidentGrain(
 
     public Task JoinChanged(JoinInfo join)
     {
-        var known = Incident.Joins.FindIndex(j => j.Queue == join.Queue && j.Name == join.Name);
-        if (known < 0)
-            Incident.Joins.Add(join);
-        else
-            Incident.Joins[known] = join;
+        Incident.Report(join);
         Touch();
         Publish(IncidentEventKind.JoinChanged, join.Queue, detail: join.Name);
         return Task.CompletedTask;
@@ -238,7 +209,6 @@ internal sealed class IncidentGrain(
         if (!Incident.Status.Exists())
             return;
         await journal.AddDeadLetterAsync(IncidentId, letter);
-        Incident.UpdatedAt = clock.GetUtcNow();
         Touch();
         Publish(IncidentEventKind.DeadLettered, letter.Queue, letter.MessageId, letter.Reason);
     }
@@ -261,29 +231,10 @@ internal sealed class IncidentGrain(
         await Records.RepairAtActivationAsync();
         await StartDeadlineAsync();
         if (Incident.Status.IsFinished())
-            LeaveAfter(settings.Workflow.FinishedIncidentIdle);
+            Views.LeaveAfter(settings.Workflow.FinishedIncidentIdle);
     }
 
-    /// <summary>Deactivates the finished incident after <paramref name="idle"/>, or once nobody watches it live any more.</summary>
-    private void LeaveAfter(TimeSpan idle)
-    {
-        _leaving?.Dispose();
-        _leaving = this.RegisterGrainTimer(() =>
-        {
-            var watched = Views.WatchedUntil - clock.GetUtcNow();
-            if (watched > TimeSpan.Zero)
-                LeaveAfter(watched);
-            else
-                DeactivateOnIdle();
-            return Task.CompletedTask;
-        }, new GrainTimerCreationOptions { DueTime = idle, Period = Timeout.InfiniteTimeSpan, Interleave = true });
-    }
-
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (_pendingWrite is not null && !Records.Stale)
-            await WriteNowAsync();
-    }
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Records.FlushAsync();
 
     /// <summary>
     /// Stores the incident's end first, then acts on it. Until the write returns, nobody sees the new status (readers
@@ -302,7 +253,7 @@ internal sealed class IncidentGrain(
 
         var before = (Incident.Status, Incident.Reason, Incident.UpdatedAt);
         (Incident.Status, Incident.Reason, Incident.UpdatedAt) = (final, reason, clock.GetUtcNow());
-        var writing = WriteNowAsync();
+        var writing = Records.WriteAsync();
         _finishing = writing;
         try
         {
@@ -335,7 +286,7 @@ internal sealed class IncidentGrain(
         if (final == IncidentStatus.Cancelled)
             foreach (var simulation in Incident.Simulations.Where(s => !s.Status.IsFinished()))
                 _ = GrainFactory.GetGrain<ISimulationGrain>(simulation.SimulationId).Cancel(reason!);
-        LeaveAfter(settings.Workflow.FinishedIncidentIdle);
+        Views.LeaveAfter(settings.Workflow.FinishedIncidentIdle);
     }
 
     /// <summary>Waits for a write of the incident's end under way, whatever its outcome.</summary>
@@ -348,39 +299,21 @@ internal sealed class IncidentGrain(
             throw new InvalidOperationException($"Incident {IncidentId} was never created; create it first with CreateIncident.");
     }
 
+    /// <summary>A change that can wait: stored with the others made within half a second.</summary>
     private void Touch()
     {
         Incident.UpdatedAt = clock.GetUtcNow();
-        _pendingWrite ??= this.RegisterGrainTimer(WriteNowAsync,
-            new GrainTimerCreationOptions { DueTime = StateWriteDelay, Period = Timeout.InfiniteTimeSpan, Interleave = true });
+        Records.WriteSoon();
     }
 
-    private IncidentRecords Records => _records ??= new IncidentRecords(IncidentId, state, catalog, Info, logger);
+    private IncidentRecords Records => _records ??= new IncidentRecords(this, IncidentId, state, catalog, logger);
 
-    /// <summary>Stores the state row (and the catalog's when the status changed), see <see cref="IncidentRecords"/>.</summary>
-    private async Task WriteNowAsync()
-    {
-        _pendingWrite?.Dispose();
-        _pendingWrite = null;
-        try
-        {
-            await Records.WriteAsync();
-        }
-        catch (InconsistentStateException)
-        {
-            // A write whose answer was lost may have succeeded: start again from what is stored.
-            DeactivateOnIdle();
-            throw;
-        }
-    }
-
-    private IncidentLiveViews Views => _views ??= new IncidentLiveViews(IncidentId,
+    private IncidentLiveViews Views => _views ??= new IncidentLiveViews(this, IncidentId,
         () => this.GetStreamProvider(IncidentEvents.StreamProvider).GetStream<IncidentEvent>(IncidentEvents.StreamNamespace, IncidentId), clock, logger);
 
     /// <summary>Tells live views (while one watches, see <see cref="Watch"/>) what changed, without holding up the incident.</summary>
     private void Publish(IncidentEventKind kind, string? queue = null, string? messageId = null, string? detail = null) =>
         Views.Publish(Incident.Status, kind, queue, messageId, detail);
 
-    private IncidentInfo Info() => new(IncidentId, Incident.Name, Incident.Kind, Incident.IncidentDate, Incident.Status,
-        Incident.CreatedAt, Incident.UpdatedAt, Incident.Reason, Incident.Deadline, Incident.OverdueSince, Incident.Urgency, Incident.Workflow.Version);
+    private IncidentInfo Info() => Incident.Info(IncidentId);
 }

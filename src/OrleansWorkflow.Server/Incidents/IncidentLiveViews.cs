@@ -7,11 +7,12 @@ namespace OrleansWorkflow.Incidents;
 /// An incident's live views (the incident page, owf watch, the HTTP event stream): while one watches, each change is
 /// published on the incident's stream without holding up the incident; nobody watching costs nothing.
 /// </summary>
-internal sealed class IncidentLiveViews(Guid incidentId, Func<IAsyncStream<IncidentEvent>> stream, TimeProvider clock, ILogger logger)
+internal sealed class IncidentLiveViews(IGrainBase grain, Guid incidentId, Func<IAsyncStream<IncidentEvent>> stream, TimeProvider clock, ILogger logger)
 {
     /// <summary>The longest a view is watched for on one ask (it asks again while it is open).</summary>
     private static readonly TimeSpan LongestWatch = TimeSpan.FromMinutes(10);
     private IAsyncStream<IncidentEvent>? _events;
+    private IGrainTimer? _leaving;
 
     /// <summary>Until when someone watches.</summary>
     public DateTimeOffset WatchedUntil { get; private set; }
@@ -22,6 +23,21 @@ internal sealed class IncidentLiveViews(Guid incidentId, Func<IAsyncStream<Incid
         var until = clock.GetUtcNow() + TimeSpan.FromTicks(Math.Min(duration.Ticks, LongestWatch.Ticks));
         if (until > WatchedUntil)
             WatchedUntil = until;
+    }
+
+    /// <summary>Deactivates the (finished) incident after <paramref name="idle"/>, or once nobody watches it live any more.</summary>
+    public void LeaveAfter(TimeSpan idle)
+    {
+        _leaving?.Dispose();
+        _leaving = grain.RegisterGrainTimer(() =>
+        {
+            var watched = WatchedUntil - clock.GetUtcNow();
+            if (watched > TimeSpan.Zero)
+                LeaveAfter(watched);
+            else
+                grain.DeactivateOnIdle();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions { DueTime = idle, Period = Timeout.InfiniteTimeSpan, Interleave = true });
     }
 
     /// <summary>Tells the views what changed, while one watches.</summary>

@@ -38,4 +38,38 @@ internal sealed class IncidentState
 
     /// <summary>Its workflow: its kind at its version.</summary>
     public IncidentWorkflow Workflow => new(Kind, Math.Max(WorkflowVersions.First, WorkflowVersion));
+
+    /// <summary>A new incident's state, as <see cref="IIncidentGrain.Create"/> stores it.</summary>
+    public static IncidentState Created(string name, string kind, DateTimeOffset incidentDate, IncidentTerms? terms, int workflowVersion, DateTimeOffset now) => new()
+    {
+        Name = name,
+        Kind = kind,
+        IncidentDate = incidentDate,
+        Status = IncidentStatus.Pending,
+        CreatedAt = now,
+        UpdatedAt = now,
+        Deadline = terms?.Deadline,
+        Urgency = terms?.Urgency ?? IncidentUrgency.Routine,
+        WorkflowVersion = workflowVersion,
+        HasTimers = terms?.Deadline is not null,
+    };
+
+    /// <summary>Takes a join's latest report (its handler's journal holds the truth).</summary>
+    public void Report(JoinInfo join) => Replace(Joins, join, j => j.Queue == join.Queue && j.Name == join.Name);
+
+    /// <summary>Takes a simulation's latest report (its simulation grain holds the truth).</summary>
+    public void Report(SimulationInfo simulation) => Replace(Simulations, simulation, s => s.SimulationId == simulation.SimulationId);
+
+    private static void Replace<T>(List<T> reports, T report, Predicate<T> same)
+    {
+        var known = reports.FindIndex(same);
+        if (known < 0)
+            reports.Add(report);
+        else
+            reports[known] = report;
+    }
+
+    /// <summary>What clients see of the incident.</summary>
+    public IncidentInfo Info(Guid incidentId) => new(incidentId, Name, Kind, IncidentDate, Status, CreatedAt, UpdatedAt, Reason, Deadline,
+        OverdueSince, Urgency, Workflow.Version);
 }

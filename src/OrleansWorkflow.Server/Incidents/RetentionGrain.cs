@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace OrleansWorkflow.Incidents;
 
 /// <summary>One per cluster (key 0), so purges never overlap: the incidents come from the catalog, a batch at a time.</summary>
-internal sealed class RetentionGrain(IncidentCatalog catalog, TimeProvider clock, ILogger<RetentionGrain> logger) : Grain, IRetentionGrain
+internal sealed class RetentionGrain(IncidentCatalog catalog, IncidentPurge purge, TimeProvider clock, ILogger<RetentionGrain> logger) : Grain, IRetentionGrain
 {
     private const int Batch = 200;
 
@@ -22,7 +22,7 @@ internal sealed class RetentionGrain(IncidentCatalog catalog, TimeProvider clock
             var incidents = await catalog.UnpurgedFinishedAsync(finishedBefore, Batch);
             var done = 0;
             foreach (var incident in incidents)
-                if (await GrainFactory.GetGrain<IIncidentBookkeeping>(incident).PurgeWorkingData())
+                if (await purge.PurgeAsync(incident))
                     done++;
             purged += done;
             // A batch that purged nothing holds only incidents that cannot be purged yet (a job still being cancelled).

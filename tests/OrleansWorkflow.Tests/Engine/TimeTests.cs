@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Tests.Handlers;
 using OrleansWorkflow.Tests.Infrastructure;
@@ -101,7 +102,7 @@ public sealed class TimeTests(EngineFixture engine)
         var timers = Timers(incident).GetGrainId();
         await Eventually.UntilAsync(() => StoredTimersAsync(timers), t => t is { RecordExists: true, State.Stopped: true }, Patience, "the timers to be stopped");
 
-        Assert.True(await engine.Grains.GetGrain<IIncidentBookkeeping>(incident).PurgeWorkingData());
+        Assert.True(await engine.Services.GetRequiredService<IncidentPurge>().PurgeAsync(incident));
 
         Assert.False((await StoredTimersAsync(timers)).RecordExists);
     }
