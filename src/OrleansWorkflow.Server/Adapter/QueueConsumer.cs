@@ -43,7 +43,8 @@ internal sealed class QueueConsumer(
     /// <summary>The queue this consumer takes messages from (<c>queue</c> is its node, whose handler gets them).</summary>
     private readonly string _consumed = WireContract.QueueFor(queue, urgency);
     private readonly MessageIdentity _identity = new(WireContract.QueueFor(queue, urgency), publisher, broker, logger);
-    private readonly RedeliveryLimit _redeliveries = new(WireContract.QueueFor(queue, urgency), grains, broker.DeliveryLimit);
+    private readonly RedeliveryLimit _redeliveries = new(WireContract.QueueFor(queue, urgency), grains, broker.DeliveryLimit, logger);
+    private readonly DeadLettering _deadLetters = new(queue, WireContract.QueueFor(queue, urgency), grains, publisher, broker, logger);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -164,13 +165,14 @@ internal sealed class QueueConsumer(
                         verdict = await HandleAsync(delivery);
                     }
                     if (verdict.DeadLetterReason is not null)
-                        await DeadLetterAsync(delivery, verdict);
+                        await _deadLetters.SendAsync(delivery, verdict.DeadLetterReason, verdict.IncidentId, verdict.MarksIncidentError);
                     await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
                     if (verdict.Outcome == Identified)
                         await _identity.SettleAsync(channel, verdict.MessageId!);
                     outage.Succeeded();
                     Record(verdict, delivery, Stopwatch.GetElapsedTime(started));
-                    await ForgetRedeliveriesAsync(delivery, verdict);
+                    if (verdict.MessageId is { } settled && verdict.Outcome != Identified)
+                        await _redeliveries.ForgetAsync(delivery, settled);
                     return;
                 }
                 catch (Exception e) when (!_stopping.IsCancellationRequested && channel.IsOpen)
@@ -275,21 +277,6 @@ internal sealed class QueueConsumer(
         return new Verdict("dead-lettered", reason, incident, delivery.BasicProperties.MessageId, attempts - 1, MarksIncidentError: true);
     }
 
-    /// <summary>Drops a settled message's redelivery count; a count left behind costs a row, not a message.</summary>
-    private async Task ForgetRedeliveriesAsync(BasicDeliverEventArgs delivery, Verdict verdict)
-    {
-        if (verdict.MessageId is not { } messageId || verdict.Outcome == Identified)
-            return;
-        try
-        {
-            await _redeliveries.ForgetAsync(delivery, messageId);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning("Could not drop the redelivery count of message {MessageId} on {Queue}: {Error}", messageId, queue, e.Message);
-        }
-    }
-
     /// <summary>One log line and the metrics of a finished delivery.</summary>
     private void Record(Verdict verdict, BasicDeliverEventArgs delivery, TimeSpan duration)
     {
@@ -299,29 +286,5 @@ internal sealed class QueueConsumer(
             logger.LogInformation("Message {MessageId} of incident {IncidentId} on {Queue} by {Handler}: {Outcome} in {DurationMs:0.0} ms{Retries}",
                 verdict.MessageId, verdict.IncidentId, queue, handlers.HandlerOf(queue).Name, verdict.Outcome, duration.TotalMilliseconds,
                 verdict.Retries > 0 ? $" after {verdict.Retries} retries" : "");
-    }
-
-    private async Task DeadLetterAsync(BasicDeliverEventArgs delivery, Verdict verdict)
-    {
-        var reason = verdict.DeadLetterReason!;
-        if (verdict.MarksIncidentError && verdict.IncidentId is { } failed)
-            await grains.GetGrain<IIncidentBookkeeping>(failed).MarkError($"{queue}: {reason}");
-        WorkflowMetrics.DeadLetters.Add(1, WorkflowMetrics.Queue(queue));
-        var deadLetterQueue = WireContract.DeadLetterQueue(queue);
-        try
-        {
-            await publisher.PublishAsync(DeadLetters.For(_consumed, delivery.Body, delivery.BasicProperties.MessageId, reason, delivery.BasicProperties.Headers));
-            logger.LogWarning("Dead-lettered a message from {Queue} to {DeadLetterQueue}: {Reason}", queue, deadLetterQueue, reason);
-        }
-        catch (PublishException e) when (!e.IsReturn)
-        {
-            // The dead-letter queue is full (RabbitMQ:DeadLetterLimit): this log line and the incident's record are
-            // what is left of the message.
-            reason = $"{reason} (its body was not kept: {deadLetterQueue} is full, RabbitMQ:DeadLetterLimit)";
-            logger.LogError("Dead-letter queue {DeadLetterQueue} is full (RabbitMQ:DeadLetterLimit {Limit}): message {MessageId} of {Queue}, {Bytes} bytes, dropped; reason: {Reason}. Replay or discard its dead letters to make room",
-                deadLetterQueue, broker.DeadLetterLimit, delivery.BasicProperties.MessageId, queue, delivery.Body.Length, verdict.DeadLetterReason);
-        }
-        if (verdict.IncidentId is { } incident)
-            await grains.GetGrain<IIncidentBookkeeping>(incident).RecordDeadLetter(new DeadLetterRecord(queue, delivery.BasicProperties.MessageId, reason, DateTimeOffset.UtcNow));
     }
 }

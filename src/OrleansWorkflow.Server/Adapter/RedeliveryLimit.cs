@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RabbitMQ.Client.Events;
 
 namespace OrleansWorkflow.Adapter;
@@ -9,7 +10,7 @@ namespace OrleansWorkflow.Adapter;
 /// themselves (x-delivery-count) and move the overflow to the dead-letter queue; classic queues count nothing, so
 /// the engine keeps the count, durably. It costs a storage write only when a message comes back, never on its first delivery.
 /// </summary>
-internal sealed class RedeliveryLimit(string queue, IGrainFactory grains, int limit)
+internal sealed class RedeliveryLimit(string queue, IGrainFactory grains, int limit, ILogger logger)
 {
     private const string BrokerCountHeader = "x-delivery-count";
 
@@ -27,9 +28,20 @@ internal sealed class RedeliveryLimit(string queue, IGrainFactory grains, int li
             : $"delivered {redeliveries + 1} times without an outcome (the silo handling it stopped, or lost its channel, each time); RabbitMQ:DeliveryLimit is {limit}";
     }
 
-    /// <summary>Drops the count of a settled message (a message delivered once has none).</summary>
-    public Task ForgetAsync(BasicDeliverEventArgs delivery, string messageId) =>
-        CountedHere(delivery) ? Counter(messageId).Forget() : Task.CompletedTask;
+    /// <summary>Drops the count of a settled message (a message delivered once has none); a count left behind costs a row, not a message.</summary>
+    public async Task ForgetAsync(BasicDeliverEventArgs delivery, string messageId)
+    {
+        if (!CountedHere(delivery))
+            return;
+        try
+        {
+            await Counter(messageId).Forget();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Could not drop the redelivery count of message {MessageId} on {Queue}: {Error}", messageId, queue, e.Message);
+        }
+    }
 
     private static bool CountedHere(BasicDeliverEventArgs delivery) =>
         delivery.Redelivered && delivery.BasicProperties.Headers?.ContainsKey(BrokerCountHeader) != true;

@@ -2,9 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Orleans.Storage;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging.Telemetry;
@@ -29,40 +27,21 @@ namespace OrleansWorkflow.Handlers;
 [HandlerIdle]
 public abstract class HandlerGrain : Grain, IHandlerDelivery
 {
-    private readonly IGrainStorage _storage;
-    private readonly HandlerJournal _journal;
-    private readonly StepAttempts _attempts;
-    private readonly TimeProvider _clock;
+    private readonly HandlerServices _engine;
+    private readonly ILogger _logger;
+    private readonly PersistedDocuments _documents = new();
     /// <summary>Set when the grain activates (it needs the grain's identity).</summary>
     private HandlerMemory _memory = null!;
     /// <summary>What the incident answered when it admitted this activation; null until then, and again once it finished.</summary>
     private HandlerTicket? _ticket;
-
-    private readonly PersistedDocuments _documents = new();
-    private readonly ILogger _logger;
-    private readonly OutboxDispatcher _dispatcher;
-    private readonly HpcMachines _machines;
-    private readonly CancellationToken _shutdown;
-    private readonly IFaultPoints _faults;
-    private readonly DeliveryOptions _limits;
-    private readonly WorkflowVersions _versions;
     private Guid _incidentId;
     private string _queue = "";
 
     /// <summary>Resolves the engine's services; handler classes need no constructor of their own.</summary>
     protected HandlerGrain()
     {
-        _storage = ServiceProvider.GetRequiredKeyedService<IGrainStorage>(WorkflowStorage.Name);
-        _journal = ServiceProvider.GetRequiredService<HandlerJournal>();
-        _attempts = ServiceProvider.GetRequiredService<StepAttempts>();
-        _clock = ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
+        _engine = ServiceProvider.GetRequiredService<HandlerServices>();
         _logger = ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(GetType());
-        _dispatcher = ServiceProvider.GetRequiredService<OutboxDispatcher>();
-        _machines = ServiceProvider.GetRequiredService<HpcMachines>();
-        _shutdown = ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        _faults = ServiceProvider.GetService<IFaultPoints>() ?? new NoFaultPoints();
-        _limits = ServiceProvider.GetRequiredService<WorkflowSettings>().Workflow;
-        _versions = ServiceProvider.GetRequiredService<WorkflowVersions>();
     }
 
     /// <summary>The handler's work for one message.</summary>
@@ -73,7 +52,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     {
         _incidentId = this.GetPrimaryKey(out var queue);
         _queue = queue ?? throw new InvalidOperationException("A handler grain is keyed by IncidentID plus its queue name.");
-        _memory = new HandlerMemory(_incidentId, _queue, GrainContext.GrainId, _storage, _journal, _dispatcher);
+        _memory = new HandlerMemory(_incidentId, _queue, GrainContext.GrainId, _engine.Storage, _engine.Journal, _engine.Dispatcher);
         return Task.CompletedTask;
     }
 
@@ -97,15 +76,15 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         if (await SimulationEndCheck.RefusalAsync(body, _incidentId, GrainFactory) is { } forged)
             return DeliveryResult.Rejected(forged);
         // A ticket of an incident grain of a release before versions names no kind: any silo runs it.
-        if (ticket.Workflow.Kind is not null && !_versions.Runs(ticket.Workflow.Kind, ticket.Workflow.Version))
+        if (ticket.Workflow.Kind is not null && !_engine.Versions.Runs(ticket.Workflow.Kind, ticket.Workflow.Version))
         {
             _logger.LogInformation("Handler {Queue} of incident {IncidentId} leaves this silo: the incident is of {Workflow}, this silo runs {Kind} {Versions}",
-                _queue, _incidentId, ticket.Workflow, ticket.Workflow.Kind, _versions.RangeOf(ticket.Workflow.Kind));
-            LeaveFor(ticket.Workflow);
+                _queue, _incidentId, ticket.Workflow, ticket.Workflow.Kind, _engine.Versions.RangeOf(ticket.Workflow.Kind));
+            WorkflowVersionPlacement.MoveTo(this, ticket.Workflow, _engine.Cluster);
             return DeliveryResult.Elsewhere(ticket.Workflow);
         }
 
-        var startedAt = _clock.GetUtcNow();
+        var startedAt = _engine.Clock.GetUtcNow();
         var run = await RunAsync(message, body, ticket, startedAt, handling);
         if (run.Failure is { } failure)
             return failure;
@@ -159,13 +138,13 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     private async Task<(HandlerContext? Context, DeliveryResult? Failure)> RunAsync(InboundMessage message, JsonObject body, HandlerTicket ticket,
         DateTimeOffset startedAt, Activity? handling)
     {
-        using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(_shutdown);
-        timeLimit.CancelAfter(_limits.HandlerTimeout);
+        using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(_engine.Shutdown);
+        timeLimit.CancelAfter(_engine.Limits.HandlerTimeout);
         try
         {
-            var context = new HandlerContext(_incidentId, _queue, message.MessageId, _memory.Stored.Documents, _documents, _machines, _logger, timeLimit.Token,
-                _limits.MaxBodyBytes, startedAt, new RunJoins(_memory.Joins, _queue, message.Originator, body, startedAt), ticket.Urgency, ticket.Workflow, GrainFactory);
-            _faults.HandlerStarting(_queue, message.MessageId, _incidentId);
+            var context = new HandlerContext(_incidentId, _queue, message.MessageId, _memory.Stored.Documents, _documents, _engine.Machines, _logger, timeLimit.Token,
+                _engine.Limits.MaxBodyBytes, startedAt, new RunJoins(_memory.Joins, _queue, message.Originator, body, startedAt), ticket.Urgency, ticket.Workflow, GrainFactory);
+            _engine.Faults.HandlerStarting(_queue, message.MessageId, _incidentId);
             // A join's timeout that came after the join fired has nothing to do: it is taken as handled, unseen.
             if (JoinTimeout.IsStale(body, message.Originator, _queue, _memory.Joins))
                 _logger.LogDebug("Handler {Queue} of incident {IncidentId}: the timeout of join {Join} came after it fired", _queue, _incidentId, body[JoinTimeout.Key]);
@@ -174,7 +153,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
                 await RunTellingAsync(HandleAsync(body, context).WaitAsync(timeLimit.Token), message, startedAt, timeLimit.Token);
             return (context, null);
         }
-        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        catch (OperationCanceledException) when (_engine.Shutdown.IsCancellationRequested)
         {
             // Not the handler's failure: its silo is stopping. Nothing was stored; the message is delivered again (held
             // by its consumer like any outage) and handled where the grain lives next.
@@ -192,7 +171,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         catch (OperationCanceledException) when (timeLimit.IsCancellationRequested)
         {
             // Whatever the abandoned run still does goes nowhere (its context is dropped); a fresh activation takes the retry.
-            var error = $"handler ran longer than Workflow:HandlerTimeout ({_limits.HandlerTimeout}); long work belongs in a simulation";
+            var error = $"handler ran longer than Workflow:HandlerTimeout ({_engine.Limits.HandlerTimeout}); long work belongs in a simulation";
             _logger.LogWarning("Handler {Queue} stopped on message {MessageId} of incident {IncidentId}: {Error}", _queue, message.MessageId, _incidentId, error);
             handling?.SetStatus(ActivityStatusCode.Error, error);
             DeactivateOnIdle();
@@ -226,11 +205,11 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     private async Task<DeliveryResult> RecordAndSendAsync(InboundMessage message, HandlerContext context, DateTimeOffset startedAt, bool retried)
     {
         var entry = new JournalEntry(_memory.Seq + 1, message.MessageId, [.. context.NewDocuments], context.Effects, context.Joins.Events);
-        var step = new HandledStep(message.Originator, startedAt, _clock.GetUtcNow(), Destinations(context.Effects));
+        var step = new HandledStep(message.Originator, startedAt, _engine.Clock.GetUtcNow(), Destinations(context.Effects));
         try
         {
-            await _journal.AppendAsync(_incidentId, _queue, entry, step, refuseEarlierRow: _memory.ReadSkipped);
-            _faults.HandlerStateWritten(_queue, message.MessageId, _incidentId);
+            await _engine.Journal.AppendAsync(_incidentId, _queue, entry, step, refuseEarlierRow: _memory.ReadSkipped);
+            _engine.Faults.HandlerStateWritten(_queue, message.MessageId, _incidentId);
         }
         catch (JournalConflictException e) when (!retried)
         {
@@ -277,26 +256,9 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     /// <summary>Records an attempt at the message that did not complete (nothing of it was kept), and tells the incident.</summary>
     private async Task RecordAttemptAsync(InboundMessage message, DateTimeOffset startedAt, string error)
     {
-        var attempt = new StepAttempt(_incidentId, _queue, message.MessageId, message.Originator, startedAt, _clock.GetUtcNow(), error);
-        await _attempts.RecordAsync(attempt);
+        var attempt = new StepAttempt(_incidentId, _queue, message.MessageId, message.Originator, startedAt, _engine.Clock.GetUtcNow(), error);
+        await _engine.Attempts.RecordAsync(attempt);
         _ = Incident.StepEnded(attempt.ToStep());
-    }
-
-    /// <summary>
-    /// Moves this activation to a silo that runs <paramref name="workflow"/> (Orleans migration: the grain directory
-    /// points there, so every caller's next message follows), or, when no live silo does, goes out of memory.
-    /// </summary>
-    private void LeaveFor(IncidentWorkflow workflow)
-    {
-        var cluster = ServiceProvider.GetRequiredService<ClusterWorkflowVersions>();
-        if (cluster.RunningSilos(workflow).FirstOrDefault() is not { } target)
-        {
-            DeactivateOnIdle();
-            return;
-        }
-        RequestContext.Set(WorkflowVersionPlacement.ContextKey, workflow.ToContextValue());
-        RequestContext.Set(Orleans.Runtime.Placement.IPlacementDirector.PlacementHintKey, target);
-        MigrateOnIdle();
     }
 
     async Task<IReadOnlyList<string>> IHandlerDelivery.GetPersisted()

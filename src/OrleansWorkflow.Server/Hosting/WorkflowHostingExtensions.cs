@@ -54,6 +54,7 @@ public static class WorkflowHostingExtensions
         silo.UseSiloMetadata(versions.Metadata);
         services.AddSingleton<ClusterWorkflowVersions>();
         services.AddSingleton<Incidents.IncidentPurge>();
+        services.AddSingleton<Handlers.HandlerServices>();
         services.AddPlacementFilter<WorkflowVersionPlacement, WorkflowVersionPlacementDirector>(ServiceLifetime.Transient);
         services.TryAddSingleton(TimeProvider.System);
         services.AddDependencyExceptionSerialization();

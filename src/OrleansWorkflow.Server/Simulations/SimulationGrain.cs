@@ -31,24 +31,8 @@ internal sealed class SimulationGrain(
         request.Validate();
         if ((await GrainFactory.GetGrain<IIncidentGrain>(incidentId).GetInfo()) is null)
             throw new InvalidOperationException($"Simulation {SimulationId} names incident {incidentId}, which was never created; only an incident's handlers submit simulations.");
-        var machine = machines.Get(request.Machine);
-        var now = clock.GetUtcNow();
-        state.State = new SimulationState
-        {
-            Request = request,
-            RaceId = raceId,
-            LastAnsweredAt = now,
-            Info = new SimulationInfo
-            {
-                SimulationId = SimulationId,
-                IncidentId = incidentId,
-                Machine = request.Machine,
-                Status = SimulationStatus.Requested,
-                WorkingDirectory = machine.WorkingDirectoryOf(incidentId, SimulationId),
-                NotifyQueue = request.NotifyQueue,
-                CreatedAt = now,
-            },
-        };
+        state.State = SimulationState.Requested(SimulationId, incidentId, request, raceId,
+            machines.Get(request.Machine).WorkingDirectoryOf(incidentId, SimulationId), clock.GetUtcNow());
         await SaveAsync();
         logger.LogInformation("Simulation {SimulationId} of incident {IncidentId} recorded for machine {Machine}", SimulationId, incidentId, request.Machine);
         return Info;

@@ -22,4 +22,22 @@ internal sealed class SimulationState
 
     /// <summary>The FirstToStart race this job is a candidate of: only the race's winner speaks to the workflow, under the race's id.</summary>
     [Id(7)] public Guid? RaceId { get; set; }
+
+    /// <summary>A new simulation's state, as <see cref="ISimulationGrain.Create"/> records it: requested, not submitted yet.</summary>
+    public static SimulationState Requested(Guid simulationId, Guid incidentId, SimulationRequest request, Guid? raceId, string workingDirectory, DateTimeOffset now) => new()
+    {
+        Request = request,
+        RaceId = raceId,
+        LastAnsweredAt = now,
+        Info = new SimulationInfo
+        {
+            SimulationId = simulationId,
+            IncidentId = incidentId,
+            Machine = request.Machine,
+            Status = SimulationStatus.Requested,
+            WorkingDirectory = workingDirectory,
+            NotifyQueue = request.NotifyQueue,
+            CreatedAt = now,
+        },
+    };
 }

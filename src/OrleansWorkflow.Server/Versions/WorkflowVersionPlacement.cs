@@ -13,6 +13,22 @@ internal sealed class WorkflowVersionPlacement() : PlacementFilterStrategy(order
 {
     /// <summary>The request context key under which the caller names the incident's workflow.</summary>
     public const string ContextKey = "owf-workflow";
+
+    /// <summary>
+    /// Moves <paramref name="grain"/> to a silo that runs <paramref name="workflow"/> (Orleans migration: the grain
+    /// directory points there, so every caller's next message follows), or, when no live silo does, out of memory.
+    /// </summary>
+    public static void MoveTo(IGrainBase grain, IncidentWorkflow workflow, ClusterWorkflowVersions cluster)
+    {
+        if (cluster.RunningSilos(workflow).FirstOrDefault() is not { } target)
+        {
+            grain.DeactivateOnIdle();
+            return;
+        }
+        RequestContext.Set(ContextKey, workflow.ToContextValue());
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, target);
+        grain.MigrateOnIdle();
+    }
 }
 
 /// <summary>Puts <see cref="WorkflowVersionPlacement"/> on a grain class (every handler grain has it).</summary>
