@@ -20,4 +20,6 @@ internal sealed class HandlerServices(IServiceProvider services)
     public DeliveryOptions Limits { get; } = services.GetRequiredService<WorkflowSettings>().Workflow;
     public WorkflowVersions Versions { get; } = services.GetRequiredService<WorkflowVersions>();
     public ClusterWorkflowVersions Cluster { get; } = services.GetRequiredService<ClusterWorkflowVersions>();
+    public IGrainFactory Grains { get; } = services.GetRequiredService<IGrainFactory>();
+    public Microsoft.Extensions.Logging.ILoggerFactory Loggers { get; } = services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>();
 }

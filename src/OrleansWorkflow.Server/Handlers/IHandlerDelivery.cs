@@ -3,9 +3,13 @@ using OrleansWorkflow.Hosting;
 
 namespace OrleansWorkflow.Handlers;
 
-/// <summary>The engine's calls into a handler grain (every <see cref="HandlerGrain"/> implements them); no client app can reach them.</summary>
+/// <summary>
+/// The engine's calls into a handler grain: a grain extension (<see cref="HandlerDelivery"/>) the engine installs on
+/// every <see cref="HandlerGrain"/> activation it calls, so the handler classes carry none of it. No client app can
+/// reach them.
+/// </summary>
 [Access.EngineOnly]
-internal interface IHandlerDelivery : IWorkflowHandler
+internal interface IHandlerDelivery : IGrainExtension
 {
     /// <summary>
     /// Handles one message delivered from the handler's queue. The handler's own work is bounded by

@@ -55,12 +55,17 @@ public static class WorkflowHostingExtensions
         services.AddSingleton<ClusterWorkflowVersions>();
         services.AddSingleton<Incidents.IncidentPurge>();
         services.AddSingleton<Handlers.HandlerServices>();
+        // The engine's side of each handler activation, installed on it at its first delivery; the handler classes
+        // (on the authoring package alone) get their placement and idle time from HandlerGrainProperties.
+        services.AddKeyedTransient<IGrainExtension>(typeof(Handlers.IHandlerDelivery), (sp, _) =>
+            new Handlers.HandlerDelivery(sp.GetRequiredService<IGrainContextAccessor>().GrainContext, sp.GetRequiredService<Handlers.HandlerServices>()));
+        services.AddSingleton<Orleans.Metadata.IGrainPropertiesProvider, Handlers.HandlerGrainProperties>();
         services.AddPlacementFilter<WorkflowVersionPlacement, WorkflowVersionPlacementDirector>(ServiceLifetime.Transient);
         services.TryAddSingleton(TimeProvider.System);
         services.AddDependencyExceptionSerialization();
 
         workflow.AddSettings<DeliveryOptions>(DeliveryOptions.Section);
-        // Idle handler activations leave after Workflow:HandlerIdle (HandlerIdleAttribute): Orleans must look for them often enough.
+        // Idle handler activations leave after Workflow:HandlerIdle (HandlerGrainProperties): Orleans must look for them often enough.
         services.AddOptions<Orleans.Configuration.GrainCollectionOptions>().Configure<WorkflowSettings>((collection, settings) =>
         {
             var half = settings.Workflow.HandlerIdle / 2;

@@ -31,10 +31,6 @@ internal sealed class WorkflowVersionPlacement() : PlacementFilterStrategy(order
     }
 }
 
-/// <summary>Puts <see cref="WorkflowVersionPlacement"/> on a grain class (every handler grain has it).</summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = true)]
-internal sealed class WorkflowVersionPlacementAttribute() : PlacementFilterAttribute(new WorkflowVersionPlacement());
-
 internal sealed class WorkflowVersionPlacementDirector(ClusterWorkflowVersions cluster) : IPlacementFilterDirector
 {
     public IEnumerable<SiloAddress> Filter(PlacementFilterStrategy filterStrategy, PlacementTarget target, IEnumerable<SiloAddress> silos)

@@ -22,7 +22,7 @@ public sealed class PackagingCollection
 public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly string[] Packages =
-        ["OrleansWorkflow.Abstractions", "OrleansWorkflow.Client", "OrleansWorkflow.Server", "OrleansWorkflow.Web", "OrleansWorkflow.Cli", "OrleansWorkflow.Templates", "OrleansWorkflow.Messaging"];
+        ["OrleansWorkflow.Abstractions", "OrleansWorkflow.Handlers", "OrleansWorkflow.Client", "OrleansWorkflow.Server", "OrleansWorkflow.Web", "OrleansWorkflow.Cli", "OrleansWorkflow.Templates", "OrleansWorkflow.Messaging"];
 
     private readonly string _root = Directory.CreateTempSubdirectory("owf-template-").FullName;
     private readonly string _version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}";
@@ -60,6 +60,10 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         Assert.True(File.Exists(Path.Combine(solution, "Acme.Flood.Handlers", "Acme.Flood.Handlers.csproj")), "the handler project is named after the solution");
 
         await RunAsync(solution, TimeSpan.FromMinutes(8), "build", "Acme.Flood.slnx", "-nologo", "-v", "q");
+        // The handlers project takes the authoring package alone: none of the engine's own dependencies.
+        var handlerPackages = await RunAsync(solution, TimeSpan.FromMinutes(3), "list", Path.Combine("Acme.Flood.Handlers", "Acme.Flood.Handlers.csproj"), "package", "--include-transitive");
+        Assert.Contains("OrleansWorkflow.Handlers", handlerPackages);
+        AssertNoEngineDependency(handlerPackages);
         await RunAsync(work, TimeSpan.FromMinutes(3), "tool", "install", "OrleansWorkflow.Cli", "--version", _version, "--tool-path", Path.Combine(work, "tools"), "--configfile", Path.Combine(work, "nuget.config"));
 
         await using var database = await TestDatabase.CreateAsync(withSchema: false);
@@ -111,6 +115,22 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("Microsoft.Orleans.Client", listing);
         foreach (var serverSide in new[] { "Microsoft.Orleans.Server", "SSH.NET", "Microsoft.Orleans.Persistence.AdoNet", "Microsoft.Orleans.Reminders.AdoNet", "Microsoft.Orleans.Dashboard" })
             Assert.DoesNotContain(serverSide, listing);
+    }
+
+    [Fact]
+    public async Task The_fire_samples_handlers_build_on_the_handler_package_alone()
+    {
+        var listing = await RunAsync(LoopbackHpc.RepositoryRoot, TimeSpan.FromMinutes(3), "list", Path.Combine("samples", "OrleansWorkflow.Samples"), "package", "--include-transitive");
+
+        Assert.Contains("Microsoft.Orleans.Sdk", listing);
+        AssertNoEngineDependency(listing);
+    }
+
+    /// <summary>What a handler project must not pull in: the engine's server, storage, SSH and exporter packages.</summary>
+    private static void AssertNoEngineDependency(string listing)
+    {
+        foreach (var engineSide in new[] { "Microsoft.Orleans.Server", "Microsoft.Orleans.Persistence.AdoNet", "Npgsql", "SSH.NET", "OpenTelemetry.Exporter", "RabbitMQ.Client" })
+            Assert.DoesNotContain(engineSide, listing);
     }
 
     private static void AssertHasReadmeAndLicence(string package)

@@ -42,9 +42,9 @@ public sealed class EngineOnlyTests(WebSiloFixture web)
     private static readonly Type[] ClientSurface =
         [typeof(IIncidentGrain), typeof(IIncidentBatchGrain), typeof(IIncidentCatalogGrain), typeof(IRetentionGrain), typeof(IMachineRegistryGrain), typeof(IWorkflowHandler)];
 
-    /// <summary>Every grain interface of the engine's assemblies (abstractions, engine, web view).</summary>
+    /// <summary>Every grain interface of the engine's assemblies (abstractions, handler contract, engine, web view).</summary>
     private static IEnumerable<Type> EngineGrainInterfaces() =>
-        new[] { typeof(IIncidentGrain).Assembly, typeof(HandlerGrain).Assembly, typeof(OrleansWorkflow.Web.WorkflowWebExtensions).Assembly }
+        new[] { typeof(IIncidentGrain).Assembly, typeof(HandlerGrain).Assembly, typeof(OrleansWorkflow.Hosting.HandlerRegistry).Assembly, typeof(OrleansWorkflow.Web.WorkflowWebExtensions).Assembly }
             .SelectMany(a => a.GetTypes())
             .Where(t => t.IsInterface && typeof(IAddressable).IsAssignableFrom(t) && t.Namespace?.StartsWith("OrleansWorkflow", StringComparison.Ordinal) == true)
             .Where(t => !t.IsDefined(typeof(System.CodeDom.Compiler.GeneratedCodeAttribute)));
@@ -106,7 +106,8 @@ public sealed class EngineOnlyTests(WebSiloFixture web)
     private object GrainOf(Type type, Guid incident)
     {
         var grains = web.Client.Grains;
-        if (typeof(IWorkflowHandler).IsAssignableFrom(type))
+        // The engine's calls into handlers are a grain extension of every handler grain.
+        if (typeof(IWorkflowHandler).IsAssignableFrom(type) || typeof(IGrainExtension).IsAssignableFrom(type))
             return typeof(GrainExtensions).GetMethod(nameof(GrainExtensions.AsReference), 1, [typeof(IAddressable)])!.MakeGenericMethod(type)
                 .Invoke(null, [grains.GetGrain<IAHandler>(incident, ABWorkflow.AQueue)])!;
         if (typeof(IGrainWithGuidKey).IsAssignableFrom(type))

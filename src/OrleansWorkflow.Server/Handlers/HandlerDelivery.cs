@@ -13,48 +13,43 @@ using OrleansWorkflow.Simulations.Machines;
 namespace OrleansWorkflow.Handlers;
 
 /// <summary>
-/// Base of every handler grain: one activation per handler and incident, admitted by its incident once. Each message
-/// goes through small steps: check it (a redelivery, a finished incident, a forged job end, a workflow version this
-/// silo does not run), run <see cref="HandleAsync"/>, record it (the documents, the message id, the effects and the
-/// step, in ONE row of the handler's journal, <see cref="HandlerJournal"/>, refused in the same transaction when the
-/// incident has finished), then send its effects. The handler is the one writer of its steps; the incident is told of
-/// them without being waited for. A crash after the record is repaired when the unacknowledged message comes back.
-/// The journal is read only when the incident says this handler ran before: most handlers of most incidents are new.
-/// Were that answer ever wrong, the append would meet the stored entry in its place, and the message is handled again
-/// on the stored journal.
+/// The engine's side of one handler activation (a grain extension, <see cref="IHandlerDelivery"/>, installed on the
+/// activation at its first delivery): the handler is admitted by its incident once, and each message goes through
+/// small steps: check it (a redelivery, a finished incident, a forged job end, a workflow version this silo does not
+/// run), run the handler's <see cref="HandlerGrain.HandleAsync"/>, record it (the documents, the message id, the
+/// effects and the step, in ONE row of the handler's journal, <see cref="HandlerJournal"/>, refused in the same
+/// transaction when the incident has finished), then send its effects. The handler is the one writer of its steps;
+/// the incident is told of them without being waited for. A crash after the record is repaired when the
+/// unacknowledged message comes back. The journal is read only when the incident says this handler ran before: most
+/// handlers of most incidents are new. Were that answer ever wrong, the append would meet the stored entry in its
+/// place, and the message is handled again on the stored journal. Calls to it take the activation's turns, like
+/// calls to the grain itself.
 /// </summary>
-[WorkflowVersionPlacement]
-[HandlerIdle]
-public abstract class HandlerGrain : Grain, IHandlerDelivery
+internal sealed class HandlerDelivery : IHandlerDelivery, IHandlerActivation
 {
+    private readonly HandlerGrain _handler;
     private readonly HandlerServices _engine;
     private readonly ILogger _logger;
     private readonly PersistedDocuments _documents = new();
-    /// <summary>Set when the grain activates (it needs the grain's identity).</summary>
-    private HandlerMemory _memory = null!;
+    private readonly HandlerMemory _memory;
     /// <summary>What the incident answered when it admitted this activation; null until then, and again once it finished.</summary>
     private HandlerTicket? _ticket;
-    private Guid _incidentId;
-    private string _queue = "";
+    private readonly Guid _incidentId;
+    private readonly string _queue;
 
-    /// <summary>Resolves the engine's services; handler classes need no constructor of their own.</summary>
-    protected HandlerGrain()
+    public HandlerDelivery(IGrainContext activation, HandlerServices engine)
     {
-        _engine = ServiceProvider.GetRequiredService<HandlerServices>();
-        _logger = ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger(GetType());
-    }
-
-    /// <summary>The handler's work for one message.</summary>
-    protected abstract Task HandleAsync(JsonObject message, IHandlerContext context);
-
-    /// <summary>Reads the grain's identity (IncidentID and queue); call the base when you override it.</summary>
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        _incidentId = this.GetPrimaryKey(out var queue);
+        _handler = activation.GrainInstance as HandlerGrain
+            ?? throw new InvalidOperationException($"{activation.GrainId} is not a handler grain: a handler class derives from {nameof(HandlerGrain)}.");
+        _engine = engine;
+        _logger = engine.Loggers.CreateLogger(_handler.GetType());
+        _incidentId = activation.GrainId.GetGuidKey(out var queue);
         _queue = queue ?? throw new InvalidOperationException("A handler grain is keyed by IncidentID plus its queue name.");
-        _memory = new HandlerMemory(_incidentId, _queue, GrainContext.GrainId, _engine.Storage, _engine.Journal, _engine.Dispatcher);
-        return Task.CompletedTask;
+        _memory = new HandlerMemory(_incidentId, _queue, activation.GrainId, engine.Storage, engine.Journal, engine.Dispatcher);
+        activation.SetComponent<IHandlerActivation>(this);
     }
+
+    private IGrainFactory GrainFactory => _engine.Grains;
 
     private IIncidentBookkeeping Incident => GrainFactory.GetGrain<IIncidentBookkeeping>(_incidentId);
 
@@ -64,7 +59,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     {
         // The handler's work, and the messages it sends, are children of the delivery in the incident's trace.
         using var handling = WorkflowTracing.StartMessaging("process", _queue, message.MessageId, _incidentId, message.TraceParent);
-        handling?.SetTag("owf.handler", GetType().Name);
+        handling?.SetTag("owf.handler", _handler.GetType().Name);
         var ticket = await AdmittedAsync();
         // Effects left by an attempt that failed after its record (or by a crash) are carried out first.
         await _memory.DispatchPendingAsync();
@@ -80,7 +75,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
         {
             _logger.LogInformation("Handler {Queue} of incident {IncidentId} leaves this silo: the incident is of {Workflow}, this silo runs {Kind} {Versions}",
                 _queue, _incidentId, ticket.Workflow, ticket.Workflow.Kind, _engine.Versions.RangeOf(ticket.Workflow.Kind));
-            WorkflowVersionPlacement.MoveTo(this, ticket.Workflow, _engine.Cluster);
+            WorkflowVersionPlacement.MoveTo(_handler, ticket.Workflow, _engine.Cluster);
             return DeliveryResult.Elsewhere(ticket.Workflow);
         }
 
@@ -150,7 +145,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
                 _logger.LogDebug("Handler {Queue} of incident {IncidentId}: the timeout of join {Join} came after it fired", _queue, _incidentId, body[JoinTimeout.Key]);
             else
                 // A handler that ignores its token is not waited for past the limit either.
-                await RunTellingAsync(HandleAsync(body, context).WaitAsync(timeLimit.Token), message, startedAt, timeLimit.Token);
+                await RunTellingAsync(_handler.HandleAsync(body, context).WaitAsync(timeLimit.Token), message, startedAt, timeLimit.Token);
             return (context, null);
         }
         catch (OperationCanceledException) when (_engine.Shutdown.IsCancellationRequested)
@@ -174,7 +169,7 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
             var error = $"handler ran longer than Workflow:HandlerTimeout ({_engine.Limits.HandlerTimeout}); long work belongs in a simulation";
             _logger.LogWarning("Handler {Queue} stopped on message {MessageId} of incident {IncidentId}: {Error}", _queue, message.MessageId, _incidentId, error);
             handling?.SetStatus(ActivityStatusCode.Error, error);
-            DeactivateOnIdle();
+            _handler.DeactivateOnIdle();
             await RecordAttemptAsync(message, startedAt, error);
             return (null, DeliveryResult.Failed($"{nameof(TimeoutException)}: {error}"));
         }
@@ -272,18 +267,17 @@ public abstract class HandlerGrain : Grain, IHandlerDelivery
     {
         await _memory.ClearAtFinishAsync();
         _ticket = null;
-        DeactivateOnIdle();
+        _handler.DeactivateOnIdle();
     }
 
     async Task IHandlerDelivery.PurgeIncidentData()
     {
         await _memory.PurgeAsync();
-        DeactivateOnIdle();
+        _handler.DeactivateOnIdle();
     }
 
-    /// <summary>Clears effects that were carried out but are still stored; call the base when you override it.</summary>
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
-        _memory?.ClearCarriedOutAsync(cancellationToken) ?? Task.CompletedTask;
+    /// <summary>Clears effects that were carried out but are still stored.</summary>
+    Task IHandlerActivation.DeactivatingAsync(CancellationToken cancellationToken) => _memory.ClearCarriedOutAsync(cancellationToken);
 
     private static List<string> Destinations(IEnumerable<OutboxEntry> effects) => [.. effects.Select(e => e.Destination).OfType<string>()];
 }

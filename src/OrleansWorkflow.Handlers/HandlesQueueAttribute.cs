@@ -1,7 +1,7 @@
 namespace OrleansWorkflow.Handlers;
 
 /// <summary>
-/// Puts a handler interface on a queue for <see cref="Hosting.IWorkflowBuilder.AddHandlersFrom"/>:
+/// Puts a handler interface on a queue for the host's <c>AddHandlersFrom</c> (OrleansWorkflow.Server):
 /// <c>[HandlesQueue("fire_simulation")] public interface IFireSimulationHandler : IWorkflowHandler;</c>
 /// One interface may handle several queues (one grain per queue and incident).
 /// </summary>

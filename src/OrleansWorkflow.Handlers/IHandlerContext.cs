@@ -14,7 +14,7 @@ public interface IHandlerContext
     string Kind { get; }
 
     /// <summary>
-    /// The version of its kind the incident was created with (see <see cref="Hosting.IWorkflowBuilder.AddWorkflowVersions"/>);
+    /// The version of its kind the incident was created with (the host declares its versions, <c>AddWorkflowVersions</c>);
     /// 1 for incidents created before versions were recorded. It never changes: a handler whose workflow changed keeps
     /// the path of the version an incident began with (<c>if (context.WorkflowVersion &lt; 2) ...</c>), and the engine
     /// runs the message only on a silo whose handlers run that version.
