@@ -42,28 +42,16 @@ public sealed class WorkflowClient : IAsyncDisposable
     /// <summary>The grains this client reaches, for what the client library does not cover (engine-only grains refuse clients).</summary>
     public IGrainFactory Grains => _grains;
 
-    /// <summary>Connects to a silo's gateway and to the broker.</summary>
+    /// <summary>
+    /// Connects to a silo's gateway and to the broker, on a host of the client's own (for scripts and tools; an app
+    /// with a host of its own registers the client in it with <c>AddOrleansWorkflowClient</c>).
+    /// </summary>
     public static async Task<WorkflowClient> ConnectAsync(WorkflowClientOptions options, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
     {
-        options.RabbitMq.Validate();
-        if (options.Tls.Problems("Cluster:Tls", needsCertificate: false).ToList() is { Count: > 0 } problems)
-            throw new SettingsException(problems);
+        options.Validate();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Services.AddDependencyExceptionSerialization();
-        builder.UseOrleansClient(client =>
-        {
-            UseMembership(client, options);
-            client.UseConnectionRetryFilter(new GatewayRefusal().ShouldRetryAsync);
-            if (options.Tls.Enabled)
-                UseTls(client, options.Tls);
-            if (options.ApiKey is { Length: > 0 } key)
-                client.AddOutgoingGrainCallFilter(call =>
-                {
-                    RequestContext.Set(GatewayApiKey.RequestContextKey, key);
-                    return call.Invoke();
-                });
-        });
+        UseOrleansClient(builder, options);
         var host = builder.Build();
         try
         {
@@ -85,6 +73,25 @@ public sealed class WorkflowClient : IAsyncDisposable
 
         var publisher = new QueuePublisher(options.RabbitMq, (loggers ?? NullLoggerFactory.Instance).CreateLogger<QueuePublisher>());
         return new WorkflowClient(host.Services.GetRequiredService<IClusterClient>(), publisher, options.Originator, new OwnedResources(host, publisher));
+    }
+
+    /// <summary>The Orleans client of <paramref name="builder"/>'s host, connected to the engine's silos as <paramref name="options"/> say.</summary>
+    internal static void UseOrleansClient(IHostApplicationBuilder builder, WorkflowClientOptions options)
+    {
+        builder.Services.AddDependencyExceptionSerialization();
+        builder.UseOrleansClient(client =>
+        {
+            UseMembership(client, options);
+            client.UseConnectionRetryFilter(new GatewayRefusal().ShouldRetryAsync);
+            if (options.Tls.Enabled)
+                UseTls(client, options.Tls);
+            if (options.ApiKey is { Length: > 0 } key)
+                client.AddOutgoingGrainCallFilter(call =>
+                {
+                    RequestContext.Set(GatewayApiKey.RequestContextKey, key);
+                    return call.Invoke();
+                });
+        });
     }
 
     private static void UseTls(IClientBuilder client, ClusterTls tls)

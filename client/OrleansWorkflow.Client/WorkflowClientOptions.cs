@@ -48,14 +48,33 @@ public sealed class WorkflowClientOptions
     public static WorkflowClientOptions FromEnvironment()
     {
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables("OWF_").Build();
+        var options = FromConfiguration(configuration);
+        options.ApiKey = configuration["API_KEY"] is { Length: > 0 } key ? key : AdminKeyOnThisMachine(configuration["Web:AdminKeyFile"], options.ClusterId);
+        return options;
+    }
+
+    /// <summary>
+    /// Options from <paramref name="configuration"/>, under the keys a silo reads: the RabbitMQ section, the Cluster
+    /// section (GatewayPort, ServiceId, ClusterId, Membership, Tls, and the client's ApiKey and Originator), and
+    /// Storage:PostgreSql. A value that does not convert is reported with its key, every one in one error.
+    /// </summary>
+    public static WorkflowClientOptions FromConfiguration(IConfiguration configuration)
+    {
         var options = new WorkflowClientOptions();
         var problems = SettingsBinder.Bind(configuration.GetSection(RabbitMqOptions.Section), options.RabbitMq)
             .Concat(SettingsBinder.Bind(configuration.GetSection("Cluster"), options)).ToList();
         if (problems.Count > 0)
             throw new SettingsException(problems);
         options.PostgreSql = configuration["Storage:PostgreSql"] ?? options.PostgreSql;
-        options.ApiKey = configuration["API_KEY"] is { Length: > 0 } key ? key : AdminKeyOnThisMachine(configuration["Web:AdminKeyFile"], options.ClusterId);
         return options;
+    }
+
+    /// <summary>Throws a <see cref="SettingsException"/> naming every setting the client cannot connect with.</summary>
+    internal void Validate()
+    {
+        RabbitMq.Validate();
+        if (Tls.Problems("Cluster:Tls", needsCertificate: false).ToList() is { Count: > 0 } problems)
+            throw new SettingsException(problems);
     }
 
     /// <summary>
