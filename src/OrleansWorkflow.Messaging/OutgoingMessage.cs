@@ -1,7 +1,7 @@
 namespace OrleansWorkflow.Messaging;
 
 /// <summary>A message to publish to a queue through the default exchange; with its incident, it is traced in the incident's trace.</summary>
-public sealed record OutgoingMessage(
+internal sealed record OutgoingMessage(
     string Queue,
     ReadOnlyMemory<byte> Body,
     string? MessageId,

@@ -24,7 +24,7 @@ public sealed class QueuePublisher : IAsyncDisposable
     /// are outstanding, which is the normal state of a busy engine). What is outstanding stays bounded by the
     /// consumers' prefetch: every publish comes from a handled delivery or a client's flush.
     /// </summary>
-    public static CreateChannelOptions ConfirmedChannel { get; } =
+    internal static CreateChannelOptions ConfirmedChannel { get; } =
         new(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true, outstandingPublisherConfirmationsRateLimiter: null);
 
     /// <summary>A publisher on the broker of <paramref name="options"/>; it connects at its first message.</summary>
@@ -36,7 +36,7 @@ public sealed class QueuePublisher : IAsyncDisposable
     }
 
     /// <summary>Publishes one message and returns once the broker confirmed it.</summary>
-    public async Task PublishAsync(OutgoingMessage message, CancellationToken cancellationToken = default)
+    internal async Task PublishAsync(OutgoingMessage message, CancellationToken cancellationToken = default)
     {
         using var activity = message.IncidentId is { } incident ? WorkflowTracing.StartMessaging("publish", message.Queue, message.MessageId, incident) : null;
         var channel = await ChannelAsync(cancellationToken);
@@ -55,7 +55,7 @@ public sealed class QueuePublisher : IAsyncDisposable
     }
 
     /// <summary>Publishes every message and returns once the broker confirmed them all (one round of confirms for the batch).</summary>
-    public async Task PublishAllAsync(IEnumerable<OutgoingMessage> messages, CancellationToken cancellationToken = default) =>
+    internal async Task PublishAllAsync(IEnumerable<OutgoingMessage> messages, CancellationToken cancellationToken = default) =>
         await Task.WhenAll(messages.Select(m => PublishAsync(m, cancellationToken)));
 
     private async ValueTask<IChannel> ChannelAsync(CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
 namespace OrleansWorkflow.Configuration;
 
 /// <summary>Where the first silo of a cluster writes the admin key it created, and where clients on that machine find it.</summary>
-public static class AdminKeyFile
+internal static class AdminKeyFile
 {
     /// <summary>
     /// <paramref name="configured"/> (Web:AdminKeyFile) when set, else <c>$XDG_CONFIG_HOME/orleans-workflow/&lt;ClusterId&gt;.admin-key</c>

@@ -1,7 +1,7 @@
 namespace OrleansWorkflow.Configuration;
 
 /// <summary>How a client connected through a gateway names itself: an API key sent with each call.</summary>
-public static class GatewayApiKey
+internal static class GatewayApiKey
 {
     /// <summary>The Orleans <c>RequestContext</c> entry holding the key; WorkflowClient sets it from WorkflowClientOptions.ApiKey.</summary>
     public const string RequestContextKey = "owf-api-key";

@@ -12,7 +12,7 @@ namespace OrleansWorkflow.Configuration;
 /// its key, so that one start-up error can list every bad setting at once. Values are never echoed for properties
 /// marked as secrets by their name (password, secret, key).
 /// </summary>
-public static class SettingsBinder
+internal static class SettingsBinder
 {
     /// <summary>Binds <paramref name="section"/> onto <paramref name="target"/>; returns what could not be bound, each naming its key.</summary>
     public static IReadOnlyList<string> Bind(IConfigurationSection section, object target)

@@ -8,7 +8,7 @@ namespace OrleansWorkflow.Messaging.Telemetry;
 /// hex digits, whoever sent it (a client, a handler, a simulation's end, a program in another language): find an
 /// incident's trace by its id. Costs nothing unless a listener (OpenTelemetry, a test) subscribes to <see cref="SourceName"/>.
 /// </summary>
-public static class WorkflowTracing
+internal static class WorkflowTracing
 {
     /// <summary>The name of the engine's ActivitySource and Meter: add it to your OpenTelemetry tracing and metrics.</summary>
     public const string SourceName = "OrleansWorkflow";

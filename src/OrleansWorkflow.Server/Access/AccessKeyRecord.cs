@@ -2,7 +2,7 @@ namespace OrleansWorkflow.Access;
 
 /// <summary>An API key as the engine keeps it: never the key itself, only its hash.</summary>
 [GenerateSerializer, Immutable]
-public sealed record AccessKeyRecord(
+internal sealed record AccessKeyRecord(
     [property: Id(0)] string Name,
     [property: Id(1)] string Role,
     [property: Id(2)] string Hash,

@@ -1,7 +1,7 @@
 namespace OrleansWorkflow.Health;
 
 /// <summary>Tags of the engine's health checks: <see cref="Live"/> for /healthz, <see cref="Ready"/> for /readyz.</summary>
-public static class WorkflowHealth
+internal static class WorkflowHealth
 {
     /// <summary>The process answers: restart it when this fails.</summary>
     public const string Live = "live";

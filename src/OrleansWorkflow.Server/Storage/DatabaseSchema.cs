@@ -3,7 +3,7 @@ using Npgsql;
 namespace OrleansWorkflow.Storage;
 
 /// <summary>The engine's PostgreSQL schema: applied by the setup step, checked before a silo starts.</summary>
-public static class DatabaseSchema
+internal static class DatabaseSchema
 {
     /// <summary>The command that creates the schema, named in every error that finds it missing.</summary>
     public const string SetupCommand = "owf-silo setup-database (or ./scripts/services.sh up, which runs it)";
