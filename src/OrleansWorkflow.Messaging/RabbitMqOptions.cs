@@ -119,22 +119,6 @@ public sealed class RabbitMqOptions : IValidatedSettings
         return true;
     }
 
-    /// <summary><paramref name="uri"/> with its password replaced by ***, also when it is too malformed to parse.</summary>
-    public static string Redact(string uri)
-    {
-        if (System.Uri.TryCreate(uri, UriKind.Absolute, out var parsed))
-        {
-            if (string.IsNullOrEmpty(parsed.UserInfo))
-                return uri;
-            var user = parsed.UserInfo.Split(':')[0];
-            return new UriBuilder(parsed) { UserName = user, Password = parsed.UserInfo.Contains(':') ? "***" : "" }.Uri.ToString();
-        }
-        // Not a URI: whatever stands between the user name's colon and the last '@' may be a password.
-        var at = uri.LastIndexOf('@');
-        if (at < 0)
-            return uri;
-        var userStart = uri.IndexOf("//", StringComparison.Ordinal) is var slashes and >= 0 && slashes < at ? slashes + 2 : 0;
-        var colon = uri.IndexOf(':', userStart);
-        return colon >= 0 && colon < at ? $"{uri[..(colon + 1)]}***{uri[at..]}" : uri;
-    }
+    /// <summary><paramref name="uri"/> with its password replaced by *** (<see cref="Secrets"/>).</summary>
+    internal static string Redact(string uri) => Secrets.RedactUri(uri);
 }

@@ -115,7 +115,7 @@ public sealed class JwtSettings
         if (!Enabled)
             yield break;
         if (!Uri.TryCreate(Authority, UriKind.Absolute, out var uri) || !(uri.Scheme == "https" || (uri.Scheme == "http" && uri.IsLoopback)))
-            yield return $"Web:Jwt:Authority \"{Authority}\" is not an https URL of an identity provider (http only on loopback); set it like https://login.example.org/realms/fire.";
+            yield return $"Web:Jwt:Authority \"{Configuration.Secrets.RedactUri(Authority)}\" is not an https URL of an identity provider (http only on loopback); set it like https://login.example.org/realms/fire.";
         if (string.IsNullOrWhiteSpace(Audience))
             yield return "Web:Jwt:Audience is empty; set the audience the provider issues this engine's tokens for.";
         if (string.IsNullOrWhiteSpace(RoleClaim) || string.IsNullOrWhiteSpace(NameClaim))

@@ -28,14 +28,17 @@ public static class WorkflowWebExtensions
     /// JSON API, the Orleans dashboard (unless Web:Dashboard is false) and the health endpoints. Map it with
     /// <see cref="MapOrleansWorkflow"/>.
     /// </summary>
-    public static IWorkflowBuilder AddWeb(this IWorkflowBuilder workflow)
+    /// <param name="workflow">The engine being built.</param>
+    /// <param name="configure">Settings given in code, applied after the configuration section.</param>
+    public static IWorkflowBuilder AddWeb(this IWorkflowBuilder workflow, Action<WebOptions>? configure = null)
     {
-        workflow.AddSettings<WebOptions>(WebOptions.Section);
+        workflow.AddSettings<WebOptions>(WebOptions.Section, configure);
         var web = workflow.Peek<WebOptions>(WebOptions.Section);
         if (web.Dashboard)
             workflow.Silo.AddDashboard();
         var services = workflow.Services;
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<WebOptions>>().Value);
+        services.AddSingleton(new WebMapping(web.Dashboard));
         services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<QueuePublisher>(), "web"));
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddSingleton<GraphDrawings>();
@@ -54,7 +57,8 @@ public static class WorkflowWebExtensions
     /// </summary>
     public static IEndpointRouteBuilder MapOrleansWorkflow(this IEndpointRouteBuilder app)
     {
-        var options = app.ServiceProvider.GetRequiredService<WebOptions>();
+        // What was decided while the host was built: the options themselves are checked when the host starts.
+        var mapping = app.ServiceProvider.GetRequiredService<WebMapping>();
         app.MapSignIn();
         app.MapIncidentApi();
         app.MapIncidentEvents();
@@ -64,7 +68,7 @@ public static class WorkflowWebExtensions
         app.MapOpenApi();
         app.MapIncidentPages();
         app.MapWorkflowHealth();
-        if (options.Dashboard)
+        if (mapping.Dashboard)
             app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(AccessRole.Viewer.Name());
         app.MapGet("/", () => Results.Redirect("/incidents")).AllowAnonymous();
         TellAddressesWhenStarted(app.ServiceProvider);
@@ -82,3 +86,6 @@ public static class WorkflowWebExtensions
         });
     }
 }
+
+/// <summary>What <see cref="WorkflowWebExtensions.MapOrleansWorkflow"/> maps, as decided when the host was built.</summary>
+internal sealed record WebMapping(bool Dashboard);

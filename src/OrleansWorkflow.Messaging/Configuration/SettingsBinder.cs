@@ -9,8 +9,8 @@ namespace OrleansWorkflow.Configuration;
 /// <summary>
 /// Binds a configuration section onto a settings object property by property. Unlike the configuration binder, a
 /// value that does not convert (an unknown enum name, "-1" for a port) does not stop the binding: it is reported by
-/// its key, so that one start-up error can list every bad setting at once. Values are never echoed for properties
-/// marked as secrets by their name (password, secret, key).
+/// its key, so that one start-up error can list every bad setting at once. Values are shown as <see cref="Secrets"/>
+/// says (never a secret's).
 /// </summary>
 internal static class SettingsBinder
 {
@@ -135,7 +135,5 @@ internal static class SettingsBinder
         }
     }
 
-    private static string Shown(PropertyInfo property, string value) =>
-        property.Name.Contains("Password", StringComparison.OrdinalIgnoreCase) || property.Name.Contains("Secret", StringComparison.OrdinalIgnoreCase)
-            ? "not valid" : $"\"{value}\"";
+    private static string Shown(PropertyInfo property, string value) => Secrets.Shown(property.Name, value);
 }

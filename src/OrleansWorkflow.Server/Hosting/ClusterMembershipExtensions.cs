@@ -17,9 +17,11 @@ public static class ClusterMembershipExtensions
     /// default), or, with Membership = PostgreSql, any number of silos forming one cluster through the membership
     /// table in the Storage database, each listening on Cluster:AdvertisedAddress only. Its state is part of /readyz.
     /// </summary>
-    public static IWorkflowBuilder AddClusterMembership(this IWorkflowBuilder workflow)
+    /// <param name="workflow">The engine being built.</param>
+    /// <param name="configure">Settings given in code, applied after the configuration section.</param>
+    public static IWorkflowBuilder AddClusterMembership(this IWorkflowBuilder workflow, Action<ClusterSettings>? configure = null)
     {
-        workflow.AddSettings<ClusterSettings>(ClusterSettings.Section);
+        workflow.AddSettings<ClusterSettings>(ClusterSettings.Section, configure);
         workflow.Services.AddHealthChecks().AddCheck<MembershipHealthCheck>("membership", tags: [WorkflowHealth.Ready]);
 
         // Ports and membership shape the silo as it is built; bad values among them are reported when it starts.

@@ -17,9 +17,11 @@ public static class PostgreSqlStorageExtensions
     /// Orleans ADO.NET providers. The database needs the engine's schema: <see cref="DatabaseSchema.ApplyAsync"/>
     /// (owf-silo setup-database) creates or updates it. Its reachability is part of /readyz.
     /// </summary>
-    public static IWorkflowBuilder AddPostgreSqlStorage(this IWorkflowBuilder workflow)
+    /// <param name="workflow">The engine being built.</param>
+    /// <param name="configure">Settings given in code, applied after the configuration section.</param>
+    public static IWorkflowBuilder AddPostgreSqlStorage(this IWorkflowBuilder workflow, Action<StorageOptions>? configure = null)
     {
-        workflow.AddSettings<StorageOptions>(StorageOptions.Section);
+        workflow.AddSettings<StorageOptions>(StorageOptions.Section, configure);
         var silo = workflow.Silo;
         silo.AddAdoNetGrainStorage(WorkflowStorage.Name, (OptionsBuilder<Orleans.Configuration.AdoNetGrainStorageOptions> options) =>
             options.OnEngineDatabase((adoNet, invariant, connection) =>

@@ -14,9 +14,11 @@ public static class RabbitMqExtensions
     /// handler grains (retries and limits from section "Workflow"), and confirmed publishing of what handlers send.
     /// Its broker connection is part of /readyz.
     /// </summary>
-    public static IWorkflowBuilder AddRabbitMq(this IWorkflowBuilder workflow)
+    /// <param name="workflow">The engine being built.</param>
+    /// <param name="configure">Settings given in code, applied after the configuration section.</param>
+    public static IWorkflowBuilder AddRabbitMq(this IWorkflowBuilder workflow, Action<RabbitMqOptions>? configure = null)
     {
-        workflow.AddSettings<RabbitMqOptions>(RabbitMqOptions.Section);
+        workflow.AddSettings<RabbitMqOptions>(RabbitMqOptions.Section, configure);
         var services = workflow.Services;
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().RabbitMq);
         services.AddSingleton(sp => new QueuePublisher(sp.GetRequiredService<RabbitMqOptions>(), sp.GetRequiredService<ILogger<QueuePublisher>>()));

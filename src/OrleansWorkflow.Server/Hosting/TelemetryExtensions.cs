@@ -14,9 +14,11 @@ public static class TelemetryExtensions
     /// configured (section "Telemetry", or OTEL_EXPORTER_OTLP_ENDPOINT). Without one nothing is collected, and the
     /// engine's instrumentation costs nothing.
     /// </summary>
-    public static IWorkflowBuilder AddTelemetry(this IWorkflowBuilder workflow)
+    /// <param name="workflow">The engine being built.</param>
+    /// <param name="configure">Settings given in code, applied after the configuration section.</param>
+    public static IWorkflowBuilder AddTelemetry(this IWorkflowBuilder workflow, Action<TelemetryOptions>? configure = null)
     {
-        workflow.AddSettings<TelemetryOptions>(TelemetryOptions.Section);
+        workflow.AddSettings<TelemetryOptions>(TelemetryOptions.Section, configure);
         // Orleans carries the current trace across grain calls, so a handler's spans stay in its incident's trace.
         workflow.Silo.AddActivityPropagation();
         var telemetry = workflow.Peek<TelemetryOptions>(TelemetryOptions.Section);

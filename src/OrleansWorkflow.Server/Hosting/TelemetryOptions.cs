@@ -24,7 +24,7 @@ public sealed class TelemetryOptions : IValidatedSettings
     {
         var endpoint = Endpoint;
         if (!string.IsNullOrWhiteSpace(endpoint) && Collector is null)
-            yield return $"Telemetry:OtlpEndpoint \"{endpoint}\" is not a URL; set it like http://127.0.0.1:4317 (an OpenTelemetry collector's OTLP port).";
+            yield return $"Telemetry:OtlpEndpoint \"{Configuration.Secrets.RedactUri(endpoint)}\" is not a URL; set it like http://127.0.0.1:4317 (an OpenTelemetry collector's OTLP port).";
         if (string.IsNullOrWhiteSpace(ServiceName))
             yield return "Telemetry:ServiceName is empty; name the service the telemetry comes from.";
     }

@@ -21,9 +21,13 @@ public static class WorkflowHostRunner
         var command = args.FirstOrDefault(a => !a.StartsWith('-') && !a.Contains('='));
         try
         {
-            // The check the host runs at start (ValidateOnStart): run here it also covers setup-database, and its result
-            // is kept, so the start does not check again.
-            _ = host.Services.GetRequiredService<IOptionsMonitor<WorkflowSettingsCheck.Check>>().CurrentValue;
+            // The check the host runs at start (ValidateOnStart): run here it also covers setup-database, and the
+            // options it made are kept, so the start does not check them again.
+            if (WorkflowSettingsCheck.ProblemsOf(host.Services) is { Count: > 0 } problems)
+            {
+                Console.Error.WriteLine($"{name}: {new Configuration.SettingsException(problems).Message}");
+                return 2;
+            }
             var storage = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
             switch (command)
             {

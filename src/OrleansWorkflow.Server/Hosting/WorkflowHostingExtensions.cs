@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using OrleansWorkflow.Handlers;
 using OrleansWorkflow.Health;
 using OrleansWorkflow.Incidents;
@@ -29,7 +30,9 @@ public static class WorkflowHostingExtensions
     /// Every section is checked when the host starts; one error lists every bad setting by its key. Calling it again
     /// returns the same engine.
     /// </summary>
-    public static IWorkflowBuilder AddOrleansWorkflow(this IHostApplicationBuilder host)
+    /// <param name="host">The host the engine runs in.</param>
+    /// <param name="configure">Settings of section "Workflow" given in code, applied after the configuration section.</param>
+    public static IWorkflowBuilder AddOrleansWorkflow(this IHostApplicationBuilder host, Action<DeliveryOptions>? configure = null)
     {
         if (host.Services.FirstOrDefault(s => s.ServiceType == typeof(WorkflowBuilder))?.ImplementationInstance is WorkflowBuilder existing)
             return existing;
@@ -64,7 +67,7 @@ public static class WorkflowHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddDependencyExceptionSerialization();
 
-        workflow.AddSettings<DeliveryOptions>(DeliveryOptions.Section);
+        workflow.AddSettings<DeliveryOptions>(DeliveryOptions.Section, configure);
         // Idle handler activations leave after Workflow:HandlerIdle (HandlerGrainProperties): Orleans must look for them often enough.
         services.AddOptions<Orleans.Configuration.GrainCollectionOptions>().Configure<WorkflowSettings>((collection, settings) =>
         {
@@ -79,7 +82,8 @@ public static class WorkflowHostingExtensions
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Hpc);
         services.AddSingleton<HpcMachines>();
         services.AddSingleton<OutboxDispatcher>();
-        services.AddSingleton(new WorkflowSettingsCheck.SettingsSection(typeof(WorkflowBuilder), RequiredConcerns));
+        services.AddOptions<RequiredConcerns>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RequiredConcerns>, RequiredConcernsCheck>();
 
         // Clients connected through a gateway get the client operations only, and make changes only with an API key.
         services.AddSingleton<Access.CallSource>();
@@ -95,15 +99,23 @@ public static class WorkflowHostingExtensions
         return workflow;
     }
 
+    /// <summary>The options type the engine's required concerns are checked on; it carries nothing.</summary>
+    internal sealed class RequiredConcerns;
+
     /// <summary>What an engine cannot run without, said at start rather than at the first message.</summary>
-    private static IEnumerable<string> RequiredConcerns(IServiceProvider services)
+    private sealed class RequiredConcernsCheck(IEnumerable<WorkflowSettingsCheck.SettingsSection> added) : IValidateOptions<RequiredConcerns>
     {
-        var sections = services.GetServices<WorkflowSettingsCheck.SettingsSection>().Select(s => s.Type).ToHashSet();
-        if (!sections.Contains(typeof(StorageOptions)))
-            yield return "The engine has no storage: call AddPostgreSqlStorage() on the builder AddOrleansWorkflow() returns.";
-        if (!sections.Contains(typeof(Messaging.RabbitMqOptions)))
-            yield return "The engine has no broker: call AddRabbitMq() on the builder AddOrleansWorkflow() returns.";
-        if (!sections.Contains(typeof(ClusterSettings)))
-            yield return "The engine has no cluster membership: call AddClusterMembership() on the builder AddOrleansWorkflow() returns.";
+        public ValidateOptionsResult Validate(string? name, RequiredConcerns options)
+        {
+            var sections = added.Select(s => s.Type).ToHashSet();
+            var missing = new List<string>();
+            if (!sections.Contains(typeof(StorageOptions)))
+                missing.Add("The engine has no storage: call AddPostgreSqlStorage() on the builder AddOrleansWorkflow() returns.");
+            if (!sections.Contains(typeof(Messaging.RabbitMqOptions)))
+                missing.Add("The engine has no broker: call AddRabbitMq() on the builder AddOrleansWorkflow() returns.");
+            if (!sections.Contains(typeof(ClusterSettings)))
+                missing.Add("The engine has no cluster membership: call AddClusterMembership() on the builder AddOrleansWorkflow() returns.");
+            return missing.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(missing);
+        }
     }
 }

@@ -17,6 +17,31 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void A_collector_or_identity_provider_URL_too_malformed_to_use_is_named_without_its_password()
+    {
+        var telemetry = Assert.Single(new TelemetryOptions { OtlpEndpoint = "http//collector-user:otlp-pw@collector:4317" }.Problems());
+        var web = new OrleansWorkflow.Web.WebOptions { Jwt = { Authority = "http://idp-user:idp-pw@login.example.org/realms/fire" } }.Problems().Single(p => p.StartsWith("Web:Jwt:Authority", StringComparison.Ordinal));
+
+        Assert.StartsWith("Telemetry:OtlpEndpoint \"http//collector-user:***@collector:4317\" is not a URL", telemetry);
+        Assert.DoesNotContain("otlp-pw", telemetry);
+        Assert.DoesNotContain("idp-pw", web);
+    }
+
+    [Theory]
+    [InlineData("Password", true)]
+    [InlineData("ClientSecret", true)]
+    [InlineData("ApiKey", true)]
+    [InlineData("AccessToken", true)]
+    [InlineData("Hash", true)]
+    [InlineData("Uri", false)]
+    [InlineData("Prefetch", false)]
+    public void One_rule_names_the_settings_whose_values_are_never_shown(string name, bool secret)
+    {
+        Assert.Equal(secret, Secrets.IsSecret(name));
+        Assert.Equal(secret ? "not valid" : "\"x-y\"", Secrets.Shown(name, "x-y"));
+    }
+
+    [Fact]
     public void A_URI_that_is_not_AMQP_is_refused_with_the_expected_form()
     {
         var error = Assert.ThrowsAny<ArgumentException>(() => new RabbitMqOptions { Uri = "http://user:pw@host/" }.Validate());

@@ -104,7 +104,7 @@ public sealed class SiloHostTests
     }
 
     /// <summary>Runs owf-silo with <paramref name="environment"/> until it exits by itself (killed after 60 s): its exit code, output and errors.</summary>
-    private static async Task<(int ExitCode, string Output, string Errors)> RunToExitAsync(string what, Dictionary<string, string> environment)
+    internal static async Task<(int ExitCode, string Output, string Errors)> RunToExitAsync(string what, Dictionary<string, string> environment)
     {
         var start = BuiltProgram.StartInfo(SiloProcess.ShippedHost);
         foreach (var (key, value) in environment)
