@@ -13,7 +13,7 @@ public enum QueueType
 }
 
 /// <summary>How the engine and its clients reach RabbitMQ. Bound from the "RabbitMQ" configuration section.</summary>
-public sealed class RabbitMqOptions : IValidatedSettings
+public sealed class RabbitMqOptions : IValidatedOptions
 {
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "RabbitMQ";

@@ -4,7 +4,7 @@ using OrleansWorkflow.Web.Security;
 namespace OrleansWorkflow.Web;
 
 /// <summary>The silo's web view: incident pages, HTTP API, dashboard, health endpoints. Bound from the "Web" configuration section.</summary>
-public sealed class WebOptions : IValidatedSettings
+public sealed class WebOptions : IValidatedOptions
 {
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Web";
@@ -37,7 +37,7 @@ public sealed class WebOptions : IValidatedSettings
     /// Bearer tokens of the site's identity provider (OpenID Connect / JWT) as an alternative to API keys: Web:Jwt:Authority
     /// and :Audience; the role is read from the token's :RoleClaim (default "roles", values viewer, operator, admin).
     /// </summary>
-    public JwtSettings Jwt { get; set; } = new();
+    public JwtOptions Jwt { get; set; } = new();
 
     /// <summary>Live event streams one principal may hold open at once (pages left open count); more get 429.</summary>
     public int MaxEventStreamsPerPrincipal { get; set; } = 16;
@@ -90,7 +90,7 @@ public sealed class ConfiguredApiKey
 }
 
 /// <summary>Bearer tokens of an OpenID Connect identity provider.</summary>
-public sealed class JwtSettings
+public sealed class JwtOptions
 {
     /// <summary>The identity provider (its /.well-known/openid-configuration says where its signing keys are). Empty: no tokens, API keys only.</summary>
     public string Authority { get; set; } = "";

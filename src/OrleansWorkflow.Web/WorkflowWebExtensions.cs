@@ -46,7 +46,7 @@ public static class WorkflowWebExtensions
         services.AddSingleton(DeadLetterApi.Create);
         // The HTTP API described by ASP.NET Core's own generator, at /openapi/v1.json (viewers and above).
         services.AddOpenApi(openApi => openApi.ShouldInclude = endpoint => endpoint.RelativePath?.StartsWith("api/", StringComparison.Ordinal) == true);
-        services.AddWebSecurity(workflow.Configuration, workflow.Peek<DeliveryOptions>(DeliveryOptions.Section).MaxBodyBytes, web.Jwt);
+        services.AddWebSecurity(workflow.Configuration, workflow.Peek<WorkflowOptions>(WorkflowOptions.Section).MaxBodyBytes, web.Jwt);
         return workflow;
     }
 

@@ -10,7 +10,7 @@ using OrleansWorkflow.Hosting;
 namespace OrleansWorkflow.Tests.FaultInjection;
 
 /// <summary>Crash points for the fault tests, bound from the "Faults" section of a test host. Empty (off) by default.</summary>
-internal sealed class FaultSettings : IValidatedSettings
+internal sealed class FaultSettings : IValidatedOptions
 {
     public const string Section = "Faults";
 

@@ -12,7 +12,7 @@ namespace OrleansWorkflow.Adapter;
 /// the queue they came from, with their MessageID (a copy handled before is known as a duplicate). The only writer of
 /// the table: consumers hold, <see cref="ReleaseAsync(CancellationToken)"/> releases.
 /// </summary>
-internal sealed class HeldMessages(NpgsqlDataSource database, ClusterSettings cluster, QueuePublisher publisher, ClusterWorkflowVersions versions, ILogger<HeldMessages> logger)
+internal sealed class HeldMessages(NpgsqlDataSource database, WorkflowClusterOptions cluster, QueuePublisher publisher, ClusterWorkflowVersions versions, ILogger<HeldMessages> logger)
 {
     /// <summary>The header a released message carries: a silo that runs its version was live when it was released.</summary>
     private const string ReleasedHeader = "x-owf-released";

@@ -8,7 +8,7 @@ namespace OrleansWorkflow.Adapter;
 /// the silo waits before giving its delivery back, doubling from Workflow:RetryBackoff up to Workflow:MaxBackoff, so
 /// an outage neither spins the messages around nor floods the log: it is logged when it starts and when it ends.
 /// </summary>
-internal sealed class OutageBackoff(DeliveryOptions limits, TimeProvider clock, ILogger logger)
+internal sealed class OutageBackoff(WorkflowOptions limits, TimeProvider clock, ILogger logger)
 {
     private readonly Lock _lock = new();
     private int _failures;

@@ -30,7 +30,7 @@ internal sealed class QueueConsumer(
     IGrainFactory grains,
     QueuePublisher publisher,
     RabbitMqOptions broker,
-    DeliveryOptions limits,
+    WorkflowOptions limits,
     OutageBackoff outage,
     VersionRouting versions,
     ILogger logger)

@@ -27,7 +27,7 @@ internal sealed class JournalConflictException(string detail, Exception inner) :
 /// step in the incident's timeline (the handler is the one writer of its steps). A handled message costs at most one
 /// commit (fewer under load, when appends of many handlers share one) and the same bytes however many came before it.
 /// </summary>
-internal sealed class HandlerJournal(NpgsqlDataSource database, ClusterSettings cluster, Serializer serializer, GroupCommit commits)
+internal sealed class HandlerJournal(NpgsqlDataSource database, WorkflowClusterOptions cluster, Serializer serializer, GroupCommit commits)
 {
     public async Task<List<JournalEntry>> ReadAsync(Guid incidentId, string queue, CancellationToken cancellationToken = default)
     {

@@ -17,7 +17,7 @@ internal sealed class HandlerServices(IServiceProvider services)
     public HpcMachines Machines { get; } = services.GetRequiredService<HpcMachines>();
     public CancellationToken Shutdown { get; } = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
     public IFaultPoints Faults { get; } = services.GetService<IFaultPoints>() ?? new NoFaultPoints();
-    public DeliveryOptions Limits { get; } = services.GetRequiredService<WorkflowSettings>().Workflow;
+    public WorkflowOptions Limits { get; } = services.GetRequiredService<WorkflowSettings>().Workflow;
     public WorkflowVersions Versions { get; } = services.GetRequiredService<WorkflowVersions>();
     public ClusterWorkflowVersions Cluster { get; } = services.GetRequiredService<ClusterWorkflowVersions>();
     public IGrainFactory Grains { get; } = services.GetRequiredService<IGrainFactory>();

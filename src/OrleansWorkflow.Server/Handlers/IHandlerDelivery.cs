@@ -15,7 +15,7 @@ internal interface IHandlerDelivery : IGrainExtension
     /// Handles one message delivered from the handler's queue. The handler's own work is bounded by
     /// Workflow:HandlerTimeout inside the grain, so the call itself may take longer than Orleans' default timeout.
     /// </summary>
-    [ResponseTimeout(DeliveryOptions.DeliverCallTimeout)]
+    [ResponseTimeout(WorkflowOptions.DeliverCallTimeout)]
     Task<DeliveryResult> Deliver(InboundMessage message);
 
     /// <summary>Drops this handler's documents and outbox for the incident (its incident finished), keeping the ids of the messages it handled. One-way.</summary>

@@ -21,7 +21,7 @@ internal sealed record StepAttempt(Guid IncidentId, string Queue, string Message
 /// waited for a machine; the consumer that held a message no live silo runs), appended, never updated. It shares the
 /// handlers' group commit, so recording a failure costs no transaction of its own under load.
 /// </summary>
-internal sealed class StepAttempts(ClusterSettings cluster, GroupCommit commits)
+internal sealed class StepAttempts(WorkflowClusterOptions cluster, GroupCommit commits)
 {
     /// <summary>Stores <paramref name="attempt"/>; returns once it is committed.</summary>
     public Task RecordAsync(StepAttempt attempt) => commits.CommitAsync(() => [Insert(attempt)]);

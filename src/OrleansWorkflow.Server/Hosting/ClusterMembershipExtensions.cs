@@ -19,13 +19,13 @@ public static class ClusterMembershipExtensions
     /// </summary>
     /// <param name="workflow">The engine being built.</param>
     /// <param name="configure">Settings given in code, applied after the configuration section.</param>
-    public static IWorkflowBuilder AddClusterMembership(this IWorkflowBuilder workflow, Action<ClusterSettings>? configure = null)
+    public static IWorkflowBuilder AddClusterMembership(this IWorkflowBuilder workflow, Action<WorkflowClusterOptions>? configure = null)
     {
-        workflow.AddSettings<ClusterSettings>(ClusterSettings.Section, configure);
+        workflow.AddSettings<WorkflowClusterOptions>(WorkflowClusterOptions.Section, configure);
         workflow.Services.AddHealthChecks().AddCheck<MembershipHealthCheck>("membership", tags: [WorkflowHealth.Ready]);
 
         // Ports and membership shape the silo as it is built; bad values among them are reported when it starts.
-        var cluster = workflow.Peek<ClusterSettings>(ClusterSettings.Section);
+        var cluster = workflow.Peek<WorkflowClusterOptions>(WorkflowClusterOptions.Section);
         var silo = workflow.Silo;
         if (cluster.Tls.Enabled && !cluster.Tls.Problems("Cluster:Tls", needsCertificate: true).Any())
             UseTls(silo, cluster.Tls);

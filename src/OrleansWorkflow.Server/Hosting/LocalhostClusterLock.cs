@@ -12,7 +12,7 @@ namespace OrleansWorkflow.Hosting;
 /// PostgreSQL advisory lock for its service for as long as it runs (the database drops it when the silo's connection
 /// goes, a crash included); a second one cannot take it and refuses to start.
 /// </summary>
-internal sealed class LocalhostClusterLock(ClusterSettings cluster, IServiceProvider services, ILogger<LocalhostClusterLock> logger)
+internal sealed class LocalhostClusterLock(WorkflowClusterOptions cluster, IServiceProvider services, ILogger<LocalhostClusterLock> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private NpgsqlConnection? _holder;

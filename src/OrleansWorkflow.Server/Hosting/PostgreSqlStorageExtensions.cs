@@ -40,12 +40,12 @@ public static class PostgreSqlStorageExtensions
         services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Storage);
         // Keyed, so that a data source the host registers for its own database is never taken for the engine's.
         services.AddKeyedSingleton(WorkflowStorage.Name, (sp, _) => Npgsql.NpgsqlDataSource.Create(sp.GetRequiredService<StorageOptions>().JournalConnectionString));
-        services.AddSingleton(sp => new IncidentCatalog(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>(), sp.GetRequiredService<GroupCommit>()));
-        services.AddSingleton(sp => new IncidentJournal(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>()));
+        services.AddSingleton(sp => new IncidentCatalog(EngineDatabase(sp), sp.GetRequiredService<WorkflowClusterOptions>(), sp.GetRequiredService<GroupCommit>()));
+        services.AddSingleton(sp => new IncidentJournal(EngineDatabase(sp), sp.GetRequiredService<WorkflowClusterOptions>()));
         services.AddSingleton(sp => new GroupCommit(EngineDatabase(sp)));
-        services.AddSingleton(sp => new Handlers.HandlerJournal(EngineDatabase(sp), sp.GetRequiredService<ClusterSettings>(),
+        services.AddSingleton(sp => new Handlers.HandlerJournal(EngineDatabase(sp), sp.GetRequiredService<WorkflowClusterOptions>(),
             sp.GetRequiredService<Serializer>(), sp.GetRequiredService<GroupCommit>()));
-        services.AddSingleton(sp => new Handlers.StepAttempts(sp.GetRequiredService<ClusterSettings>(), sp.GetRequiredService<GroupCommit>()));
+        services.AddSingleton(sp => new Handlers.StepAttempts(sp.GetRequiredService<WorkflowClusterOptions>(), sp.GetRequiredService<GroupCommit>()));
         services.AddHostedService<RetentionService>();
         services.AddKeyedSingleton<IGrainStorageSerializer>(WorkflowStorage.Name, (sp, _) =>
             new UpgradingStateSerializer(sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IGrainStorageSerializer>()));

@@ -24,7 +24,7 @@ public static class RabbitMqExtensions
         services.AddSingleton(sp => new QueuePublisher(sp.GetRequiredService<RabbitMqOptions>(), sp.GetRequiredService<ILogger<QueuePublisher>>()));
         services.AddSingleton<RabbitMqAdapter>();
         // Messages of a workflow version no live silo runs wait in the engine's database (so it needs AddPostgreSqlStorage).
-        services.AddSingleton(sp => new HeldMessages(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(WorkflowStorage.Name), sp.GetRequiredService<ClusterSettings>(),
+        services.AddSingleton(sp => new HeldMessages(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(WorkflowStorage.Name), sp.GetRequiredService<WorkflowClusterOptions>(),
             sp.GetRequiredService<QueuePublisher>(), sp.GetRequiredService<ClusterWorkflowVersions>(), sp.GetRequiredService<ILogger<HeldMessages>>()));
         services.AddSingleton<VersionRouting>();
         services.AddHostedService<HeldMessageRelease>();

@@ -3,7 +3,7 @@ using OrleansWorkflow.Configuration;
 namespace OrleansWorkflow.Hosting;
 
 /// <summary>Where the engine keeps its state. Bound from the "Storage" configuration section.</summary>
-public sealed class StorageOptions : IValidatedSettings
+public sealed class StorageOptions : IValidatedOptions
 {
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Storage";

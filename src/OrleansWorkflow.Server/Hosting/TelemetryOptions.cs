@@ -3,7 +3,7 @@ using OrleansWorkflow.Configuration;
 namespace OrleansWorkflow.Hosting;
 
 /// <summary>Where the engine's traces and metrics go. Bound from the "Telemetry" configuration section.</summary>
-public sealed class TelemetryOptions : IValidatedSettings
+public sealed class TelemetryOptions : IValidatedOptions
 {
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Telemetry";

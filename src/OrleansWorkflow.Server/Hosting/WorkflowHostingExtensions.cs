@@ -32,7 +32,7 @@ public static class WorkflowHostingExtensions
     /// </summary>
     /// <param name="host">The host the engine runs in.</param>
     /// <param name="configure">Settings of section "Workflow" given in code, applied after the configuration section.</param>
-    public static IWorkflowBuilder AddOrleansWorkflow(this IHostApplicationBuilder host, Action<DeliveryOptions>? configure = null)
+    public static IWorkflowBuilder AddOrleansWorkflow(this IHostApplicationBuilder host, Action<WorkflowOptions>? configure = null)
     {
         if (host.Services.FirstOrDefault(s => s.ServiceType == typeof(WorkflowBuilder))?.ImplementationInstance is WorkflowBuilder existing)
             return existing;
@@ -67,7 +67,7 @@ public static class WorkflowHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddDependencyExceptionSerialization();
 
-        workflow.AddSettings<DeliveryOptions>(DeliveryOptions.Section, configure);
+        workflow.AddSettings<WorkflowOptions>(WorkflowOptions.Section, configure);
         // Idle handler activations leave after Workflow:HandlerIdle (HandlerGrainProperties): Orleans must look for them often enough.
         services.AddOptions<Orleans.Configuration.GrainCollectionOptions>().Configure<WorkflowSettings>((collection, settings) =>
         {
@@ -113,7 +113,7 @@ public static class WorkflowHostingExtensions
                 missing.Add("The engine has no storage: call AddPostgreSqlStorage() on the builder AddOrleansWorkflow() returns.");
             if (!sections.Contains(typeof(Messaging.RabbitMqOptions)))
                 missing.Add("The engine has no broker: call AddRabbitMq() on the builder AddOrleansWorkflow() returns.");
-            if (!sections.Contains(typeof(ClusterSettings)))
+            if (!sections.Contains(typeof(WorkflowClusterOptions)))
                 missing.Add("The engine has no cluster membership: call AddClusterMembership() on the builder AddOrleansWorkflow() returns.");
             return missing.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(missing);
         }

@@ -10,16 +10,16 @@ internal sealed class WorkflowSettings
 {
     public RabbitMqOptions RabbitMq { get; init; } = new();
     public StorageOptions Storage { get; init; } = new();
-    public DeliveryOptions Workflow { get; init; } = new();
-    public ClusterSettings Cluster { get; init; } = new();
+    public WorkflowOptions Workflow { get; init; } = new();
+    public WorkflowClusterOptions Cluster { get; init; } = new();
     public HpcOptions Hpc { get; init; } = new();
 
     public static WorkflowSettings From(IServiceProvider services) => new()
     {
         RabbitMq = Value<RabbitMqOptions>(services),
         Storage = Value<StorageOptions>(services),
-        Workflow = Value<DeliveryOptions>(services),
-        Cluster = Value<ClusterSettings>(services),
+        Workflow = Value<WorkflowOptions>(services),
+        Cluster = Value<WorkflowClusterOptions>(services),
         Hpc = Value<HpcOptions>(services),
     };
 

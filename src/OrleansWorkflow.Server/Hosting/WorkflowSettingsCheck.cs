@@ -18,7 +18,7 @@ public static class WorkflowSettingsCheck
     /// <paramref name="configure"/> (settings a host gives in code), and checks the result when the host starts.
     /// </summary>
     public static OptionsBuilder<TSettings> AddSettings<TSettings>(this IWorkflowBuilder workflow, string section, Action<TSettings>? configure = null)
-        where TSettings : class, IValidatedSettings, new()
+        where TSettings : class, IValidatedOptions, new()
     {
         var services = workflow.Services;
         var options = services.AddOptions<TSettings>();
@@ -70,7 +70,7 @@ public static class WorkflowSettingsCheck
 
     /// <summary>One section's check: the values that did not convert, then what its options type says of itself.</summary>
     private sealed class SettingsValidator<TSettings>(IConfigurationSection section) : IValidateOptions<TSettings>
-        where TSettings : class, IValidatedSettings, new()
+        where TSettings : class, IValidatedOptions, new()
     {
         public ValidateOptionsResult Validate(string? name, TSettings options)
         {

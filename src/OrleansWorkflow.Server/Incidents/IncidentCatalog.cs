@@ -12,7 +12,7 @@ internal readonly record struct StoredStatus(IncidentStatus Status, string? Reas
 /// changes, read to list and filter incidents without waking their grains. An incident's end is written here first
 /// (before its state row): the handlers' appends check it in their own transaction.
 /// </summary>
-internal sealed class IncidentCatalog(NpgsqlDataSource database, ClusterSettings cluster, GroupCommit commits)
+internal sealed class IncidentCatalog(NpgsqlDataSource database, WorkflowClusterOptions cluster, GroupCommit commits)
 {
     /// <summary>Writes the incident's row; a finished incident stays finished (its end is a fence: handlers' appends check it, see owf_incident_open).</summary>
     private const string Upsert = """

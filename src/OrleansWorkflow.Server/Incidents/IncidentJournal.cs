@@ -10,7 +10,7 @@ namespace OrleansWorkflow.Incidents;
 /// versions numbered in owf_incident_step (read, never written). Appends and reads the incident's dead letters
 /// (owf_incident_dead_letter), whose one writer is the incident.
 /// </summary>
-internal sealed class IncidentJournal(NpgsqlDataSource database, ClusterSettings cluster)
+internal sealed class IncidentJournal(NpgsqlDataSource database, WorkflowClusterOptions cluster)
 {
     /// <summary>
     /// The incident's steps in the order they were recorded: those earlier versions numbered first, then the handlers'

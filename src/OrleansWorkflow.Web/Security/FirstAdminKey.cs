@@ -11,13 +11,13 @@ namespace OrleansWorkflow.Web.Security;
 /// creates an admin key, keeps only its hash in the database, writes the key to a file only this user can read, and
 /// prints a sign-in link on its terminal (never in a log that is redirected somewhere).
 /// </summary>
-internal sealed class FirstAdminKey(AccessKeyStore keys, WebOptions options, ClusterSettings cluster, IServer server,
+internal sealed class FirstAdminKey(AccessKeyStore keys, WebOptions options, WorkflowClusterOptions cluster, IServer server,
     IHostApplicationLifetime lifetime, ILogger<FirstAdminKey> logger) : BackgroundService
 {
     public const string Name = "admin";
 
     /// <summary>Where the key is written: Web:AdminKeyFile, or ~/.config/orleans-workflow/&lt;ClusterId&gt;.admin-key.</summary>
-    public static string PathOf(WebOptions options, ClusterSettings cluster) => OrleansWorkflow.Configuration.AdminKeyFile.PathFor(options.AdminKeyFile, cluster.ClusterId);
+    public static string PathOf(WebOptions options, WorkflowClusterOptions cluster) => OrleansWorkflow.Configuration.AdminKeyFile.PathFor(options.AdminKeyFile, cluster.ClusterId);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

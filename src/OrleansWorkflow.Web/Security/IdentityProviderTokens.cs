@@ -16,7 +16,7 @@ internal static class IdentityProviderTokens
 {
     public const string Scheme = "owf-jwt";
 
-    public static AuthenticationBuilder AddIdentityProviderTokens(this AuthenticationBuilder authentication, JwtSettings jwt) =>
+    public static AuthenticationBuilder AddIdentityProviderTokens(this AuthenticationBuilder authentication, JwtOptions jwt) =>
         authentication.AddJwtBearer(Scheme, bearer =>
         {
             bearer.Authority = jwt.Authority;

@@ -32,7 +32,7 @@ internal static class WebSecurity
 
     private static readonly string[] LoopbackHosts = ["localhost", "127.0.0.1", "[::1]"];
 
-    public static void AddWebSecurity(this IServiceCollection services, IConfiguration configuration, int maxBodyBytes, JwtSettings jwt)
+    public static void AddWebSecurity(this IServiceCollection services, IConfiguration configuration, int maxBodyBytes, JwtOptions jwt)
     {
         services.AddSingleton<AccessKeyStore>();
         services.AddSingleton<Access.IGatewayCallers, ApiKeyGatewayCallers>();

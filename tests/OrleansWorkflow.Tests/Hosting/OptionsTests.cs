@@ -52,7 +52,7 @@ public sealed class OptionsTests
     [Fact]
     public void Retry_backoff_doubles_up_to_its_ceiling()
     {
-        var retry = new DeliveryOptions { RetryBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromMilliseconds(350) };
+        var retry = new WorkflowOptions { RetryBackoff = TimeSpan.FromMilliseconds(100), MaxBackoff = TimeSpan.FromMilliseconds(350) };
         Assert.Equal([100, 200, 350, 350], new[] { 1, 2, 3, 30 }.Select(n => retry.BackoffBefore(n).TotalMilliseconds));
     }
 
@@ -78,7 +78,7 @@ public sealed class OptionsTests
     [Fact]
     public void A_negative_retry_limit_is_refused()
     {
-        var problem = Assert.Single(new DeliveryOptions { RetryLimit = -1 }.Problems());
+        var problem = Assert.Single(new WorkflowOptions { RetryLimit = -1 }.Problems());
         Assert.Contains("Workflow:RetryLimit", problem);
     }
 
@@ -87,7 +87,7 @@ public sealed class OptionsTests
     [InlineData("06:00:01")]
     public void A_handler_timeout_of_nothing_or_of_hours_is_refused_naming_the_setting(string timeout)
     {
-        var problem = Assert.Single(new DeliveryOptions { HandlerTimeout = TimeSpan.Parse(timeout) }.Problems());
+        var problem = Assert.Single(new WorkflowOptions { HandlerTimeout = TimeSpan.Parse(timeout) }.Problems());
         Assert.Contains("Workflow:HandlerTimeout", problem);
         Assert.Contains("simulation", problem);
     }
@@ -95,8 +95,8 @@ public sealed class OptionsTests
     [Fact]
     public void A_negative_retention_and_an_empty_dead_letter_queue_limit_are_refused_naming_the_setting_and_0_keeps_data_forever()
     {
-        Assert.Contains("Workflow:Retention", Assert.Single(new DeliveryOptions { Retention = TimeSpan.FromDays(-1) }.Problems()));
-        Assert.Empty(new DeliveryOptions { Retention = TimeSpan.Zero }.Problems());
+        Assert.Contains("Workflow:Retention", Assert.Single(new WorkflowOptions { Retention = TimeSpan.FromDays(-1) }.Problems()));
+        Assert.Empty(new WorkflowOptions { Retention = TimeSpan.Zero }.Problems());
         Assert.Contains("RabbitMQ:DeadLetterLimit", Assert.Single(new RabbitMqOptions { DeadLetterLimit = 0 }.Problems()));
     }
 
@@ -121,7 +121,7 @@ public sealed class OptionsTests
 
     [Fact]
     public void The_grain_call_of_a_delivery_outlasts_the_longest_handler_timeout_allowed() =>
-        Assert.Empty(new DeliveryOptions { HandlerTimeout = TimeSpan.Parse(DeliveryOptions.DeliverCallTimeout) - TimeSpan.FromHours(1) }.Problems());
+        Assert.Empty(new WorkflowOptions { HandlerTimeout = TimeSpan.Parse(WorkflowOptions.DeliverCallTimeout) - TimeSpan.FromHours(1) }.Problems());
 
     [Fact]
     public void A_URI_too_malformed_to_parse_still_hides_its_password()

@@ -13,7 +13,7 @@ namespace OrleansWorkflow.Tests.Storage;
 public sealed class StepFenceTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly ClusterSettings _cluster = new();
+    private readonly WorkflowClusterOptions _cluster = new();
     private TestDatabase _database = null!;
     private NpgsqlDataSource _source = null!;
     private HandlerJournal _journal = null!;

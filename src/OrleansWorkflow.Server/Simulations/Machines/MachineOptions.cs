@@ -111,7 +111,7 @@ public sealed class MachineOptions
 }
 
 /// <summary>The HPC machines the engine may submit to, bound from the "Hpc" configuration section.</summary>
-public sealed class HpcOptions : IValidatedSettings
+public sealed class HpcOptions : IValidatedOptions
 {
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Hpc";

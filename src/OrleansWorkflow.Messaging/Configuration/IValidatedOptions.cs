@@ -1,7 +1,7 @@
 namespace OrleansWorkflow.Configuration;
 
 /// <summary>Settings that can say everything wrong with them, each problem naming its configuration key and the fix.</summary>
-public interface IValidatedSettings
+public interface IValidatedOptions
 {
     /// <summary>Every problem of these settings; empty when they are usable.</summary>
     IEnumerable<string> Problems();
@@ -17,7 +17,7 @@ public sealed class SettingsException(IReadOnlyList<string> problems)
     public IReadOnlyList<string> Problems { get; } = problems;
 
     /// <summary>Throws when <paramref name="settings"/> have any problem.</summary>
-    public static void ThrowIfInvalid(IValidatedSettings settings)
+    public static void ThrowIfInvalid(IValidatedOptions settings)
     {
         var problems = settings.Problems().ToList();
         if (problems.Count > 0)

@@ -3,7 +3,7 @@ using OrleansWorkflow.Configuration;
 namespace OrleansWorkflow.Hosting;
 
 /// <summary>How deliveries are handled: retries of a failing handler, and the largest body taken. Bound from the "Workflow" configuration section.</summary>
-public sealed class DeliveryOptions : IValidatedSettings
+public sealed class WorkflowOptions : IValidatedOptions
 {
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Workflow";

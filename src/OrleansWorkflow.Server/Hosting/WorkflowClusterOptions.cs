@@ -4,7 +4,7 @@ using OrleansWorkflow.Messaging;
 namespace OrleansWorkflow.Hosting;
 
 /// <summary>Who this cluster is and how its silos find each other. Bound from the "Cluster" configuration section.</summary>
-public sealed class ClusterSettings : IValidatedSettings
+public sealed class WorkflowClusterOptions : IValidatedOptions
 {
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Cluster";
