@@ -12,8 +12,11 @@ public sealed class ClusterTls
     /// <summary>This silo's (or client's) certificate, PEM. Empty: no TLS (a client may still give <see cref="CaFile"/> alone, if silos do not require client certificates).</summary>
     public string CertificateFile { get; set; } = "";
 
-    /// <summary>Its private key, PEM (unencrypted, readable by this user only).</summary>
+    /// <summary>Its private key, PEM, readable by this user only: unencrypted, or encrypted with <see cref="KeyPassword"/>.</summary>
     public string KeyFile { get; set; } = "";
+
+    /// <summary>The password of <see cref="KeyFile"/> when it is encrypted ("ENCRYPTED PRIVATE KEY"); never shown.</summary>
+    public string KeyPassword { get; set; } = "";
 
     /// <summary>The cluster CA's certificate, PEM: silos and clients present certificates it issued, and nothing else is trusted.</summary>
     public string CaFile { get; set; } = "";
@@ -37,6 +40,26 @@ public sealed class ClusterTls
                 yield return $"{section}:CertificateFile \"{CertificateFile}\" is not a file; give this machine's PEM certificate, issued by the cluster's CA.";
             if (!File.Exists(KeyFile))
                 yield return $"{section}:KeyFile \"{KeyFile}\" is not a file; give the PEM private key of {section}:CertificateFile.";
+            else if (File.Exists(CertificateFile) && KeyProblem(section) is { } problem)
+                yield return problem;
+        }
+    }
+
+    /// <summary>Why the key cannot be used with the certificate (an encrypted key without its password, a wrong password), or null.</summary>
+    private string? KeyProblem(string section)
+    {
+        if (KeyPassword.Length == 0 && File.ReadAllText(KeyFile).Contains("ENCRYPTED PRIVATE KEY", StringComparison.Ordinal))
+            return $"{section}:KeyFile \"{KeyFile}\" is encrypted; set {section}:KeyPassword to its password.";
+        try
+        {
+            using var certificate = LoadCertificate();
+            return null;
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            return KeyPassword.Length > 0
+                ? $"{section}:KeyPassword does not open {section}:KeyFile \"{KeyFile}\", or the key is not that of {section}:CertificateFile ({e.Message})."
+                : $"{section}:KeyFile \"{KeyFile}\" is not the PEM private key of {section}:CertificateFile ({e.Message}).";
         }
     }
 
@@ -45,7 +68,9 @@ public sealed class ClusterTls
     {
         if (CertificateFile.Length == 0)
             return null;
-        using var pem = X509Certificate2.CreateFromPemFile(CertificateFile, KeyFile);
+        using var pem = KeyPassword.Length > 0
+            ? X509Certificate2.CreateFromEncryptedPemFile(CertificateFile, KeyPassword, KeyFile)
+            : X509Certificate2.CreateFromPemFile(CertificateFile, KeyFile);
         // SslStream on Linux wants a certificate whose key it can use from any thread: load it as PKCS#12 once.
         return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
     }

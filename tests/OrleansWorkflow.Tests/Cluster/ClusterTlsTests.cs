@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging;
 using OrleansWorkflow.Tests.Infrastructure;
@@ -9,17 +7,20 @@ namespace OrleansWorkflow.Tests.Cluster;
 /// <summary>Two real silos that speak TLS to each other and to clients, and ask clients for a certificate of the cluster's CA.</summary>
 public sealed class ClusterTlsTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("owf-cluster-tls-").FullName;
+    private readonly TestCertificates _certificates = new();
 
     [Fact]
     public async Task Two_silos_over_TLS_run_fire_incidents_and_a_client_without_the_clusters_certificate_is_refused_at_once_naming_the_settings()
     {
-        using var ca = Authority("OrleansWorkflow test cluster CA");
-        using var rogueCa = Authority("someone else's CA");
-        var silo = Issue(ca, "silo", "silo");
-        var client = Issue(ca, "client", "operator desk");
-        var rogue = Issue(rogueCa, "rogue", "stranger");
-        var caFile = Write("ca.pem", ca.ExportCertificatePem());
+        using var ca = TestCertificates.Authority("OrleansWorkflow test cluster CA");
+        using var rogueCa = TestCertificates.Authority("someone else's CA");
+        var silo = _certificates.Issue(ca, "silo", "silo");
+        // The second silo's key is encrypted (Cluster:Tls:KeyPassword), as is the trusted client's.
+        var keyPassword = $"tls-key-pw-{Guid.NewGuid():N}";
+        var otherSilo = _certificates.Issue(ca, "other-silo", "other silo", keyPassword);
+        var client = _certificates.Issue(ca, "client", "operator desk", keyPassword);
+        var rogue = _certificates.Issue(rogueCa, "rogue", "stranger");
+        var caFile = _certificates.Write("ca.pem", ca.ExportCertificatePem());
 
         await using var database = await TestDatabase.CreateAsync();
         await using var broker = await TestVirtualHost.CreateAsync();
@@ -31,7 +32,12 @@ public sealed class ClusterTlsTests : IDisposable
             ["OWF_Cluster__Tls__CaFile"] = caFile,
         };
         await using var process = await SiloProcess.StartAsync(database, broker, settings);
-        await using var other = await SiloProcess.StartAsync(database, broker, settings);
+        await using var other = await SiloProcess.StartAsync(database, broker, new Dictionary<string, string>(settings)
+        {
+            ["OWF_Cluster__Tls__CertificateFile"] = otherSilo.Certificate,
+            ["OWF_Cluster__Tls__KeyFile"] = otherSilo.Key,
+            ["OWF_Cluster__Tls__KeyPassword"] = keyPassword,
+        });
 
         foreach (var (who, tls) in new[]
         {
@@ -54,41 +60,29 @@ public sealed class ClusterTlsTests : IDisposable
 
         // The two silos found each other over TLS (membership probes go silo to silo), and run incidents together.
         await using var trusted = await process.ConnectAsync(membershipDatabase: database.ConnectionString,
-            clusterTls: new ClusterTls { CaFile = caFile, CertificateFile = client.Certificate, KeyFile = client.Key });
+            clusterTls: new ClusterTls { CaFile = caFile, CertificateFile = client.Certificate, KeyFile = client.Key, KeyPassword = keyPassword });
         await Eventually.UntilAsync(trusted.GetSilos, s => s.Values.Count(v => v == "Active") == 2, TimeSpan.FromSeconds(60), "both silos to be active");
         var incidents = await Faults.FireLoad.StartAsync(trusted, 20);
         var ends = await Task.WhenAll(incidents.Select(i => trusted.WaitForEndAsync(i, TimeSpan.FromSeconds(120))));
         await Faults.FireLoad.AssertNothingLostOrRepeatedAsync(trusted, broker, ends);
+        Assert.DoesNotContain(keyPassword, process.Log + other.Log);
     }
 
-    private static CertificateRequest Request(string name, RSA key) => new($"CN={name}", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-
-    private static X509Certificate2 Authority(string name)
+    [Fact]
+    public void An_encrypted_key_without_its_password_or_with_a_wrong_one_is_named_without_the_password()
     {
-        using var key = RSA.Create(2048);
-        var request = Request(name, key);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow.AddDays(60));
+        using var ca = TestCertificates.Authority("OrleansWorkflow test cluster CA");
+        var (certificate, key) = _certificates.Issue(ca, "locked", "locked", "the-right-one");
+        var caFile = _certificates.Write("ca.pem", ca.ExportCertificatePem());
+
+        var missing = Assert.Single(new ClusterTls { CaFile = caFile, CertificateFile = certificate, KeyFile = key }.Problems("Cluster:Tls", needsCertificate: true));
+        var wrong = Assert.Single(new ClusterTls { CaFile = caFile, CertificateFile = certificate, KeyFile = key, KeyPassword = "a-wrong-one" }.Problems("Cluster:Tls", needsCertificate: true));
+
+        Assert.Contains("is encrypted; set Cluster:Tls:KeyPassword", missing);
+        Assert.StartsWith("Cluster:Tls:KeyPassword does not open Cluster:Tls:KeyFile", wrong);
+        Assert.DoesNotContain("a-wrong-one", wrong);
+        Assert.Empty(new ClusterTls { CaFile = caFile, CertificateFile = certificate, KeyFile = key, KeyPassword = "the-right-one" }.Problems("Cluster:Tls", needsCertificate: true));
     }
 
-    private (string Certificate, string Key) Issue(X509Certificate2 authority, string file, string name)
-    {
-        using var key = RSA.Create(2048);
-        var request = Request(name, key);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
-        using var issued = request.Create(authority, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(8));
-        return (Write(file + ".pem", issued.ExportCertificatePem()), Write(file + ".key", key.ExportPkcs8PrivateKeyPem()));
-    }
-
-    private string Write(string name, string text)
-    {
-        var path = Path.Combine(_directory, name);
-        File.WriteAllText(path, text);
-        return path;
-    }
-
-    public void Dispose() => Directory.Delete(_directory, recursive: true);
+    public void Dispose() => _certificates.Dispose();
 }

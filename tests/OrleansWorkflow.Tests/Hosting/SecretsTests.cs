@@ -9,7 +9,7 @@ namespace OrleansWorkflow.Tests.Hosting;
 
 /// <summary>
 /// A secret in every secret-bearing setting (the broker URI's password, the database connection string's password,
-/// the API keys' hashes), through a silo's whole life and through a start refused for a bad value in every section:
+/// the API keys' hashes, the cluster TLS key's password), through a silo's whole life and through a start refused for a bad value in every section:
 /// no line the silo writes holds any of them.
 /// </summary>
 public sealed class SecretsTests
@@ -29,7 +29,20 @@ public sealed class SecretsTests
         var brokerUri = $"amqp://{brokerUser}:{brokerPassword}@127.0.0.1:{broker.Node.Port}/{Uri.EscapeDataString(broker.Name)}";
         // The test server trusts loopback logins: the password is carried everywhere the engine uses the string, and checked nowhere.
         var connectionString = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Password = databasePassword }.ConnectionString;
-        var secrets = new[] { brokerPassword, databasePassword, operatorKey, operatorHash, operatorHash["sha256:".Length..] };
+        using var certificates = new TestCertificates();
+        using var ca = TestCertificates.Authority("secrets test CA");
+        var keyPassword = $"tls-key-pw-{Guid.NewGuid():N}";
+        var siloCertificate = certificates.Issue(ca, "silo", "silo", keyPassword);
+        var clientCertificate = certificates.Issue(ca, "client", "desk", keyPassword);
+        var caFile = certificates.Write("ca.pem", ca.ExportCertificatePem());
+        var tls = new Dictionary<string, string>
+        {
+            ["OWF_Cluster__Tls__CertificateFile"] = siloCertificate.Certificate,
+            ["OWF_Cluster__Tls__KeyFile"] = siloCertificate.Key,
+            ["OWF_Cluster__Tls__KeyPassword"] = keyPassword,
+            ["OWF_Cluster__Tls__CaFile"] = caFile,
+        };
+        var secrets = new[] { brokerPassword, databasePassword, operatorKey, operatorHash, operatorHash["sha256:".Length..], keyPassword };
 
         string running;
         await using (var silo = await SiloProcess.StartAsync(connectionString, database.Name, broker, new Dictionary<string, string>
@@ -39,9 +52,12 @@ public sealed class SecretsTests
             ["OWF_Web__ApiKeys__0__Role"] = "operator",
             ["OWF_Web__ApiKeys__0__Hash"] = operatorHash,
             ["OWF_Logging__LogLevel__OrleansWorkflow"] = "Debug",
-        }))
+        }.Concat(tls).ToDictionary()))
         {
-            await using var client = await silo.ConnectAsync(brokerUri: brokerUri, apiKey: operatorKey);
+            await using var client = await silo.ConnectAsync(brokerUri: brokerUri, apiKey: operatorKey, clusterTls: new Messaging.ClusterTls
+            {
+                CaFile = caFile, CertificateFile = clientCertificate.Certificate, KeyFile = clientCertificate.Key, KeyPassword = keyPassword,
+            });
             var incident = await client.CreateIncident("secrets kept", "AB");
             await client.SendNow(ABWorkflow.AQueue, new JsonObject { ["IncidentID"] = incident.ToString() });
             Assert.Equal(IncidentStatus.Completed, (await client.WaitForEndAsync(incident, TimeSpan.FromSeconds(60))).Status);
@@ -68,6 +84,10 @@ public sealed class SecretsTests
             ["OWF_Web__ApiKeys__1__Name"] = "careless",
             ["OWF_Web__ApiKeys__1__Role"] = "operator",
             ["OWF_Web__ApiKeys__1__Hash"] = operatorKey,
+            ["OWF_Cluster__Tls__CertificateFile"] = siloCertificate.Certificate,
+            ["OWF_Cluster__Tls__KeyFile"] = siloCertificate.Key,
+            ["OWF_Cluster__Tls__KeyPassword"] = keyPassword,
+            ["OWF_Cluster__Tls__CaFile"] = caFile,
         });
         Assert.Equal(2, exitCode);
         foreach (var key in new[] { "RabbitMQ:Prefetch", "Storage:PostgreSql", "Workflow:RetryLimit", "Cluster:Membership", "Hpc:Machines:archer:Scheduler", "Telemetry:OtlpEndpoint", "Web:ApiKeys:1:Hash" })
