@@ -51,7 +51,7 @@ public sealed class WorkflowClient : IAsyncDisposable
         options.Validate();
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        UseOrleansClient(builder, options);
+        AddOrleansClient(builder, options);
         var host = builder.Build();
         try
         {
@@ -76,7 +76,7 @@ public sealed class WorkflowClient : IAsyncDisposable
     }
 
     /// <summary>The Orleans client of <paramref name="builder"/>'s host, connected to the engine's silos as <paramref name="options"/> say.</summary>
-    internal static void UseOrleansClient(IHostApplicationBuilder builder, WorkflowClientOptions options)
+    internal static void AddOrleansClient(IHostApplicationBuilder builder, WorkflowClientOptions options)
     {
         builder.Services.AddDependencyExceptionSerialization();
         builder.UseOrleansClient(client =>
