@@ -18,6 +18,9 @@ public sealed class RabbitMqOptions : IValidatedOptions
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "RabbitMQ";
 
+    /// <summary>The configuration key of <paramref name="property"/>: the one place its name is written is the property itself.</summary>
+    private static string Key(string property) => $"{Section}:{property}";
+
     /// <summary>The broker, as an AMQP URI. The default is a broker on this machine with RabbitMQ's loopback-only guest user.</summary>
     public string Uri { get; set; } = "amqp://guest:guest@127.0.0.1:5672/";
 
@@ -73,28 +76,28 @@ public sealed class RabbitMqOptions : IValidatedOptions
     {
         if (!System.Uri.TryCreate(Uri, UriKind.Absolute, out var uri) || (uri.Scheme != "amqp" && uri.Scheme != "amqps"))
         {
-            yield return $"RabbitMQ:Uri \"{RedactedUri}\" is not an AMQP URI; set it like amqp://user:password@host:5672/vhost.";
+            yield return $"{Key(nameof(Uri))} \"{RedactedUri}\" is not an AMQP URI; set it like amqp://user:password@host:5672/vhost.";
         }
         else if (!string.IsNullOrEmpty(TlsCaFile))
         {
             if (uri.Scheme != "amqps")
-                yield return $"RabbitMQ:TlsCaFile is set but RabbitMQ:Uri \"{RedactedUri}\" is not amqps://; use amqps://host:5671/ for TLS, or unset TlsCaFile.";
+                yield return $"{Key(nameof(TlsCaFile))} is set but {Key(nameof(Uri))} \"{RedactedUri}\" is not amqps://; use amqps://host:5671/ for TLS, or unset TlsCaFile.";
             else if (!File.Exists(TlsCaFile))
-                yield return $"RabbitMQ:TlsCaFile \"{TlsCaFile}\" does not exist; set it to the PEM file of the CA that issued the broker's certificate.";
+                yield return $"{Key(nameof(TlsCaFile))} \"{TlsCaFile}\" does not exist; set it to the PEM file of the CA that issued the broker's certificate.";
         }
         foreach (var host in Hosts)
             if (!TryParseNode(host, 5672, out _))
-                yield return $"RabbitMQ:Hosts has \"{host}\", which is no host or host:port; give each node like rabbit-2.example.org or 10.0.0.12:5672.";
+                yield return $"{Key(nameof(Hosts))} has \"{host}\", which is no host or host:port; give each node like rabbit-2.example.org or 10.0.0.12:5672.";
         if (Prefetch == 0)
-            yield return "RabbitMQ:Prefetch is 0; set it to at least 1 (64 is a good start).";
+            yield return $"{Key(nameof(Prefetch))} is 0; set it to at least 1 (64 is a good start).";
         if (ConsumerConcurrency == 0)
-            yield return "RabbitMQ:ConsumerConcurrency is 0; set it to at least 1.";
+            yield return $"{Key(nameof(ConsumerConcurrency))} is 0; set it to at least 1.";
         if (!Enum.IsDefined(QueueType))
-            yield return $"RabbitMQ:QueueType is {QueueType}; set Classic or Quorum.";
+            yield return $"{Key(nameof(QueueType))} is {QueueType}; set Classic or Quorum.";
         if (DeadLetterLimit < 1)
-            yield return $"RabbitMQ:DeadLetterLimit is {DeadLetterLimit}; set at least 1 (the default keeps 100000 dead letters per queue).";
+            yield return $"{Key(nameof(DeadLetterLimit))} is {DeadLetterLimit}; set at least 1 (the default keeps 100000 dead letters per queue).";
         if (DeliveryLimit < 1)
-            yield return $"RabbitMQ:DeliveryLimit is {DeliveryLimit}; set at least 1 (20 is a safe backstop).";
+            yield return $"{Key(nameof(DeliveryLimit))} is {DeliveryLimit}; set at least 1 (20 is a safe backstop).";
     }
 
     /// <summary>The broker's nodes, in the order connections try them: the URI's host, then <see cref="Hosts"/>.</summary>

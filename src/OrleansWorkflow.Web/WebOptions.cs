@@ -9,6 +9,9 @@ public sealed class WebOptions : IValidatedOptions
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Web";
 
+    /// <summary>The configuration key of <paramref name="property"/>: the one place its name is written is the property itself.</summary>
+    private static string Key(string property) => $"{Section}:{property}";
+
     /// <summary>Whether the owf-silo host serves the web view at all (false: the generic host, no web server). Hosts of your own decide by calling AddWeb or not.</summary>
     public bool Enabled { get; set; } = true;
 
@@ -52,27 +55,27 @@ public sealed class WebOptions : IValidatedOptions
     public IEnumerable<string> Problems()
     {
         if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-            yield return $"Web:Url \"{Url}\" is not an http(s) URL; set it like http://127.0.0.1:8080.";
+            yield return $"{Key(nameof(Url))} \"{Url}\" is not an http(s) URL; set it like http://127.0.0.1:8080.";
         for (var i = 0; i < ApiKeys.Count; i++)
         {
             var key = ApiKeys[i];
             if (string.IsNullOrWhiteSpace(key.Name))
-                yield return $"Web:ApiKeys:{i}:Name is empty; name each key (the audit log says who did what by it).";
+                yield return $"{Key(nameof(ApiKeys))}:{i}:{nameof(ConfiguredApiKey.Name)} is empty; name each key (the audit log says who did what by it).";
             else if (ApiKeys.Take(i).Any(k => k.Name == key.Name))
-                yield return $"Web:ApiKeys:{i}:Name \"{key.Name}\" is given twice; give each key its own name.";
+                yield return $"{Key(nameof(ApiKeys))}:{i}:{nameof(ConfiguredApiKey.Name)} \"{key.Name}\" is given twice; give each key its own name.";
             if (AccessRoles.Parse(key.Role) is null)
-                yield return $"Web:ApiKeys:{i}:Role \"{key.Role}\" is not a role; use viewer, operator or admin.";
+                yield return $"{Key(nameof(ApiKeys))}:{i}:{nameof(ConfiguredApiKey.Role)} \"{key.Role}\" is not a role; use viewer, operator or admin.";
             if (!Security.ApiKeys.IsHash(key.Hash))
-                yield return $"Web:ApiKeys:{i}:Hash is not a key hash; configure \"sha256:\" and the 64 hex digits of the key's SHA-256 (printf %s \"$key\" | sha256sum), never the key.";
+                yield return $"{Key(nameof(ApiKeys))}:{i}:{nameof(ConfiguredApiKey.Hash)} is not a key hash; configure \"sha256:\" and the 64 hex digits of the key's SHA-256 (printf %s \"$key\" | sha256sum), never the key.";
         }
-        foreach (var problem in Jwt.Problems())
+        foreach (var problem in Jwt.Problems(Key(nameof(Jwt))))
             yield return problem;
         if (MaxEventStreamsPerPrincipal < 1)
-            yield return $"Web:MaxEventStreamsPerPrincipal is {MaxEventStreamsPerPrincipal}; set at least 1 (default 16).";
+            yield return $"{Key(nameof(MaxEventStreamsPerPrincipal))} is {MaxEventStreamsPerPrincipal}; set at least 1 (default 16).";
         if (MutationsPerSecond < 1)
-            yield return $"Web:MutationsPerSecond is {MutationsPerSecond}; set at least 1 (default 100).";
+            yield return $"{Key(nameof(MutationsPerSecond))} is {MutationsPerSecond}; set at least 1 (default 100).";
         if (MaxGraphDrawings < 1)
-            yield return $"Web:MaxGraphDrawings is {MaxGraphDrawings}; set at least 1 (default 2).";
+            yield return $"{Key(nameof(MaxGraphDrawings))} is {MaxGraphDrawings}; set at least 1 (default 2).";
     }
 }
 
@@ -110,15 +113,16 @@ public sealed class JwtOptions
     /// <summary>Whether the provider may be reached over plain HTTP: only on loopback (a provider run beside the silo, or in tests).</summary>
     public bool IsLoopback => Uri.TryCreate(Authority, UriKind.Absolute, out var uri) && uri.IsLoopback;
 
-    internal IEnumerable<string> Problems()
+    /// <summary>Every problem of these settings, each by its key under <paramref name="section"/>.</summary>
+    internal IEnumerable<string> Problems(string section)
     {
         if (!Enabled)
             yield break;
         if (!Uri.TryCreate(Authority, UriKind.Absolute, out var uri) || !(uri.Scheme == "https" || (uri.Scheme == "http" && uri.IsLoopback)))
-            yield return $"Web:Jwt:Authority \"{Configuration.Secrets.RedactUri(Authority)}\" is not an https URL of an identity provider (http only on loopback); set it like https://login.example.org/realms/fire.";
+            yield return $"{section}:{nameof(Authority)} \"{Configuration.Secrets.RedactUri(Authority)}\" is not an https URL of an identity provider (http only on loopback); set it like https://login.example.org/realms/fire.";
         if (string.IsNullOrWhiteSpace(Audience))
-            yield return "Web:Jwt:Audience is empty; set the audience the provider issues this engine's tokens for.";
+            yield return $"{section}:{nameof(Audience)} is empty; set the audience the provider issues this engine's tokens for.";
         if (string.IsNullOrWhiteSpace(RoleClaim) || string.IsNullOrWhiteSpace(NameClaim))
-            yield return "Web:Jwt:RoleClaim and Web:Jwt:NameClaim must name claims of the provider's tokens (defaults roles and preferred_username).";
+            yield return $"{section}:{nameof(RoleClaim)} and {section}:{nameof(NameClaim)} must name claims of the provider's tokens (defaults roles and preferred_username).";
     }
 }

@@ -8,6 +8,9 @@ public sealed class StorageOptions : IValidatedOptions
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Storage";
 
+    /// <summary>The configuration key of <paramref name="property"/>: the one place its name is written is the property itself.</summary>
+    private static string Key(string property) => $"{Section}:{property}";
+
     /// <summary>The PostgreSQL connection string (Npgsql format) of the engine's database. Required.</summary>
     public string PostgreSql { get; set; } = "";
 
@@ -43,7 +46,7 @@ public sealed class StorageOptions : IValidatedOptions
     {
         if (string.IsNullOrWhiteSpace(PostgreSql))
         {
-            yield return "Storage:PostgreSql is not set; set the PostgreSQL connection string of the engine's database (OWF_Storage__PostgreSql), like Host=127.0.0.1;Port=5432;Username=owf;Password=...;Database=orleans_workflow.";
+            yield return $"{Key(nameof(PostgreSql))} is not set; set the PostgreSQL connection string of the engine's database (OWF_Storage__PostgreSql), like Host=127.0.0.1;Port=5432;Username=owf;Password=...;Database=orleans_workflow.";
             yield break;
         }
         string? invalid = null;
@@ -57,8 +60,8 @@ public sealed class StorageOptions : IValidatedOptions
             invalid = e.Message;
         }
         if (invalid is not null)
-            yield return $"Storage:PostgreSql is not a PostgreSQL connection string ({invalid}); write it like Host=127.0.0.1;Port=5432;Username=owf;Database=orleans_workflow.";
+            yield return $"{Key(nameof(PostgreSql))} is not a PostgreSQL connection string ({invalid}); write it like Host=127.0.0.1;Port=5432;Username=owf;Database=orleans_workflow.";
         else if (maxPoolSize < 2)
-            yield return $"Storage:PostgreSql has Maximum Pool Size={maxPoolSize}; the engine needs at least 2 connections (one for Orleans' providers, one for its journals). Leave it out (100) or set it to the connections this silo may open.";
+            yield return $"{Key(nameof(PostgreSql))} has Maximum Pool Size={maxPoolSize}; the engine needs at least 2 connections (one for Orleans' providers, one for its journals). Leave it out (100) or set it to the connections this silo may open.";
     }
 }

@@ -8,6 +8,9 @@ public sealed class TelemetryOptions : IValidatedOptions
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Telemetry";
 
+    /// <summary>The configuration key of <paramref name="property"/>: the one place its name is written is the property itself.</summary>
+    private static string Key(string property) => $"{Section}:{property}";
+
     /// <summary>An OpenTelemetry collector's OTLP endpoint, like http://127.0.0.1:4317; unset, OTEL_EXPORTER_OTLP_ENDPOINT is used, and without either nothing is exported.</summary>
     public string? OtlpEndpoint { get; set; }
 
@@ -24,8 +27,8 @@ public sealed class TelemetryOptions : IValidatedOptions
     {
         var endpoint = Endpoint;
         if (!string.IsNullOrWhiteSpace(endpoint) && Collector is null)
-            yield return $"Telemetry:OtlpEndpoint \"{Configuration.Secrets.RedactUri(endpoint)}\" is not a URL; set it like http://127.0.0.1:4317 (an OpenTelemetry collector's OTLP port).";
+            yield return $"{Key(nameof(OtlpEndpoint))} \"{Configuration.Secrets.RedactUri(endpoint)}\" is not a URL; set it like http://127.0.0.1:4317 (an OpenTelemetry collector's OTLP port).";
         if (string.IsNullOrWhiteSpace(ServiceName))
-            yield return "Telemetry:ServiceName is empty; name the service the telemetry comes from.";
+            yield return $"{Key(nameof(ServiceName))} is empty; name the service the telemetry comes from.";
     }
 }

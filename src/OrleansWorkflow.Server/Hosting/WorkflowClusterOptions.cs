@@ -9,6 +9,9 @@ public sealed class WorkflowClusterOptions : IValidatedOptions
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Cluster";
 
+    /// <summary>The configuration key of <paramref name="property"/>: the one place its name is written is the property itself.</summary>
+    private static string Key(string property) => $"{Section}:{property}";
+
     /// <summary>The engine's Orleans service id: the same on every silo and client of one engine, and across its versions.</summary>
     public string ServiceId { get; set; } = "orleans-workflow";
     /// <summary>The Orleans cluster id: silos with the same one form one cluster.</summary>
@@ -40,17 +43,17 @@ public sealed class WorkflowClusterOptions : IValidatedOptions
     public IEnumerable<string> Problems()
     {
         if (!Enum.IsDefined(Membership))
-            yield return $"Cluster:Membership is {Membership}; set Localhost (one silo) or PostgreSql (several silos sharing the Storage database).";
+            yield return $"{Key(nameof(Membership))} is {Membership}; set Localhost (one silo) or PostgreSql (several silos sharing the Storage database).";
         if (!System.Net.IPAddress.TryParse(AdvertisedAddress, out _))
-            yield return $"Cluster:AdvertisedAddress \"{AdvertisedAddress}\" is not an IP address; set the address other silos and clients reach this silo on.";
+            yield return $"{Key(nameof(AdvertisedAddress))} \"{AdvertisedAddress}\" is not an IP address; set the address other silos and clients reach this silo on.";
         if (SiloPort is <= 0 or > 65535 || GatewayPort is <= 0 or > 65535 || SiloPort == GatewayPort)
-            yield return $"Cluster:SiloPort ({SiloPort}) and Cluster:GatewayPort ({GatewayPort}) must be two different ports; give each silo on one machine its own pair.";
-        foreach (var problem in Tls.Problems("Cluster:Tls", needsCertificate: true))
+            yield return $"{Key(nameof(SiloPort))} ({SiloPort}) and {Key(nameof(GatewayPort))} ({GatewayPort}) must be two different ports; give each silo on one machine its own pair.";
+        foreach (var problem in Tls.Problems(Key(nameof(Tls)), needsCertificate: true))
             yield return problem;
         if (Membership == ClusterMembership.PostgreSql && System.Net.IPAddress.TryParse(AdvertisedAddress, out var address)
             && !System.Net.IPAddress.IsLoopback(address) && !Tls.Enabled && !PrivateNetwork)
-            yield return $"Cluster:AdvertisedAddress {AdvertisedAddress} is reachable from other machines, and Cluster:Tls is not set: anyone on the network could join the cluster or call its gateway. Configure Cluster:Tls (README, \"Silos on several machines\"), or set Cluster:PrivateNetwork=true if only the cluster's machines are on that network.";
+            yield return $"{Key(nameof(AdvertisedAddress))} {AdvertisedAddress} is reachable from other machines, and {Key(nameof(Tls))} is not set: anyone on the network could join the cluster or call its gateway. Configure {Key(nameof(Tls))} (README, \"Silos on several machines\"), or set {Key(nameof(PrivateNetwork))}=true if only the cluster's machines are on that network.";
         if (string.IsNullOrWhiteSpace(ServiceId) || string.IsNullOrWhiteSpace(ClusterId))
-            yield return "Cluster:ServiceId and Cluster:ClusterId must not be empty; every silo and client of one engine uses the same pair.";
+            yield return $"{Key(nameof(ServiceId))} and {Key(nameof(ClusterId))} must not be empty; every silo and client of one engine uses the same pair.";
     }
 }

@@ -8,6 +8,9 @@ public sealed class WorkflowOptions : IValidatedOptions
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Workflow";
 
+    /// <summary>The configuration key of <paramref name="property"/>: the one place its name is written is the property itself.</summary>
+    private static string Key(string property) => $"{Section}:{property}";
+
     /// <summary>Retries after a handler's first failure; then the message is dead-lettered and its incident marked Error.</summary>
     public int RetryLimit { get; set; } = 3;
 
@@ -61,18 +64,18 @@ public sealed class WorkflowOptions : IValidatedOptions
     public IEnumerable<string> Problems()
     {
         if (RetryLimit < 0)
-            yield return $"Workflow:RetryLimit is {RetryLimit}; set it to 0 (no retries) or more.";
+            yield return $"{Key(nameof(RetryLimit))} is {RetryLimit}; set it to 0 (no retries) or more.";
         if (RetryBackoff < TimeSpan.Zero || MaxBackoff < RetryBackoff)
-            yield return "Workflow:RetryBackoff must be 0 or more and at most Workflow:MaxBackoff.";
+            yield return $"{Key(nameof(RetryBackoff))} must be 0 or more and at most {Key(nameof(MaxBackoff))}.";
         if (HandlerTimeout <= TimeSpan.Zero || HandlerTimeout > LargestHandlerTimeout)
-            yield return $"Workflow:HandlerTimeout is {HandlerTimeout}; set a time above 0 and at most {LargestHandlerTimeout} (default 00:05:00). Work longer than that belongs in a simulation.";
+            yield return $"{Key(nameof(HandlerTimeout))} is {HandlerTimeout}; set a time above 0 and at most {LargestHandlerTimeout} (default 00:05:00). Work longer than that belongs in a simulation.";
         if (Retention < TimeSpan.Zero)
-            yield return $"Workflow:Retention is {Retention}; set how long finished incidents' working data is kept (default 30.00:00:00), or 0 to keep it forever.";
+            yield return $"{Key(nameof(Retention))} is {Retention}; set how long finished incidents' working data is kept (default 30.00:00:00), or 0 to keep it forever.";
         if (FinishedIncidentIdle < TimeSpan.Zero)
-            yield return $"Workflow:FinishedIncidentIdle is {FinishedIncidentIdle}; set how long a finished incident stays in memory after its end (default 00:00:10), 0 or more.";
+            yield return $"{Key(nameof(FinishedIncidentIdle))} is {FinishedIncidentIdle}; set how long a finished incident stays in memory after its end (default 00:00:10), 0 or more.";
         if (HandlerIdle < MinHandlerIdle)
-            yield return $"Workflow:HandlerIdle is {HandlerIdle}; set how long an idle handler activation stays in memory, at least {MinHandlerIdle} (default 00:00:30).";
+            yield return $"{Key(nameof(HandlerIdle))} is {HandlerIdle}; set how long an idle handler activation stays in memory, at least {MinHandlerIdle} (default 00:00:30).";
         if (MaxBodyBytes <= 0)
-            yield return $"Workflow:MaxBodyBytes is {MaxBodyBytes}; set a positive size in bytes (default 1048576).";
+            yield return $"{Key(nameof(MaxBodyBytes))} is {MaxBodyBytes}; set a positive size in bytes (default 1048576).";
     }
 }

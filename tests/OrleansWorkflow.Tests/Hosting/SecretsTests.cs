@@ -25,6 +25,7 @@ public sealed class SecretsTests
         await using var broker = await TestVirtualHost.CreateAsync();
         var brokerUser = $"owf-secret-{Guid.NewGuid():N}"[..24];
         await broker.Node.CtlAsync("add_user", brokerUser, brokerPassword);
+        await using var userDeleted = new DeleteOnDispose(() => broker.Node.CtlAsync("delete_user", brokerUser));
         await broker.Node.CtlAsync("set_permissions", "-p", broker.Name, brokerUser, ".*", ".*", ".*");
         var brokerUri = $"amqp://{brokerUser}:{brokerPassword}@127.0.0.1:{broker.Node.Port}/{Uri.EscapeDataString(broker.Name)}";
         // The test server trusts loopback logins: the password is carried everywhere the engine uses the string, and checked nowhere.
@@ -97,4 +98,10 @@ public sealed class SecretsTests
         var leaks = lines.Where(l => secrets.Any(secret => l.Contains(secret, StringComparison.Ordinal))).ToList();
         Assert.True(leaks.Count == 0, $"{leaks.Count} log lines hold a secret, the first: {leaks.FirstOrDefault()}");
     }
+}
+
+/// <summary>Runs an asynchronous clean-up when disposed.</summary>
+internal sealed class DeleteOnDispose(Func<Task> delete) : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync() => await delete();
 }
