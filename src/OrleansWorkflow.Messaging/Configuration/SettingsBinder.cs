@@ -56,10 +56,18 @@ internal static class SettingsBinder
             }
             else if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>))
             {
-                // Configuration lists are sections keyed 0, 1, 2...: bound in that order, replacing the default list.
+                // Configuration lists are sections keyed 0, 1, 2...: bound in that order, replacing the default list. Keys
+                // with a gap (1 without 0) are refused: each entry's problems are named by its list index, which must be its key.
                 var itemType = type.GetGenericArguments()[0];
                 var items = (IList)Activator.CreateInstance(type)!;
-                foreach (var entry in child.GetChildren().OrderBy(e => int.TryParse(e.Key, out var i) ? i : int.MaxValue))
+                var entries = child.GetChildren().ToList();
+                var keys = entries.Select(e => int.TryParse(e.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : -1).Order().ToList();
+                if (!keys.SequenceEqual(Enumerable.Range(0, keys.Count)))
+                {
+                    problems.Add($"{child.Path} has entries {string.Join(", ", entries.Select(e => e.Key).Order(StringComparer.Ordinal))}; number them 0, 1, 2... without a gap.");
+                    continue;
+                }
+                foreach (var entry in entries.OrderBy(e => int.Parse(e.Key, CultureInfo.InvariantCulture)))
                 {
                     if (!IsScalar(itemType))
                     {
@@ -70,7 +78,7 @@ internal static class SettingsBinder
                     else if (entry.Value is not null && TryConvert(entry.Value, itemType, out var value, out var expected))
                         items.Add(value);
                     else
-                        problems.Add($"{entry.Path} is {(entry.Value is null ? "a section" : $"\"{entry.Value}\"")}; set one value.");
+                        problems.Add($"{entry.Path} is {(entry.Value is null ? "a section" : Shown(property, entry.Value))}; set one value.");
                 }
                 if (property.SetMethod is { IsPublic: true })
                     property.SetValue(target, items);

@@ -195,6 +195,21 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void A_list_whose_entries_leave_a_gap_is_refused_naming_its_keys_rather_than_renumbered()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Web:ApiKeys:1:Name"] = "second",
+            ["Web:ApiKeys:1:Role"] = "root",
+            ["Web:ApiKeys:1:Hash"] = "plain",
+        }).Build();
+
+        var problem = Assert.Single(SettingsBinder.Bind(configuration.GetSection("Web"), new OrleansWorkflow.Web.WebOptions()));
+
+        Assert.Equal("Web:ApiKeys has entries 1; number them 0, 1, 2... without a gap.", problem);
+    }
+
+    [Fact]
     public void A_key_hash_is_sha256_of_the_key_and_new_keys_differ()
     {
         Assert.Equal("sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", OrleansWorkflow.Web.Security.ApiKeys.Hash("test"));
