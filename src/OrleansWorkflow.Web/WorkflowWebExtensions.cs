@@ -37,7 +37,6 @@ public static class WorkflowWebExtensions
         if (web.Dashboard)
             workflow.Silo.AddDashboard();
         var services = workflow.Services;
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<WebOptions>>().Value);
         services.AddSingleton(new WebMapping(web.Dashboard));
         services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<QueuePublisher>(), "web"));
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));

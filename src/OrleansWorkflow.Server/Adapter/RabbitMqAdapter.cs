@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Messaging;
@@ -10,7 +11,8 @@ namespace OrleansWorkflow.Adapter;
 /// stops before the silo's grains go away, so no delivery meets a dying silo.
 /// </summary>
 internal sealed class RabbitMqAdapter(
-    WorkflowSettings settings,
+    IOptions<RabbitMqOptions> broker,
+    IOptions<WorkflowOptions> limits,
     HandlerRegistry handlers,
     IGrainFactory grains,
     QueuePublisher publisher,
@@ -19,7 +21,7 @@ internal sealed class RabbitMqAdapter(
     ILoggerFactory loggers) : ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly ILogger _logger = loggers.CreateLogger<RabbitMqAdapter>();
-    private readonly OutageBackoff _outage = new(settings.Workflow, clock, loggers.CreateLogger<OutageBackoff>());
+    private readonly OutageBackoff _outage = new(limits.Value, clock, loggers.CreateLogger<OutageBackoff>());
     private readonly List<QueueConsumer> _consumers = [];
     private readonly UrgencyGate _gate = new(clock);
     private IConnection? _connection;
@@ -32,7 +34,7 @@ internal sealed class RabbitMqAdapter(
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {
-        var options = settings.RabbitMq;
+        var options = broker.Value;
         _connection = await RabbitMqConnections.OpenAsync(options, "consumers", _logger, cancellationToken);
         if (handlers.Queues.Count == 0)
             _logger.LogWarning("No handler is registered on this silo, so it consumes no queue. Register handlers on the builder AddOrleansWorkflow() returns: AddHandler<THandler>(\"queue\") or AddHandlersFrom(assembly)");
@@ -40,7 +42,7 @@ internal sealed class RabbitMqAdapter(
         foreach (var queue in handlers.Queues)
             foreach (var urgency in Enum.GetValues<Incidents.IncidentUrgency>())
             {
-                var consumer = new QueueConsumer(queue, urgency, _gate, _connection, handlers, grains, publisher, options, settings.Workflow, _outage, versions, loggers.CreateLogger<QueueConsumer>());
+                var consumer = new QueueConsumer(queue, urgency, _gate, _connection, handlers, grains, publisher, options, limits.Value, _outage, versions, loggers.CreateLogger<QueueConsumer>());
                 await consumer.StartAsync(cancellationToken);
                 _consumers.Add(consumer);
             }

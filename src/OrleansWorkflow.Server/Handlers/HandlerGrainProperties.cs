@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Orleans.Metadata;
 using OrleansWorkflow.Hosting;
 
@@ -9,7 +10,7 @@ namespace OrleansWorkflow.Handlers;
 /// (<see cref="WorkflowVersionPlacement"/>), and the idle time of Workflow:HandlerIdle instead of Orleans' default
 /// of 15 minutes.
 /// </summary>
-internal sealed class HandlerGrainProperties(IServiceProvider services, WorkflowSettings settings) : IGrainPropertiesProvider
+internal sealed class HandlerGrainProperties(IServiceProvider services, IOptions<WorkflowOptions> limits) : IGrainPropertiesProvider
 {
     private readonly WorkflowVersionPlacement _placement = new();
 
@@ -17,7 +18,7 @@ internal sealed class HandlerGrainProperties(IServiceProvider services, Workflow
     {
         if (!typeof(HandlerGrain).IsAssignableFrom(grainClass))
             return;
-        properties[WellKnownGrainTypeProperties.IdleDeactivationPeriod] = settings.Workflow.HandlerIdle.ToString("c");
+        properties[WellKnownGrainTypeProperties.IdleDeactivationPeriod] = limits.Value.HandlerIdle.ToString("c");
         _placement.PopulateGrainProperties(services, grainClass, grainType, properties);
     }
 }

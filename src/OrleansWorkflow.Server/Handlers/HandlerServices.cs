@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,7 @@ internal sealed class HandlerServices(
     HpcMachines machines,
     IHostApplicationLifetime lifetime,
     IFaultPoints faults,
-    WorkflowSettings settings,
+    IOptions<WorkflowOptions> limits,
     WorkflowVersions versions,
     ClusterWorkflowVersions cluster,
     IGrainFactory grains,
@@ -31,7 +32,7 @@ internal sealed class HandlerServices(
     public HpcMachines Machines => machines;
     public CancellationToken Shutdown { get; } = lifetime.ApplicationStopping;
     public IFaultPoints Faults => faults;
-    public WorkflowOptions Limits { get; } = settings.Workflow;
+    public WorkflowOptions Limits { get; } = limits.Value;
     public WorkflowVersions Versions => versions;
     public ClusterWorkflowVersions Cluster => cluster;
     public IGrainFactory Grains => grains;

@@ -20,11 +20,10 @@ public static class RabbitMqExtensions
     {
         workflow.AddSettings<RabbitMqOptions>(RabbitMqOptions.Section, configure);
         var services = workflow.Services;
-        services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().RabbitMq);
-        services.AddSingleton(sp => new QueuePublisher(sp.GetRequiredService<RabbitMqOptions>(), sp.GetRequiredService<ILogger<QueuePublisher>>()));
+        services.AddSingleton(sp => new QueuePublisher(sp.Options<RabbitMqOptions>(), sp.GetRequiredService<ILogger<QueuePublisher>>()));
         services.AddSingleton<RabbitMqAdapter>();
         // Messages of a workflow version no live silo runs wait in the engine's database (so it needs AddPostgreSqlStorage).
-        services.AddSingleton(sp => new HeldMessages(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(WorkflowStorage.Name), sp.GetRequiredService<WorkflowClusterOptions>(),
+        services.AddSingleton(sp => new HeldMessages(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(WorkflowStorage.Name), sp.Options<WorkflowClusterOptions>(),
             sp.GetRequiredService<QueuePublisher>(), sp.GetRequiredService<ClusterWorkflowVersions>(), sp.GetRequiredService<ILogger<HeldMessages>>()));
         services.AddSingleton<VersionRouting>();
         services.AddHostedService<HeldMessageRelease>();

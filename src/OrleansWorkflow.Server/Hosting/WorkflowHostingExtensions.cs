@@ -69,17 +69,14 @@ public static class WorkflowHostingExtensions
 
         workflow.AddSettings<WorkflowOptions>(WorkflowOptions.Section, configure);
         // Idle handler activations leave after Workflow:HandlerIdle (HandlerGrainProperties): Orleans must look for them often enough.
-        services.AddOptions<Orleans.Configuration.GrainCollectionOptions>().Configure<WorkflowSettings>((collection, settings) =>
+        services.AddOptions<Orleans.Configuration.GrainCollectionOptions>().Configure<IOptions<WorkflowOptions>>((collection, limits) =>
         {
-            var half = settings.Workflow.HandlerIdle / 2;
+            var half = limits.Value.HandlerIdle / 2;
             if (half < collection.CollectionQuantum)
                 collection.CollectionQuantum = half;
         });
-        services.AddSingleton(WorkflowSettings.From);
-        services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Cluster);
         services.TryAddSingleton<IFaultPoints, NoFaultPoints>();
         services.AddHostedService<IgnoredFaultsNotice>();
-        services.AddSingleton(sp => sp.GetRequiredService<WorkflowSettings>().Hpc);
         services.AddSingleton<HpcMachines>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddOptions<RequiredConcerns>().ValidateOnStart();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
 using Orleans.Storage;
@@ -25,7 +26,7 @@ internal sealed class IncidentGrain(
     IncidentCatalog catalog,
     TimeProvider clock,
     IFaultPoints faults,
-    WorkflowSettings settings,
+    IOptions<WorkflowOptions> workflowOptions,
     ILogger<IncidentGrain> logger) : Grain, IIncidentGrain, IIncidentBookkeeping
 {
     private IncidentRecords? _records;
@@ -231,7 +232,7 @@ internal sealed class IncidentGrain(
         await Records.RepairAtActivationAsync();
         await StartDeadlineAsync();
         if (Incident.Status.IsFinished())
-            Views.LeaveAfter(settings.Workflow.FinishedIncidentIdle);
+            Views.LeaveAfter(workflowOptions.Value.FinishedIncidentIdle);
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => Records.FlushAsync();
@@ -286,7 +287,7 @@ internal sealed class IncidentGrain(
         if (final == IncidentStatus.Cancelled)
             foreach (var simulation in Incident.Simulations.Where(s => !s.Status.IsFinished()))
                 _ = GrainFactory.GetGrain<ISimulationGrain>(simulation.SimulationId).Cancel(reason!);
-        Views.LeaveAfter(settings.Workflow.FinishedIncidentIdle);
+        Views.LeaveAfter(workflowOptions.Value.FinishedIncidentIdle);
     }
 
     /// <summary>Waits for a write of the incident's end under way, whatever its outcome.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
@@ -8,14 +9,14 @@ namespace OrleansWorkflow.Incidents;
 /// Asks the cluster's retention grain, every tenth of Workflow:Retention (at least a second, at most an hour), to
 /// purge incidents finished longer than Workflow:Retention ago. Every silo asks; the one grain does the work.
 /// </summary>
-internal sealed class RetentionService(IGrainFactory grains, WorkflowSettings settings, ILogger<RetentionService> logger) : BackgroundService
+internal sealed class RetentionService(IGrainFactory grains, IOptions<WorkflowOptions> options, ILogger<RetentionService> logger) : BackgroundService
 {
     public static TimeSpan SweepPeriod(TimeSpan retention) =>
         TimeSpan.FromTicks(Math.Clamp(retention.Ticks / 10, TimeSpan.TicksPerSecond, TimeSpan.TicksPerHour));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var retention = settings.Workflow.Retention;
+        var retention = options.Value.Retention;
         if (retention == TimeSpan.Zero)
         {
             logger.LogInformation("Workflow:Retention is 0: finished incidents' working data is kept until owf purge");

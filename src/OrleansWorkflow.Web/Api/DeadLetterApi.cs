@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -28,7 +29,7 @@ internal static class DeadLetterApi
 
     /// <summary>The queue's dead-letter service, for the API (it opens its own broker connection per call).</summary>
     public static DeadLetterQueue Create(IServiceProvider services) =>
-        new(services.GetRequiredService<RabbitMqOptions>(), services.GetRequiredService<ILoggerFactory>().CreateLogger<DeadLetterQueue>());
+        new(services.Options<RabbitMqOptions>(), services.GetRequiredService<ILoggerFactory>().CreateLogger<DeadLetterQueue>());
 
     private static Task<IResult> List(string queue, int? limit, HandlerRegistry handlers, DeadLetterQueue box, CancellationToken cancellationToken) => ApiProblem.Guard(async () =>
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Caching.Memory;
@@ -10,10 +11,10 @@ namespace OrleansWorkflow.Web.Api;
 /// Draws incident graphs for the API and the pages: a graph already drawn comes from a cache (a page redraws on every
 /// change, and many pages watch one incident), and at most Web:MaxGraphDrawings Graphviz processes run at once.
 /// </summary>
-internal sealed class GraphDrawings(WebOptions options) : IDisposable
+internal sealed class GraphDrawings(IOptions<WebOptions> web) : IDisposable
 {
     private static readonly TimeSpan WaitForTurn = TimeSpan.FromSeconds(10);
-    private readonly SemaphoreSlim _drawing = new(options.MaxGraphDrawings, options.MaxGraphDrawings);
+    private readonly SemaphoreSlim _drawing = new(web.Value.MaxGraphDrawings, web.Value.MaxGraphDrawings);
     private readonly MemoryCache _drawn = new(new MemoryCacheOptions { SizeLimit = 32 * 1024 * 1024 });
 
     /// <summary>The graph in <paramref name="format"/>, or null when no turn to draw came within 10 s.</summary>

@@ -1,9 +1,10 @@
+using Microsoft.Extensions.Options;
 using System.Collections.Concurrent;
 
 namespace OrleansWorkflow.Web.Live;
 
 /// <summary>How many live event streams each principal holds open: at most Web:MaxEventStreamsPerPrincipal.</summary>
-internal sealed class EventStreamLimits(WebOptions options)
+internal sealed class EventStreamLimits(IOptions<WebOptions> web)
 {
     private readonly ConcurrentDictionary<string, int> _open = new();
 
@@ -13,7 +14,7 @@ internal sealed class EventStreamLimits(WebOptions options)
         while (true)
         {
             var open = _open.GetOrAdd(principal, 0);
-            if (open >= options.MaxEventStreamsPerPrincipal)
+            if (open >= web.Value.MaxEventStreamsPerPrincipal)
                 return false;
             if (_open.TryUpdate(principal, open + 1, open))
                 return true;

@@ -26,12 +26,12 @@ internal static class IncidentEventStream
 
     public static IEndpointRouteBuilder MapIncidentEvents(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/incidents/{id}/events", (string id, HttpContext http, IClusterClient cluster, WorkflowClient workflow, IOptions<JsonOptions> json, EventStreamLimits limits, WebOptions options) =>
+        app.MapGet("/api/incidents/{id}/events", (string id, HttpContext http, IClusterClient cluster, WorkflowClient workflow, IOptions<JsonOptions> json, EventStreamLimits limits, IOptions<WebOptions> web) =>
             IncidentApi.WithIncident(id, workflow, async (incident, _) =>
             {
                 var (principal, _) = http.User.Who();
                 if (!limits.TryOpen(principal))
-                    return Results.Json(new { error = $"\"{principal}\" has {options.MaxEventStreamsPerPrincipal} event streams open already (Web:MaxEventStreamsPerPrincipal); close some pages" },
+                    return Results.Json(new { error = $"\"{principal}\" has {web.Value.MaxEventStreamsPerPrincipal} event streams open already (Web:MaxEventStreamsPerPrincipal); close some pages" },
                         statusCode: StatusCodes.Status429TooManyRequests);
                 try
                 {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OrleansWorkflow.Access;
 
 namespace OrleansWorkflow.Web.Security;
@@ -15,10 +16,10 @@ internal sealed record KnownKey(string Name, AccessRole Role, string Hash, strin
 /// Finds the key a request carries among the configured keys and those in the database (read through
 /// <see cref="IAccessKeysGrain"/>, cached for a few seconds: a removed key stops working on every silo within that time).
 /// </summary>
-internal sealed class AccessKeyStore(WebOptions options, IGrainFactory grains, TimeProvider clock)
+internal sealed class AccessKeyStore(IOptions<WebOptions> web, IGrainFactory grains, TimeProvider clock)
 {
     private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(5);
-    private readonly Dictionary<string, KnownKey> _configured = options.ApiKeys.ToDictionary(
+    private readonly Dictionary<string, KnownKey> _configured = web.Value.ApiKeys.ToDictionary(
         k => k.Hash, k => new KnownKey(k.Name, AccessRoles.Parse(k.Role)!.Value, k.Hash, KnownKey.Configuration));
     private readonly SemaphoreSlim _reading = new(1, 1);
     private (DateTimeOffset At, IReadOnlyList<KnownKey> Keys)? _stored;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Hosting;
@@ -11,7 +12,7 @@ namespace OrleansWorkflow.Web.Security;
 /// creates an admin key, keeps only its hash in the database, writes the key to a file only this user can read, and
 /// prints a sign-in link on its terminal (never in a log that is redirected somewhere).
 /// </summary>
-internal sealed class FirstAdminKey(AccessKeyStore keys, WebOptions options, WorkflowClusterOptions cluster, IServer server,
+internal sealed class FirstAdminKey(AccessKeyStore keys, IOptions<WebOptions> web, IOptions<WorkflowClusterOptions> cluster, IServer server,
     IHostApplicationLifetime lifetime, ILogger<FirstAdminKey> logger) : BackgroundService
 {
     public const string Name = "admin";
@@ -26,7 +27,7 @@ internal sealed class FirstAdminKey(AccessKeyStore keys, WebOptions options, Wor
         var started = new TaskCompletionSource();
         using (lifetime.ApplicationStarted.Register(started.SetResult))
             await started.Task.WaitAsync(stoppingToken);
-        var file = PathOf(options, cluster);
+        var file = PathOf(web.Value, cluster.Value);
         while (!stoppingToken.IsCancellationRequested)
         {
             try

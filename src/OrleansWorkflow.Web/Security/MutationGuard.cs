@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http;
@@ -13,14 +14,14 @@ namespace OrleansWorkflow.Web.Security;
 /// another site's page can make without asking, gets 415), a call made with the pages' session cookie must carry the
 /// page's antiforgery token, each principal has a rate, and what was done, by whom, goes to the audit log.
 /// </summary>
-internal sealed class MutationGuard(WebOptions options, IAntiforgery antiforgery, ILoggerFactory logging) : IEndpointFilter
+internal sealed class MutationGuard(IOptions<WebOptions> web, IAntiforgery antiforgery, ILoggerFactory logging) : IEndpointFilter
 {
     private readonly ILogger _audit = logging.CreateLogger("OrleansWorkflow.Web.Audit");
     private readonly PartitionedRateLimiter<string> _rate = PartitionedRateLimiter.Create<string, string>(principal =>
         RateLimitPartition.GetTokenBucketLimiter(principal, _ => new TokenBucketRateLimiterOptions
         {
-            TokenLimit = 2 * options.MutationsPerSecond,
-            TokensPerPeriod = options.MutationsPerSecond,
+            TokenLimit = 2 * web.Value.MutationsPerSecond,
+            TokensPerPeriod = web.Value.MutationsPerSecond,
             ReplenishmentPeriod = TimeSpan.FromSeconds(1),
             QueueLimit = 0,
         }));
@@ -49,7 +50,7 @@ internal sealed class MutationGuard(WebOptions options, IAntiforgery antiforgery
         if (!lease.IsAcquired)
         {
             http.Response.Headers.RetryAfter = "1";
-            return Results.Json(new { error = $"more than {options.MutationsPerSecond} changes a second by \"{name}\" (Web:MutationsPerSecond); slow down and retry" },
+            return Results.Json(new { error = $"more than {web.Value.MutationsPerSecond} changes a second by \"{name}\" (Web:MutationsPerSecond); slow down and retry" },
                 statusCode: StatusCodes.Status429TooManyRequests);
         }
 

@@ -1,3 +1,4 @@
+using OrleansWorkflow.Hosting;
 using System.Text;
 using System.Text.Json.Nodes;
 using OrleansWorkflow.Tests.Handlers;
@@ -52,7 +53,7 @@ public sealed class BadInputTests(EngineFixture engine)
     public async Task A_body_over_the_size_limit_is_dead_lettered_unread()
     {
         var marker = Guid.NewGuid().ToString();
-        var limit = engine.Settings.Workflow.MaxBodyBytes;
+        var limit = engine.Options<WorkflowOptions>().MaxBodyBytes;
         var body = Encoding.UTF8.GetBytes($"{{\"IncidentID\": \"{Guid.NewGuid()}\", \"pad\": \"{new string('x', limit)}\"}}");
         await engine.Broker.PublishRawAsync(TestQueues.BadInput, body, messageId: marker);
 

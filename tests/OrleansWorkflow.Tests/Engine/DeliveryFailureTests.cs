@@ -1,3 +1,4 @@
+using OrleansWorkflow.Hosting;
 using System.Text.Json.Nodes;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Tests.Handlers;
@@ -43,7 +44,7 @@ public sealed class DeliveryFailureTests(EngineFixture engine)
         var letter = await engine.Broker.DeadLetterAsync(TestQueues.Record, marker, EngineFixture.HandlerTimeout * 4 + Patience);
 
         var reason = WorkflowTests.Header(letter, WireContract.ReasonHeader);
-        Assert.Contains($"failed {1 + engine.Settings.Workflow.RetryLimit} times", reason);
+        Assert.Contains($"failed {1 + engine.Options<WorkflowOptions>().RetryLimit} times", reason);
         Assert.Contains("longer than Workflow:HandlerTimeout", reason);
         var info = await engine.Client.GetIncident(incident);
         Assert.Equal(IncidentStatus.Error, info.Status);
@@ -57,7 +58,7 @@ public sealed class DeliveryFailureTests(EngineFixture engine)
     {
         var incident = await engine.Client.CreateIncident("refused send", "TEST");
         var marker = Guid.NewGuid().ToString();
-        var padding = sendTo == TestQueues.OtherRecord ? engine.Settings.Workflow.MaxBodyBytes : 0;
+        var padding = sendTo == TestQueues.OtherRecord ? engine.Options<WorkflowOptions>().MaxBodyBytes : 0;
         await engine.Broker.PublishRawAsync(TestQueues.Record,
             WorkflowTests.Message(incident, new JsonObject { ["send_to"] = sendTo, ["pad_bytes"] = padding }).ToJsonString(), marker);
 

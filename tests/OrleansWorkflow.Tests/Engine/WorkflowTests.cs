@@ -96,10 +96,10 @@ public sealed class WorkflowTests(EngineFixture engine)
         var dead = await Eventually.UntilAsync(() => engine.Broker.DrainAsync(WireContract.DeadLetterQueue(TestQueues.Fail)),
             letters => letters.Count > 0, Patience, "the dead letter");
 
-        Assert.Equal(1 + engine.Settings.Workflow.RetryLimit, Probe.FailedAttempts[incident]);
+        Assert.Equal(1 + engine.Options<WorkflowOptions>().RetryLimit, Probe.FailedAttempts[incident]);
         var reason = Header(dead.Single(), WireContract.ReasonHeader);
         Assert.Contains("simulated failure in test_fail", reason);
-        Assert.Contains($"failed {1 + engine.Settings.Workflow.RetryLimit} times", reason);
+        Assert.Contains($"failed {1 + engine.Options<WorkflowOptions>().RetryLimit} times", reason);
         Assert.Equal(TestQueues.Fail, Header(dead.Single(), WireContract.OriginalQueueHeader));
         Assert.Equal(0u, await engine.Broker.CountAsync(TestQueues.FailSink));
         var info = await engine.Client.GetIncident(incident);

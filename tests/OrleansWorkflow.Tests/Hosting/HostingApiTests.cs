@@ -53,6 +53,21 @@ public sealed class HostingApiTests
     }
 
     [Fact]
+    public void The_engine_reads_every_settings_section_through_IOptions_only()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.AddOrleansWorkflow().AddPostgreSqlStorage().AddClusterMembership().AddRabbitMq().AddHpcMachines().AddTelemetry();
+        OrleansWorkflow.Web.WorkflowWebExtensions.AddWeb(builder.AddOrleansWorkflow());
+
+        var sections = builder.Services.Where(s => s.ServiceType.IsGenericType && s.ServiceType.GetGenericTypeDefinition() == typeof(Microsoft.Extensions.Options.IValidateOptions<>))
+            .Select(s => s.ServiceType.GetGenericArguments()[0]).Where(t => typeof(OrleansWorkflow.Configuration.IValidatedOptions).IsAssignableFrom(t)).ToHashSet();
+        var singletons = builder.Services.Where(s => sections.Contains(s.ServiceType)).Select(s => s.ServiceType.Name);
+
+        Assert.Equal(7, sections.Count);
+        Assert.Empty(singletons);
+    }
+
+    [Fact]
     public async Task A_data_source_the_host_registers_for_its_own_database_is_not_taken_for_the_engines()
     {
         await using var database = await TestDatabase.CreateAsync();

@@ -25,7 +25,7 @@ public sealed class EngineFixture : IAsyncLifetime
 
     public TestDatabase Database { get; private set; } = null!;
     public TestVirtualHost Broker { get; private set; } = null!;
-    internal WorkflowSettings Settings => _silo!.Services.GetRequiredService<WorkflowSettings>();
+    internal TOptions Options<TOptions>() where TOptions : class => _silo!.Services.Options<TOptions>();
     public WorkflowClient Client { get; private set; } = null!;
     /// <summary>Short, but long enough that a graph drawn mid-run catches handlers at work.</summary>
     public static readonly TimeSpan FireWorkTime = TimeSpan.FromMilliseconds(150);
@@ -107,7 +107,7 @@ public sealed class EngineFixture : IAsyncLifetime
         builder.Services.Configure<FireSettings>(fire => (fire.WorkTime, fire.Machine) = (FireWorkTime, LoopbackHpc.Machine));
         _silo = builder.Build();
         await _silo.StartAsync();
-        _publisher = new QueuePublisher(Settings.RabbitMq, _silo.Services.GetRequiredService<ILogger<QueuePublisher>>());
+        _publisher = new QueuePublisher(Options<RabbitMqOptions>(), _silo.Services.GetRequiredService<ILogger<QueuePublisher>>());
         Client = new WorkflowClient(Grains, _publisher);
     }
 

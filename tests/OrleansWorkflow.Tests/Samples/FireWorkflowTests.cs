@@ -1,3 +1,4 @@
+using OrleansWorkflow.Simulations.Machines;
 using OrleansWorkflow.Graph;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Samples.Fire;
@@ -30,7 +31,7 @@ public sealed class FireWorkflowTests(EngineFixture engine)
     [Fact]
     public async Task A_remote_fire_incident_runs_its_simulation_as_one_Slurm_job_and_completes_with_its_results()
     {
-        var machine = LoopbackHpc.Require(engine.Settings.Hpc);
+        var machine = LoopbackHpc.Require(engine.Options<HpcOptions>());
         var incident = await Examples.StartFireAsync(engine.Client, remote: true);
 
         var end = await engine.Client.WaitForEndAsync(incident, Patience);

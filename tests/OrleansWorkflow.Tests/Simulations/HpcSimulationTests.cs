@@ -81,7 +81,7 @@ public sealed class HpcSimulationTests(EngineFixture engine)
     [Fact]
     public async Task A_machine_whose_host_key_differs_from_the_pinned_one_is_refused_naming_the_machine_and_the_key_seen()
     {
-        var loopback = LoopbackHpc.Require(engine.Settings.Hpc);
+        var loopback = LoopbackHpc.Require(engine.Options<HpcOptions>());
         var incident = await SubmitAsync("#!/bin/bash\nexit 0\n", LoopbackHpc.Impostor);
 
         var refused = await HpcTestJobs.UntilAsync(async () => (await engine.Client.GetSimulations(incident)).SingleOrDefault(),

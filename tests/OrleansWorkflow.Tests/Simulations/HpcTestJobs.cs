@@ -1,3 +1,4 @@
+using OrleansWorkflow.Simulations.Machines;
 using System.Text.Json.Nodes;
 using OrleansWorkflow.Tests.Handlers;
 using OrleansWorkflow.Tests.Infrastructure;
@@ -20,7 +21,7 @@ internal static class HpcTestJobs
     public static async Task<Guid> SubmitTestJobAsync(this EngineFixture engine, string script, string machine = LoopbackHpc.Machine,
         JsonObject? request = null, Incidents.IncidentTerms? terms = null)
     {
-        LoopbackHpc.Require(engine.Settings.Hpc);
+        LoopbackHpc.Require(engine.Options<HpcOptions>());
         var incident = await engine.Client.CreateIncident("hpc test", "TEST", terms: terms);
         var message = new JsonObject { ["IncidentID"] = incident.ToString(), ["machine"] = machine, ["script"] = script };
         foreach (var (key, value) in request ?? [])

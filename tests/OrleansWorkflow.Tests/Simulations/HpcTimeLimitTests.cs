@@ -1,3 +1,4 @@
+using OrleansWorkflow.Simulations.Machines;
 using System.Text.Json.Nodes;
 using OrleansWorkflow.Simulations;
 using OrleansWorkflow.Tests.Handlers;
@@ -11,7 +12,7 @@ public sealed class HpcTimeLimitTests(EngineFixture engine)
     [Fact]
     public async Task A_job_past_its_time_limit_reaches_the_workflow_as_TIMEOUT()
     {
-        LoopbackHpc.Require(engine.Settings.Hpc);
+        LoopbackHpc.Require(engine.Options<HpcOptions>());
         var incident = await engine.Client.CreateIncident("hpc time limit", "TEST");
         // Slurm's shortest limit is one minute, and it checks limits about every 30 s.
         await engine.Client.Send(HpcTestQueues.Submit, new JsonObject

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Simulations.Schedulers;
@@ -5,17 +6,18 @@ using OrleansWorkflow.Simulations.Schedulers;
 namespace OrleansWorkflow.Simulations.Machines;
 
 /// <summary>The configured HPC machines of this silo, each with its one reused connection.</summary>
-internal sealed class HpcMachines(HpcOptions options, TimeProvider clock, ILoggerFactory loggers) : IAsyncDisposable
+internal sealed class HpcMachines(IOptions<HpcOptions> settings, TimeProvider clock, ILoggerFactory loggers) : IAsyncDisposable
 {
+    private readonly HpcOptions _options = settings.Value;
     private readonly ConcurrentDictionary<string, Lazy<Machine>> _machines = new(StringComparer.Ordinal);
 
-    public IEnumerable<string> Names => options.Machines.Keys;
+    public IEnumerable<string> Names => _options.Machines.Keys;
 
     /// <summary>The last poll of each machine this silo has polled.</summary>
     public IEnumerable<(string Machine, MachinePoll Poll)> LastPolls =>
         _machines.Where(m => m.Value.IsValueCreated && m.Value.Value.LastPoll is not null).Select(m => (m.Key, m.Value.Value.LastPoll!));
 
-    public bool IsConfigured(string name) => options.Machines.ContainsKey(name);
+    public bool IsConfigured(string name) => _options.Machines.ContainsKey(name);
 
     public Machine Get(string name)
     {
@@ -28,14 +30,14 @@ internal sealed class HpcMachines(HpcOptions options, TimeProvider clock, ILogge
     {
         if (!IsConfigured(name))
         {
-            var known = options.Machines.Count == 0 ? "none is configured" : "configured: " + string.Join(", ", options.Machines.Keys);
+            var known = _options.Machines.Count == 0 ? "none is configured" : "configured: " + string.Join(", ", _options.Machines.Keys);
             throw new ArgumentException($"No HPC machine named \"{name}\" ({known}); configure Hpc:Machines:{name}:Host, Port, User, PrivateKey, KnownHost, Scheduler and BaseDirectory.");
         }
     }
 
     private Machine Open(string name)
     {
-        var machine = options.Machines[name];
+        var machine = _options.Machines[name];
         var connection = new MachineConnection(name, machine, clock, loggers.CreateLogger<MachineConnection>());
         return new Machine(name, machine, connection, IScheduler.For(machine.Scheduler));
     }
