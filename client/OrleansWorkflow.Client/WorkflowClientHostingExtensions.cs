@@ -20,7 +20,7 @@ public static class WorkflowClientHostingExtensions
         var options = WorkflowClientOptions.FromConfiguration(builder.Configuration);
         configure?.Invoke(options);
         options.Validate();
-        WorkflowClient.AddOrleansClient(builder, options);
+        WorkflowClientConnection.AddOrleansClient(builder, options);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(sp => new QueuePublisher(options.RabbitMq, sp.GetRequiredService<ILogger<QueuePublisher>>()));
         builder.Services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<IClusterClient>(), sp.GetRequiredService<QueuePublisher>(), options.Originator));

@@ -93,4 +93,22 @@ public sealed class ClusterTls
             return chain.Build(certificate);
         };
     }
+
+    /// <summary>
+    /// Orleans' TLS options for this machine's links, the same for a silo and a client: its certificate, and trust in
+    /// the cluster's CA alone. A silo (<paramref name="acceptsClients"/>) requires a certificate of every other silo,
+    /// and of clients as <see cref="RequireClientCertificate"/> says.
+    /// </summary>
+    internal void Configure(Orleans.Connections.Security.TlsOptions options, bool acceptsClients)
+    {
+        var trusted = Validator();
+        options.LocalCertificate = LoadCertificate();
+        options.RemoteCertificateValidation = (presented, _, _) => trusted(presented);
+        if (!acceptsClients)
+            return;
+        options.RemoteCertificateMode = Orleans.Connections.Security.RemoteCertificateMode.RequireCertificate;
+        options.ClientCertificateMode = RequireClientCertificate
+            ? Orleans.Connections.Security.RemoteCertificateMode.RequireCertificate
+            : Orleans.Connections.Security.RemoteCertificateMode.AllowCertificate;
+    }
 }

@@ -28,7 +28,7 @@ public static class ClusterMembershipExtensions
         var cluster = workflow.Peek<WorkflowClusterOptions>(WorkflowClusterOptions.Section);
         var silo = workflow.Silo;
         if (cluster.Tls.Enabled && !cluster.Tls.Problems("Cluster:Tls", needsCertificate: true).Any())
-            UseTls(silo, cluster.Tls);
+            silo.UseTls(tls => cluster.Tls.Configure(tls, acceptsClients: true));
         if (cluster.Membership != ClusterMembership.PostgreSql)
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
@@ -46,16 +46,5 @@ public static class ClusterMembershipExtensions
         silo.UseAdoNetClustering((OptionsBuilder<AdoNetClusteringSiloOptions> options) =>
             options.OnEngineDatabase((adoNet, invariant, connection) => (adoNet.Invariant, adoNet.ConnectionString) = (invariant, connection)));
         return workflow;
-    }
-
-    private static void UseTls(ISiloBuilder silo, ClusterTls tls)
-    {
-        var trusted = tls.Validator();
-        silo.UseTls(tls.LoadCertificate()!, options =>
-        {
-            options.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate; // other silos
-            options.ClientCertificateMode = tls.RequireClientCertificate ? RemoteCertificateMode.RequireCertificate : RemoteCertificateMode.AllowCertificate;
-            options.RemoteCertificateValidation = (certificate, _, _) => trusted(certificate);
-        });
     }
 }

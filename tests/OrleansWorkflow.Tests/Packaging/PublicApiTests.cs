@@ -18,7 +18,7 @@ public sealed class PublicApiTests
         typeof(OrleansWorkflow.Messaging.QueuePublisher).Assembly.GetName().Name!,
         typeof(OrleansWorkflow.Hosting.HandlerRegistry).Assembly.GetName().Name!,
         typeof(OrleansWorkflow.Web.WorkflowWebExtensions).Assembly.GetName().Name!,
-        typeof(OrleansWorkflow.Client.WorkflowClient).Assembly.GetName().Name!,
+        typeof(OrleansWorkflow.Client.WorkflowClientOptions).Assembly.GetName().Name!,
     };
 
     [Theory]
@@ -38,7 +38,7 @@ public sealed class PublicApiTests
     internal static string Surface(Assembly assembly)
     {
         var text = new StringBuilder();
-        foreach (var type in assembly.GetExportedTypes().Where(t => t.Namespace?.StartsWith("OrleansCodeGen", StringComparison.Ordinal) != true).OrderBy(t => t.FullName, StringComparer.Ordinal))
+        foreach (var type in assembly.GetExportedTypes().Where(t => t.Namespace?.StartsWith("OrleansCodeGen", StringComparison.Ordinal) != true && !t.FullName!.Contains("+<G>$", StringComparison.Ordinal)).OrderBy(t => t.FullName, StringComparer.Ordinal))
         {
             text.Append(KindOf(type)).Append(' ').Append(Name(type));
             var bases = new[] { type.BaseType }.Where(b => b is not null && b != typeof(object) && b != typeof(ValueType) && b != typeof(Enum))
@@ -49,9 +49,23 @@ public sealed class PublicApiTests
             foreach (var member in type.GetMembers(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly)
                          .Where(Reachable).Select(Member).Where(m => m is not null).Order(StringComparer.Ordinal))
                 text.Append("  ").Append(member).Append('\n');
+            foreach (var member in ExtensionMembers(type).Order(StringComparer.Ordinal))
+                text.Append("  ").Append(member).Append('\n');
         }
         return text.ToString();
     }
+
+    /// <summary>A C# 14 extension block's compiler-made type; its members are listed under the static class that declares them.</summary>
+    private static bool IsExtensionBlock(Type type) => type.IsNested && type.Name.StartsWith("<G>$", StringComparison.Ordinal);
+
+    /// <summary>The members of <paramref name="type"/>'s extension blocks, each as "extension(Receiver) member".</summary>
+    private static IEnumerable<string> ExtensionMembers(Type type) =>
+        from block in type.GetNestedTypes().Where(IsExtensionBlock)
+        let receiver = block.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic)
+            .SelectMany(marker => marker.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static))
+            .Single(marker => marker.Name == "<Extension>$").GetParameters()[0].ParameterType
+        from member in block.GetMembers(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly).Where(m => m is not Type && Reachable(m))
+        select $"extension({Name(receiver)}) {Member(member)}";
 
     private static string KindOf(Type type) =>
         type.IsInterface ? "interface" : type.IsEnum ? "enum" : type.IsValueType ? "struct" : typeof(Delegate).IsAssignableFrom(type) ? "delegate"

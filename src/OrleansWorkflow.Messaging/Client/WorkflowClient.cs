@@ -1,10 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
-using OrleansWorkflow.Configuration;
 using OrleansWorkflow.Graph;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging;
@@ -15,7 +10,9 @@ namespace OrleansWorkflow.Client;
 
 /// <summary>
 /// Starts, feeds, completes and cancels incidents from outside the handlers (the original's workflow module as
-/// used by example.py). Messages given to <see cref="Send"/> are published by <see cref="FlushMessages"/>.
+/// used by example.py). Messages given to <see cref="Send"/> are published by <see cref="FlushMessages"/>. Scripts and tools connect one with
+/// <c>WorkflowClient.ConnectAsync</c>, apps with a host of their own register one with <c>AddOrleansWorkflowClient</c>
+/// (both in the OrleansWorkflow.Client package); a silo's own services use one on the silo's grains.
 /// </summary>
 public sealed class WorkflowClient : IAsyncDisposable
 {
@@ -31,7 +28,8 @@ public sealed class WorkflowClient : IAsyncDisposable
     {
     }
 
-    private WorkflowClient(IGrainFactory grains, QueuePublisher publisher, string originator, IAsyncDisposable? owned)
+    /// <summary>A client that closes <paramref name="owned"/> (the connections it opened) when disposed.</summary>
+    internal WorkflowClient(IGrainFactory grains, QueuePublisher publisher, string originator, IAsyncDisposable? owned)
     {
         _grains = grains;
         _publisher = publisher;
@@ -41,92 +39,6 @@ public sealed class WorkflowClient : IAsyncDisposable
 
     /// <summary>The grains this client reaches, for what the client library does not cover (engine-only grains refuse clients).</summary>
     public IGrainFactory Grains => _grains;
-
-    /// <summary>
-    /// Connects to a silo's gateway and to the broker, on a host of the client's own (for scripts and tools; an app
-    /// with a host of its own registers the client in it with <c>AddOrleansWorkflowClient</c>).
-    /// </summary>
-    public static async Task<WorkflowClient> ConnectAsync(WorkflowClientOptions options, ILoggerFactory? loggers = null, CancellationToken cancellationToken = default)
-    {
-        options.Validate();
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        AddOrleansClient(builder, options);
-        var host = builder.Build();
-        try
-        {
-            await host.StartAsync(cancellationToken);
-        }
-        catch (Exception e) when (GatewayRefusal.Is(e))
-        {
-            host.Dispose();
-            throw new InvalidOperationException(
-                $"The gateway on port {options.GatewayPort} closed every connection of this client at once: it speaks TLS and takes only clients with a certificate of the cluster's CA, which this client did not present or the gateway did not trust. " +
-                "Set Cluster:Tls:CaFile, :CertificateFile and :KeyFile (OWF_Cluster__Tls__*) to the cluster's CA and a client certificate it issued.", e);
-        }
-        catch (Exception e)
-        {
-            host.Dispose();
-            throw new InvalidOperationException(
-                $"Cannot reach an OrleansWorkflow silo on gateway port {options.GatewayPort} ({e.GetBaseException().Message}). Start one with ./scripts/silo.sh start, or set the gateway port.", e);
-        }
-
-        var publisher = new QueuePublisher(options.RabbitMq, (loggers ?? NullLoggerFactory.Instance).CreateLogger<QueuePublisher>());
-        return new WorkflowClient(host.Services.GetRequiredService<IClusterClient>(), publisher, options.Originator, new OwnedResources(host, publisher));
-    }
-
-    /// <summary>The Orleans client of <paramref name="builder"/>'s host, connected to the engine's silos as <paramref name="options"/> say.</summary>
-    internal static void AddOrleansClient(IHostApplicationBuilder builder, WorkflowClientOptions options)
-    {
-        builder.Services.AddDependencyExceptionSerialization();
-        builder.UseOrleansClient(client =>
-        {
-            UseMembership(client, options);
-            client.UseConnectionRetryFilter(new GatewayRefusal().ShouldRetryAsync);
-            if (options.Tls.Enabled)
-                UseTls(client, options.Tls);
-            if (options.ApiKey is { Length: > 0 } key)
-                client.AddOutgoingGrainCallFilter(call =>
-                {
-                    RequestContext.Set(GatewayApiKey.RequestContextKey, key);
-                    return call.Invoke();
-                });
-        });
-    }
-
-    private static void UseTls(IClientBuilder client, ClusterTls tls)
-    {
-        var trusted = tls.Validator();
-        var certificate = tls.LoadCertificate();
-        client.UseTls(options =>
-        {
-            options.LocalCertificate = certificate;
-            options.RemoteCertificateValidation = (presented, _, _) => trusted(presented);
-        });
-    }
-
-    private static void UseMembership(IClientBuilder client, WorkflowClientOptions options)
-    {
-        if (options.Membership == ClusterMembership.Localhost)
-        {
-            client.UseLocalhostClustering(options.GatewayPort, options.ServiceId, options.ClusterId);
-            return;
-        }
-        if (options.Membership != ClusterMembership.PostgreSql || string.IsNullOrWhiteSpace(options.PostgreSql))
-            throw new ArgumentException($"Cluster membership {options.Membership} needs: Localhost, or PostgreSql with the engine's database (OWF_Storage__PostgreSql).");
-        client.Configure<Orleans.Configuration.ClusterOptions>(cluster =>
-        {
-            cluster.ServiceId = options.ServiceId;
-            cluster.ClusterId = options.ClusterId;
-        });
-        client.UseAdoNetClustering(adoNet =>
-        {
-            adoNet.Invariant = "Npgsql";
-            adoNet.ConnectionString = options.PostgreSql;
-        });
-        // Silos join and leave while incidents run: learn of it within seconds rather than Orleans' default minute.
-        client.Configure<Orleans.Configuration.GatewayOptions>(gateways => gateways.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
-    }
 
     /// <summary>Creates an incident and returns its IncidentID; <paramref name="terms"/> may give it a deadline.</summary>
     public async Task<Guid> CreateIncident(string name, string kind, DateTimeOffset? incidentDate = null, IncidentTerms? terms = null)
@@ -330,42 +242,5 @@ public sealed class WorkflowClient : IAsyncDisposable
     {
         if (_owned is not null)
             await _owned.DisposeAsync();
-    }
-
-    private sealed class OwnedResources(IHost host, QueuePublisher publisher) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await publisher.DisposeAsync();
-            await host.StopAsync();
-            host.Dispose();
-        }
-    }
-}
-
-/// <summary>
-/// How the client connects: a gateway that does not answer yet (a silo starting) is tried again, as Orleans would; a
-/// gateway that accepts the connection and closes it at once, again and again, is refusing this client (cluster TLS
-/// without the client's certificate, or with one the cluster does not trust), and waiting would change nothing.
-/// </summary>
-internal sealed class GatewayRefusal
-{
-    private const int ClosedAttempts = 3;
-    private int _closed;
-
-    public static bool Is(Exception e)
-    {
-        for (var inner = e; inner is not null; inner = inner.InnerException)
-            if (inner is Microsoft.AspNetCore.Connections.ConnectionAbortedException or System.Security.Authentication.AuthenticationException)
-                return true;
-        return false;
-    }
-
-    public async Task<bool> ShouldRetryAsync(Exception e, CancellationToken cancellationToken)
-    {
-        if (Is(e) && Interlocked.Increment(ref _closed) >= ClosedAttempts)
-            return false;
-        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
-        return true;
     }
 }
