@@ -61,8 +61,8 @@ public sealed class WorkflowClientOptions
     public static WorkflowClientOptions FromConfiguration(IConfiguration configuration)
     {
         var options = new WorkflowClientOptions();
-        var problems = SettingsBinder.Bind(configuration.GetSection(RabbitMqOptions.Section), options.RabbitMq)
-            .Concat(SettingsBinder.Bind(configuration.GetSection("Cluster"), options)).ToList();
+        var problems = SettingsBinding.Bind(configuration.GetSection(RabbitMqOptions.Section), options.RabbitMq)
+            .Concat(SettingsBinding.Bind(configuration.GetSection("Cluster"), options)).ToList();
         if (problems.Count > 0)
             throw new SettingsException(problems);
         options.PostgreSql = configuration["Storage:PostgreSql"] ?? options.PostgreSql;

@@ -25,7 +25,7 @@ public static class WorkflowSettingsCheck
         if (!services.Any(s => s.ImplementationInstance is SettingsSection { Type: var type } && type == typeof(TSettings)))
         {
             services.AddSingleton(new SettingsSection(typeof(TSettings)));
-            options.Configure<IConfiguration>((settings, configuration) => SettingsBinder.Bind(configuration.GetSection(section), settings));
+            options.Configure<IConfiguration>((settings, configuration) => SettingsBinding.Bind(configuration.GetSection(section), settings));
             services.AddSingleton<IValidateOptions<TSettings>>(sp => new SettingsValidator<TSettings>(sp.GetRequiredService<IConfiguration>().GetSection(section)));
             options.ValidateOnStart();
         }
@@ -41,7 +41,7 @@ public static class WorkflowSettingsCheck
     public static TSettings Peek<TSettings>(this IWorkflowBuilder workflow, string section) where TSettings : class, new()
     {
         var settings = new TSettings();
-        SettingsBinder.Bind(workflow.Configuration.GetSection(section), settings);
+        SettingsBinding.Bind(workflow.Configuration.GetSection(section), settings);
         foreach (var code in workflow.Services.Select(s => s.ImplementationInstance).OfType<ConfigureNamedOptions<TSettings>>().Where(c => c.Name == Options.DefaultName))
             code.Action?.Invoke(settings);
         return settings;
@@ -74,7 +74,7 @@ public static class WorkflowSettingsCheck
     {
         public ValidateOptionsResult Validate(string? name, TSettings options)
         {
-            var problems = SettingsBinder.Bind(section, new TSettings()).Concat(options.Problems()).ToList();
+            var problems = SettingsBinding.Bind(section, new TSettings()).Concat(options.Problems()).ToList();
             return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
         }
     }

@@ -143,7 +143,7 @@ public sealed class OptionsTests
         }).Build();
         var options = new RabbitMqOptions();
 
-        var problems = SettingsBinder.Bind(configuration.GetSection(RabbitMqOptions.Section), options);
+        var problems = SettingsBinding.Bind(configuration.GetSection(RabbitMqOptions.Section), options);
 
         Assert.Equal(2, problems.Count);
         Assert.Contains(problems, p => p.StartsWith("RabbitMQ:QueueType is \"lazy\"", StringComparison.Ordinal) && p.Contains("Classic, Quorum"));
@@ -163,11 +163,32 @@ public sealed class OptionsTests
         }).Build();
         var options = new HpcOptions();
 
-        var problems = SettingsBinder.Bind(configuration.GetSection(HpcOptions.Section), options);
+        var problems = SettingsBinding.Bind(configuration.GetSection(HpcOptions.Section), options);
 
         Assert.Contains("Hpc:Machines:archer:Scheduler is \"lsf\"", Assert.Single(problems));
         Assert.Equal("login.archer.example", options.Machines["archer"].Host);
         Assert.Equal(SchedulerKind.Pbs, options.Machines["local"].Scheduler);
+    }
+
+    [Fact]
+    public void A_machines_placement_per_urgency_is_bound_from_configuration_and_an_unknown_urgency_is_named()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Hpc:Machines:archer:Urgency:Emergency:Partition"] = "urgent",
+            ["Hpc:Machines:archer:Urgency:Emergency:Qos"] = "high",
+            ["Hpc:Machines:archer:Urgency:Routine:Reservation"] = "nightly",
+            ["Hpc:Machines:archer:Urgency:Panic:Partition"] = "any",
+        }).Build();
+        var options = new HpcOptions();
+
+        var problems = SettingsBinding.Bind(configuration.GetSection(HpcOptions.Section), options);
+
+        Assert.Equal("Hpc:Machines:archer:Urgency:Panic names \"Panic\"; use one of: Routine, Urgent, Emergency.", Assert.Single(problems));
+        var urgency = options.Machines["archer"].Urgency;
+        Assert.Equal(2, urgency.Count);
+        Assert.Equal(("urgent", "high"), (urgency[Incidents.IncidentUrgency.Emergency].Partition, urgency[Incidents.IncidentUrgency.Emergency].Qos));
+        Assert.Equal("nightly", urgency[Incidents.IncidentUrgency.Routine].Reservation);
     }
 
     [Fact]
@@ -185,7 +206,7 @@ public sealed class OptionsTests
         }).Build();
         var options = new OrleansWorkflow.Web.WebOptions();
 
-        Assert.Empty(SettingsBinder.Bind(configuration.GetSection("Web"), options));
+        Assert.Empty(SettingsBinding.Bind(configuration.GetSection("Web"), options));
         var problems = options.Problems().ToList();
 
         Assert.Equal(["ops-desk", "careless"], options.ApiKeys.Select(k => k.Name));
@@ -204,7 +225,7 @@ public sealed class OptionsTests
             ["Web:ApiKeys:1:Hash"] = "plain",
         }).Build();
 
-        var problem = Assert.Single(SettingsBinder.Bind(configuration.GetSection("Web"), new OrleansWorkflow.Web.WebOptions()));
+        var problem = Assert.Single(SettingsBinding.Bind(configuration.GetSection("Web"), new OrleansWorkflow.Web.WebOptions()));
 
         Assert.Equal("Web:ApiKeys has entries 1; number them 0, 1, 2... without a gap.", problem);
     }
