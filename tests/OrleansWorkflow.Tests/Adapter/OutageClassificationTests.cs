@@ -1,3 +1,4 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using System.Net.Sockets;
 using Npgsql;
 using OrleansWorkflow.Adapter;
@@ -7,6 +8,7 @@ using RabbitMQ.Client.Exceptions;
 
 namespace OrleansWorkflow.Tests.Adapter;
 
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class OutageClassificationTests
 {
     public static TheoryData<Exception> Outages() =>

@@ -1,3 +1,4 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using System.Reflection;
 using OrleansWorkflow.Client;
 using OrleansWorkflow.Handlers;
@@ -6,6 +7,7 @@ using OrleansWorkflow.Incidents;
 namespace OrleansWorkflow.Tests.Contracts;
 
 /// <summary>What a client app can call: the incident's own operations, none of the engine's bookkeeping.</summary>
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class ClientContractTests
 {
     private static readonly string[] Bookkeeping =

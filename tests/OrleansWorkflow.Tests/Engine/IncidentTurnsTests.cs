@@ -1,3 +1,4 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using System.Reflection;
 using Orleans.Concurrency;
 using OrleansWorkflow.Incidents;
@@ -5,6 +6,7 @@ using OrleansWorkflow.Incidents;
 namespace OrleansWorkflow.Tests.Engine;
 
 /// <summary>The incident grain changes itself in turns of its own: only its reads interleave.</summary>
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class IncidentTurnsTests
 {
     [Fact]

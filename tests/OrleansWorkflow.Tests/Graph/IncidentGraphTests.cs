@@ -1,8 +1,10 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using OrleansWorkflow.Graph;
 using OrleansWorkflow.Incidents;
 
 namespace OrleansWorkflow.Tests.Graph;
 
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class IncidentGraphTests
 {
     private static readonly IncidentInfo Incident = new(Guid.NewGuid(), "test fire", "FIRE", DateTimeOffset.UnixEpoch,

@@ -1,3 +1,4 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
@@ -6,6 +7,7 @@ using OrleansWorkflow.Handlers;
 namespace OrleansWorkflow.Tests.Handlers;
 
 /// <summary>The adapter's parse of a body is handed to the handler once; a retry, or a copy from another silo, parses afresh.</summary>
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class InboundMessageTests
 {
     private const string Body = """{"IncidentID":"6f1c1e55-5d3c-4f8e-9d6a-0d5b8f0e2a11","step":"one"}""";

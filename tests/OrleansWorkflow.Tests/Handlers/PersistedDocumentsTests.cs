@@ -1,7 +1,9 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using OrleansWorkflow.Handlers;
 
 namespace OrleansWorkflow.Tests.Handlers;
 
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class PersistedDocumentsTests
 {
     [Fact]

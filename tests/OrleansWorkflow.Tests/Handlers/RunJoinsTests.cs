@@ -1,9 +1,11 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using System.Text.Json.Nodes;
 using OrleansWorkflow.Handlers;
 
 namespace OrleansWorkflow.Tests.Handlers;
 
 /// <summary>The join's rules, one handler run at a time, without an engine.</summary>
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class RunJoinsTests
 {
     private static readonly DateTimeOffset Start = new(2026, 12, 2, 14, 0, 0, TimeSpan.Zero);

@@ -1,9 +1,11 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Samples.AB;
 using OrleansWorkflow.Tests.Handlers;
 
 namespace OrleansWorkflow.Tests.Hosting;
 
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class HandlerRegistryTests
 {
     [Fact]

@@ -13,7 +13,7 @@ namespace OrleansWorkflow.Tests.Hosting;
 /// <summary>The hosting API as a host of someone else's writes it (built, not started, unless a test needs more).</summary>
 public sealed class HostingApiTests
 {
-    [Fact]
+    [Fact, Trait(Lanes.Category, Lanes.ServiceFree)]
     public void Handlers_are_registered_from_their_interfaces_queue_attributes_and_modules_add_to_each_other()
     {
         var builder = Host.CreateApplicationBuilder();
@@ -27,7 +27,7 @@ public sealed class HostingApiTests
         Assert.Equal(14, workflow.Handlers.Queues.Count); // 9 fire + fire_watch + fire_overdue + 2 A -> B + 1
     }
 
-    [Fact]
+    [Fact, Trait(Lanes.Category, Lanes.ServiceFree)]
     public void An_assembly_without_handler_interfaces_is_refused_with_the_fix()
     {
         var workflow = Host.CreateApplicationBuilder().AddOrleansWorkflow();
@@ -38,7 +38,7 @@ public sealed class HostingApiTests
         Assert.Contains("AddHandler<THandler>(queue)", error.Message);
     }
 
-    [Fact]
+    [Fact, Trait(Lanes.Category, Lanes.ServiceFree)]
     public void An_engine_missing_a_concern_says_which_call_adds_it()
     {
         var builder = Host.CreateApplicationBuilder();
@@ -52,7 +52,7 @@ public sealed class HostingApiTests
         Assert.DoesNotContain(problems, p => p.Contains("AddRabbitMq()"));
     }
 
-    [Fact]
+    [Fact, Trait(Lanes.Category, Lanes.ServiceFree)]
     public void The_engine_reads_every_settings_section_through_IOptions_only()
     {
         var builder = Host.CreateApplicationBuilder();

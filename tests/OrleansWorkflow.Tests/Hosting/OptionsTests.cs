@@ -1,3 +1,4 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using OrleansWorkflow.Configuration;
 using OrleansWorkflow.Hosting;
@@ -6,6 +7,7 @@ using OrleansWorkflow.Simulations.Machines;
 
 namespace OrleansWorkflow.Tests.Hosting;
 
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class OptionsTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using System.Diagnostics;
 
 namespace OrleansWorkflow.Tests.Infrastructure;
 
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class EventuallyTests
 {
     [Fact]

@@ -1,5 +1,6 @@
 namespace OrleansWorkflow.Tests.Infrastructure;
 
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class FreePortTests
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace OrleansWorkflow.Tests.Packaging;
 /// (Handlers, Messaging), then the runtimes (Server, Client), then what hosts the runtime (Web, the owf tool). A
 /// package reaches, through its references, only packages of lower layers.
 /// </summary>
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class PackageLayerTests
 {
     private static readonly Dictionary<string, int> Layers = new()

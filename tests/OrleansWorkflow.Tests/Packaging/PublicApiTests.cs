@@ -9,6 +9,7 @@ namespace OrleansWorkflow.Tests.Packaging;
 /// The public surface of each package, against a list checked in beside this test (PublicApi/&lt;package&gt;.txt):
 /// a type or member made public, changed or removed fails here until the list is changed with it, on purpose.
 /// </summary>
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class PublicApiTests
 {
     public static TheoryData<string> Packages => new()

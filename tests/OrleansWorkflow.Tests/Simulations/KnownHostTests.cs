@@ -1,7 +1,9 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using OrleansWorkflow.Simulations.Machines;
 
 namespace OrleansWorkflow.Tests.Simulations;
 
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class KnownHostTests
 {
     private const string Key = "AAAAC3NzaC1lZDI1NTE5AAAAIDrnmyrHjKtBMvuUO0ZuGDHcKEaQDxicRD2sWXYDGUdG";

@@ -1,8 +1,10 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using OrleansWorkflow.Simulations;
 using OrleansWorkflow.Simulations.Schedulers;
 
 namespace OrleansWorkflow.Tests.Simulations;
 
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class SchedulerDialectTests
 {
     private static string Recorded(string file) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Simulations", "Recorded", file));

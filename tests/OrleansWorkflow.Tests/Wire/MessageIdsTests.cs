@@ -1,7 +1,9 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using OrleansWorkflow.Wire;
 
 namespace OrleansWorkflow.Tests.Wire;
 
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class MessageIdsTests
 {
     [Fact]

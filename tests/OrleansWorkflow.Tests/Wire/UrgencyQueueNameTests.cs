@@ -1,8 +1,10 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Wire;
 
 namespace OrleansWorkflow.Tests.Wire;
 
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class UrgencyQueueNameTests
 {
     [Theory]

@@ -1,9 +1,11 @@
+using OrleansWorkflow.Tests.Infrastructure;
 using System.Text;
 using System.Text.Json.Nodes;
 using OrleansWorkflow.Wire;
 
 namespace OrleansWorkflow.Tests.Wire;
 
+[Trait(Lanes.Category, Lanes.ServiceFree)]
 public sealed class WireMessageTests
 {
     [Fact]
