@@ -10,7 +10,7 @@ namespace OrleansWorkflow.Messaging;
 /// Publishes persistent messages and returns only once the broker confirmed them. One channel with confirm tracking
 /// is shared by every caller: many grains' confirms are in flight at once instead of one round trip after another.
 /// </summary>
-public sealed class QueuePublisher : IAsyncDisposable
+public sealed class QueuePublisher : IAsyncDisposable, IMessagePublisher
 {
     private readonly RabbitMqOptions _options;
     private readonly ILogger _logger;
@@ -57,6 +57,10 @@ public sealed class QueuePublisher : IAsyncDisposable
     /// <summary>Publishes every message and returns once the broker confirmed them all (one round of confirms for the batch).</summary>
     internal async Task PublishAllAsync(IEnumerable<OutgoingMessage> messages, CancellationToken cancellationToken = default) =>
         await Task.WhenAll(messages.Select(m => PublishAsync(m, cancellationToken)));
+
+    Task IMessagePublisher.PublishAsync(OutgoingMessage message, CancellationToken cancellationToken) => PublishAsync(message, cancellationToken);
+
+    Task IMessagePublisher.PublishAllAsync(IEnumerable<OutgoingMessage> messages, CancellationToken cancellationToken) => PublishAllAsync(messages, cancellationToken);
 
     private async ValueTask<IChannel> ChannelAsync(CancellationToken cancellationToken)
     {

@@ -38,7 +38,7 @@ public static class WorkflowWebExtensions
             workflow.Silo.AddDashboard();
         var services = workflow.Services;
         services.AddSingleton(new WebMapping(web.Dashboard));
-        services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<QueuePublisher>(), "web"));
+        services.AddSingleton(sp => new WorkflowClient(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<IMessagePublisher>(), "web", owned: null));
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         services.AddSingleton<GraphDrawings>();
         services.AddSingleton<EventStreamLimits>();

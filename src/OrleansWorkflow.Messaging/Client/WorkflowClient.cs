@@ -17,7 +17,7 @@ namespace OrleansWorkflow.Client;
 public sealed class WorkflowClient : IAsyncDisposable
 {
     private readonly IGrainFactory _grains;
-    private readonly QueuePublisher _publisher;
+    private readonly IMessagePublisher _publisher;
     private readonly string _originator;
     private readonly List<OutgoingMessage> _pending = [];
     private readonly IAsyncDisposable? _owned;
@@ -29,7 +29,7 @@ public sealed class WorkflowClient : IAsyncDisposable
     }
 
     /// <summary>A client that closes <paramref name="owned"/> (the connections it opened) when disposed.</summary>
-    internal WorkflowClient(IGrainFactory grains, QueuePublisher publisher, string originator, IAsyncDisposable? owned)
+    internal WorkflowClient(IGrainFactory grains, IMessagePublisher publisher, string originator, IAsyncDisposable? owned)
     {
         _grains = grains;
         _publisher = publisher;

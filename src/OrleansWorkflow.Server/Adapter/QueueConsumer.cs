@@ -33,6 +33,7 @@ internal sealed class QueueConsumer(
     WorkflowOptions limits,
     OutageBackoff outage,
     VersionRouting versions,
+    TimeProvider clock,
     ILogger logger)
 {
     private readonly CancellationTokenSource _stopping = new();
@@ -44,7 +45,8 @@ internal sealed class QueueConsumer(
     private readonly string _consumed = WireContract.QueueFor(queue, urgency);
     private readonly MessageIdentity _identity = new(WireContract.QueueFor(queue, urgency), publisher, broker, logger);
     private readonly RedeliveryLimit _redeliveries = new(WireContract.QueueFor(queue, urgency), grains, broker.DeliveryLimit, logger);
-    private readonly DeadLettering _deadLetters = new(queue, WireContract.QueueFor(queue, urgency), grains, publisher, broker, logger);
+    private readonly DeadLettering _deadLetters = new(queue, WireContract.QueueFor(queue, urgency), grains, publisher, broker, clock, logger);
+    private readonly MessageDelivery _delivery = new(queue, limits);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -165,7 +167,7 @@ internal sealed class QueueConsumer(
                         verdict = await HandleAsync(delivery);
                     }
                     if (verdict.DeadLetterReason is not null)
-                        await _deadLetters.SendAsync(delivery, verdict.DeadLetterReason, verdict.IncidentId, verdict.MarksIncidentError);
+                        await _deadLetters.SendAsync(delivery.Body, delivery.BasicProperties.MessageId, delivery.BasicProperties.Headers, verdict.DeadLetterReason, verdict.IncidentId, verdict.MarksIncidentError);
                     await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
                     if (verdict.Outcome == Identified)
                         await _identity.SettleAsync(channel, verdict.MessageId!);
@@ -211,59 +213,26 @@ internal sealed class QueueConsumer(
     /// <summary>The outcome of a message that had no MessageID and was queued again with one.</summary>
     private const string Identified = "identified";
 
-    /// <summary>
-    /// How a delivery ended: its outcome, and the reason to dead-letter it (with its incident when known, and whether
-    /// that incident is marked Error: when the message failed, rather than being refused).
-    /// </summary>
-    private sealed record Verdict(string Outcome, string? DeadLetterReason = null, Guid? IncidentId = null, string? MessageId = null, int Retries = 0, bool MarksIncidentError = false);
-
     private async Task<Verdict> HandleAsync(BasicDeliverEventArgs delivery)
     {
-        var body = delivery.Body;
-        if (body.Length > limits.MaxBodyBytes)
-            return new Verdict("dead-lettered", $"body is {body.Length} bytes, over the limit of {limits.MaxBodyBytes} bytes (Workflow:MaxBodyBytes)");
-        if (!WireMessage.TryParse(body.Span, out var parsed, out var reason))
-            return new Verdict("dead-lettered", reason);
-
+        if (_delivery.Refusal(delivery.Body.Span, out var parsed) is { } refused)
+            return refused;
         if ((parsed!.MessageId ?? delivery.BasicProperties.MessageId) is not { } messageId)
             return await IdentifyAsync(delivery, parsed.IncidentId);
         await _identity.WaitForOriginalAsync(messageId, _stopping.Token);
         if (await _redeliveries.ExceededAsync(delivery, messageId) is { } poison)
-            return new Verdict("dead-lettered", poison, parsed.IncidentId, messageId, MarksIncidentError: true);
+            return new Verdict(Verdict.DeadLettered, poison, parsed.IncidentId, messageId, MarksIncidentError: true);
         using var receiving = WorkflowTracing.StartFrom(delivery.BasicProperties.Headers, "receive", queue, messageId, parsed.IncidentId);
-        var message = new InboundMessage(queue, messageId, parsed.Originator, Encoding.UTF8.GetString(body.Span), receiving?.Id).WithParsed(parsed.Body);
+        var message = new InboundMessage(queue, messageId, parsed.Originator, Encoding.UTF8.GetString(delivery.Body.Span), receiving?.Id).WithParsed(parsed.Body);
         var handler = handlers.Resolve(grains, parsed.IncidentId, queue);
-
-        for (int attempt = 0, moves = 0; ; )
+        var moves = 0;
+        return await _delivery.SettleAsync(parsed.IncidentId, messageId, () => versions.DeliverAsync(handler, message, parsed.IncidentId), async elsewhere =>
         {
-            var result = await versions.DeliverAsync(handler, message, parsed.IncidentId);
-            switch (result.Outcome)
-            {
-                case DeliveryOutcome.Handled:
-                    return new Verdict("handled", IncidentId: parsed.IncidentId, MessageId: messageId, Retries: attempt);
-                case DeliveryOutcome.Duplicate:
-                    return new Verdict("duplicate", IncidentId: parsed.IncidentId, MessageId: messageId, Retries: attempt);
-                case DeliveryOutcome.Rejected:
-                    return new Verdict("dead-lettered", result.Detail, parsed.IncidentId, messageId, attempt);
-                case DeliveryOutcome.Held:
-                    throw new ServiceUnavailableException(result.Detail!);
-                case DeliveryOutcome.Elsewhere:
-                    if (await versions.MovedAsync(parsed.IncidentId, result.Workflow!.Value, ++moves, HeldMessages.WasReleased(delivery.BasicProperties.Headers), _stopping.Token))
-                        continue;
-                    await versions.HoldAsync(_consumed, queue, delivery, message, parsed.IncidentId, result.Workflow!.Value, _stopping.Token);
-                    return new Verdict("held", IncidentId: parsed.IncidentId, MessageId: messageId, Retries: attempt);
-            }
-
-            if (attempt >= limits.RetryLimit)
-            {
-                var failure = $"handler failed {attempt + 1} times; last error: {result.Detail}";
-                receiving?.SetStatus(ActivityStatusCode.Error, failure);
-                return new Verdict("dead-lettered", failure, parsed.IncidentId, messageId, attempt, MarksIncidentError: true);
-            }
-
-            WorkflowMetrics.Retries.Add(1, WorkflowMetrics.Queue(queue));
-            await Task.Delay(limits.BackoffBefore(++attempt), _stopping.Token);
-        }
+            if (await versions.MovedAsync(parsed.IncidentId, elsewhere.Workflow!.Value, ++moves, HeldMessages.WasReleased(delivery.BasicProperties.Headers), _stopping.Token))
+                return null;
+            await versions.HoldAsync(_consumed, queue, delivery, message, parsed.IncidentId, elsewhere.Workflow!.Value, _stopping.Token);
+            return new Verdict(Verdict.HeldBack, IncidentId: parsed.IncidentId, MessageId: messageId);
+        }, receiving, _stopping.Token);
     }
 
     private async Task<Verdict> IdentifyAsync(BasicDeliverEventArgs delivery, Guid incidentId) =>
@@ -274,7 +243,7 @@ internal sealed class QueueConsumer(
     {
         var reason = $"delivery failed {attempts} times; last error: {error.GetType().Name}: {error.Message}";
         var incident = WireMessage.TryParse(delivery.Body.Span, out var parsed, out _) ? parsed!.IncidentId : (Guid?)null;
-        return new Verdict("dead-lettered", reason, incident, delivery.BasicProperties.MessageId, attempts - 1, MarksIncidentError: true);
+        return new Verdict(Verdict.DeadLettered, reason, incident, delivery.BasicProperties.MessageId, attempts - 1, MarksIncidentError: true);
     }
 
     /// <summary>One log line and the metrics of a finished delivery.</summary>

@@ -42,7 +42,7 @@ internal sealed class RabbitMqAdapter(
         foreach (var queue in handlers.Queues)
             foreach (var urgency in Enum.GetValues<Incidents.IncidentUrgency>())
             {
-                var consumer = new QueueConsumer(queue, urgency, _gate, _connection, handlers, grains, publisher, options, limits.Value, _outage, versions, loggers.CreateLogger<QueueConsumer>());
+                var consumer = new QueueConsumer(queue, urgency, _gate, _connection, handlers, grains, publisher, options, limits.Value, _outage, versions, clock, loggers.CreateLogger<QueueConsumer>());
                 await consumer.StartAsync(cancellationToken);
                 _consumers.Add(consumer);
             }

@@ -16,7 +16,7 @@ namespace OrleansWorkflow.Adapter;
 /// <see cref="WorkflowVersionPlacement"/> places the grain on a silo that runs it. When no live silo does, the message
 /// is held (<see cref="HeldMessages"/>) until one is up.
 /// </summary>
-internal sealed class VersionRouting(ClusterWorkflowVersions cluster, HeldMessages held, StepAttempts attempts, TimeProvider clock, IGrainFactory grains, ILogger<VersionRouting> logger)
+internal sealed class VersionRouting(ClusterWorkflowVersions cluster, HeldMessages held, IStepAttempts attempts, TimeProvider clock, IGrainFactory grains, ILogger<VersionRouting> logger)
 {
     /// <summary>How often one delivery may be sent on to another silo before it is held (membership may lag).</summary>
     private const int MaxMoves = 3;

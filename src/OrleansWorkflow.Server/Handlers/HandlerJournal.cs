@@ -23,11 +23,37 @@ internal sealed class IncidentFinishedException(string detail, Exception inner) 
 internal sealed class JournalConflictException(string detail, Exception inner) : Exception(detail, inner);
 
 /// <summary>
+/// Where a handler's journal is kept: one entry per message the handler handled for an incident, which is also that
+/// message's step in the incident's timeline. The one writer of an entry is the handler's activation; the store
+/// refuses an entry whose place (incident, queue, number) is taken, and an entry of an incident whose end it has
+/// recorded (<see cref="Incidents.IIncidentCatalog"/>).
+/// </summary>
+internal interface IHandlerJournal
+{
+    /// <summary>The handler's entries for the incident, in order; only the newest may still hold effects.</summary>
+    Task<List<JournalEntry>> ReadAsync(Guid incidentId, string queue, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Appends <paramref name="entry"/> with its <paramref name="step"/> and returns once it is stored. Throws
+    /// <see cref="JournalConflictException"/> when its place is taken (or, with <paramref name="refuseEarlierRow"/>, when
+    /// an earlier release's state row of the handler exists), <see cref="IncidentFinishedException"/> when the
+    /// incident's end was recorded first.
+    /// </summary>
+    Task AppendAsync(Guid incidentId, string queue, JournalEntry entry, HandledStep step, bool refuseEarlierRow);
+
+    /// <summary>Forgets the effects of entry <paramref name="seq"/>: they were carried out.</summary>
+    Task ClearOutboxAsync(Guid incidentId, string queue, int seq, CancellationToken cancellationToken = default);
+
+    /// <summary>Drops documents, effects and joins of a finished incident, keeping which messages were handled.</summary>
+    Task ClearDocumentsAsync(Guid incidentId, string queue, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
 /// The owf_handler_step table: one row per message a handler handled for an incident, which is also that message's
 /// step in the incident's timeline (the handler is the one writer of its steps). A handled message costs at most one
 /// commit (fewer under load, when appends of many handlers share one) and the same bytes however many came before it.
 /// </summary>
-internal sealed class HandlerJournal(NpgsqlDataSource database, WorkflowClusterOptions cluster, Serializer serializer, GroupCommit commits)
+internal sealed class HandlerJournal(NpgsqlDataSource database, WorkflowClusterOptions cluster, Serializer serializer, GroupCommit commits) : IHandlerJournal
 {
     public async Task<List<JournalEntry>> ReadAsync(Guid incidentId, string queue, CancellationToken cancellationToken = default)
     {

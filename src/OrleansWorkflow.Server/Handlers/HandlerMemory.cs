@@ -8,7 +8,7 @@ namespace OrleansWorkflow.Handlers;
 /// emptied when the incident finishes, never appended to), then its journal (<see cref="HandlerJournal"/>): documents,
 /// handled message ids, joins, and the effects of its newest message until they are carried out.
 /// </summary>
-internal sealed class HandlerMemory(Guid incidentId, string queue, GrainId grain, IGrainStorage storage, HandlerJournal journal, OutboxDispatcher dispatcher)
+internal sealed class HandlerMemory(Guid incidentId, string queue, GrainId grain, IGrainStorage storage, IHandlerJournal journal, OutboxDispatcher dispatcher)
 {
     private readonly GrainState<HandlerState> _earlier = new(new HandlerState());
     private bool _outboxDispatched;

@@ -11,8 +11,8 @@ namespace OrleansWorkflow.Handlers;
 /// <summary>The engine's services every handler activation uses, injected once per silo rather than looked up per activation.</summary>
 internal sealed class HandlerServices(
     [FromKeyedServices(WorkflowStorage.Name)] IGrainStorage storage,
-    HandlerJournal journal,
-    StepAttempts attempts,
+    IHandlerJournal journal,
+    IStepAttempts attempts,
     TimeProvider clock,
     OutboxDispatcher dispatcher,
     HpcMachines machines,
@@ -25,8 +25,8 @@ internal sealed class HandlerServices(
     ILoggerFactory loggers)
 {
     public IGrainStorage Storage => storage;
-    public HandlerJournal Journal => journal;
-    public StepAttempts Attempts => attempts;
+    public IHandlerJournal Journal => journal;
+    public IStepAttempts Attempts => attempts;
     public TimeProvider Clock => clock;
     public OutboxDispatcher Dispatcher => dispatcher;
     public HpcMachines Machines => machines;

@@ -7,7 +7,7 @@ using OrleansWorkflow.Time;
 namespace OrleansWorkflow.Handlers;
 
 /// <summary>Carries out a handler's kept effects: publishes its messages (confirmed), hands its messages for later to the incident's timers, then, in order, submits its simulations and completes or cancels its incident.</summary>
-internal sealed class OutboxDispatcher(QueuePublisher publisher, IGrainFactory grains)
+internal sealed class OutboxDispatcher(IMessagePublisher publisher, IGrainFactory grains)
 {
     public async Task DispatchAsync(Guid incidentId, IReadOnlyList<OutboxEntry> outbox, CancellationToken cancellationToken)
     {

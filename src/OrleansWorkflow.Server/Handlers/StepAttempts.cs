@@ -16,12 +16,19 @@ internal sealed record StepAttempt(Guid IncidentId, string Queue, string Message
     };
 }
 
+/// <summary>Where the attempts at messages that did not complete are kept: appended by the delivery that made them, never updated.</summary>
+internal interface IStepAttempts
+{
+    /// <summary>Stores <paramref name="attempt"/>; returns once it is stored.</summary>
+    Task RecordAsync(StepAttempt attempt);
+}
+
 /// <summary>
 /// The owf_step_attempt table: written by the delivery that made the attempt (the handler that threw, timed out or
 /// waited for a machine; the consumer that held a message no live silo runs), appended, never updated. It shares the
 /// handlers' group commit, so recording a failure costs no transaction of its own under load.
 /// </summary>
-internal sealed class StepAttempts(WorkflowClusterOptions cluster, GroupCommit commits)
+internal sealed class StepAttempts(WorkflowClusterOptions cluster, GroupCommit commits) : IStepAttempts
 {
     /// <summary>Stores <paramref name="attempt"/>; returns once it is committed.</summary>
     public Task RecordAsync(StepAttempt attempt) => commits.CommitAsync(() => [Insert(attempt)]);

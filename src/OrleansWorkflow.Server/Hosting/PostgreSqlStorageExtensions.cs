@@ -39,12 +39,12 @@ public static class PostgreSqlStorageExtensions
         var services = workflow.Services;
         // Keyed, so that a data source the host registers for its own database is never taken for the engine's.
         services.AddKeyedSingleton(WorkflowStorage.Name, (sp, _) => Npgsql.NpgsqlDataSource.Create(sp.Options<StorageOptions>().JournalConnectionString));
-        services.AddSingleton(sp => new IncidentCatalog(EngineDatabase(sp), sp.Options<WorkflowClusterOptions>(), sp.GetRequiredService<GroupCommit>()));
-        services.AddSingleton(sp => new IncidentJournal(EngineDatabase(sp), sp.Options<WorkflowClusterOptions>()));
+        services.AddSingleton<IIncidentCatalog>(sp => new IncidentCatalog(EngineDatabase(sp), sp.Options<WorkflowClusterOptions>(), sp.GetRequiredService<GroupCommit>()));
+        services.AddSingleton<IIncidentJournal>(sp => new IncidentJournal(EngineDatabase(sp), sp.Options<WorkflowClusterOptions>()));
         services.AddSingleton(sp => new GroupCommit(EngineDatabase(sp)));
-        services.AddSingleton(sp => new Handlers.HandlerJournal(EngineDatabase(sp), sp.Options<WorkflowClusterOptions>(),
+        services.AddSingleton<Handlers.IHandlerJournal>(sp => new Handlers.HandlerJournal(EngineDatabase(sp), sp.Options<WorkflowClusterOptions>(),
             sp.GetRequiredService<Serializer>(), sp.GetRequiredService<GroupCommit>()));
-        services.AddSingleton(sp => new Handlers.StepAttempts(sp.Options<WorkflowClusterOptions>(), sp.GetRequiredService<GroupCommit>()));
+        services.AddSingleton<Handlers.IStepAttempts>(sp => new Handlers.StepAttempts(sp.Options<WorkflowClusterOptions>(), sp.GetRequiredService<GroupCommit>()));
         services.AddHostedService<RetentionService>();
         services.AddKeyedSingleton<IGrainStorageSerializer>(WorkflowStorage.Name, (sp, _) =>
             new UpgradingStateSerializer(sp.GetRequiredService<Serializer>(), sp.GetRequiredService<IGrainStorageSerializer>()));

@@ -21,6 +21,7 @@ public static class RabbitMqExtensions
         workflow.AddSettings<RabbitMqOptions>(RabbitMqOptions.Section, configure);
         var services = workflow.Services;
         services.AddSingleton(sp => new QueuePublisher(sp.Options<RabbitMqOptions>(), sp.GetRequiredService<ILogger<QueuePublisher>>()));
+        services.AddSingleton<IMessagePublisher>(sp => sp.GetRequiredService<QueuePublisher>());
         services.AddSingleton<RabbitMqAdapter>();
         // Messages of a workflow version no live silo runs wait in the engine's database (so it needs AddPostgreSqlStorage).
         services.AddSingleton(sp => new HeldMessages(sp.GetRequiredKeyedService<Npgsql.NpgsqlDataSource>(WorkflowStorage.Name), sp.Options<WorkflowClusterOptions>(),

@@ -8,11 +8,37 @@ namespace OrleansWorkflow.Incidents;
 internal readonly record struct StoredStatus(IncidentStatus Status, string? Reason, DateTimeOffset UpdatedAt);
 
 /// <summary>
+/// The incidents of this service, one record each, written by the incident's grain when its status changes and read
+/// to list incidents without waking their grains. A finished incident's record stays finished: its end is the fence
+/// the handlers' journal appends check (<see cref="Handlers.IHandlerJournal"/>).
+/// </summary>
+internal interface IIncidentCatalog
+{
+    /// <summary>Records a new incident; returns once it is stored.</summary>
+    Task CreateAsync(IncidentInfo incident);
+
+    /// <summary>Records the incident's change as <paramref name="incident"/> says (a finished one stays finished).</summary>
+    Task WriteAsync(IncidentInfo incident);
+
+    /// <summary>Records the incident as <see cref="WriteAsync"/> does, and returns the status the record holds afterwards.</summary>
+    Task<StoredStatus> RecordAsync(IncidentInfo incident, CancellationToken cancellationToken = default);
+
+    /// <summary>Incidents, newest first, as <paramref name="query"/> filters them.</summary>
+    Task<IReadOnlyList<IncidentInfo>> ListAsync(IncidentQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Up to <paramref name="limit"/> incidents that finished before <paramref name="finishedBefore"/> and whose working data is still kept, oldest first.</summary>
+    Task<IReadOnlyList<Guid>> UnpurgedFinishedAsync(DateTimeOffset finishedBefore, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that the incident's working data was purged.</summary>
+    Task MarkPurgedAsync(Guid incidentId, DateTimeOffset purgedAt, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
 /// The owf_incident table: one row per incident of this service, written by its incident grain when its status
 /// changes, read to list and filter incidents without waking their grains. An incident's end is written here first
 /// (before its state row): the handlers' appends check it in their own transaction.
 /// </summary>
-internal sealed class IncidentCatalog(NpgsqlDataSource database, WorkflowClusterOptions cluster, GroupCommit commits)
+internal sealed class IncidentCatalog(NpgsqlDataSource database, WorkflowClusterOptions cluster, GroupCommit commits) : IIncidentCatalog
 {
     /// <summary>Writes the incident's row; a finished incident stays finished (its end is a fence: handlers' appends check it, see owf_incident_open).</summary>
     private const string Upsert = """

@@ -20,10 +20,10 @@ namespace OrleansWorkflow.Incidents;
 /// </summary>
 internal sealed class IncidentGrain(
     [PersistentState(WorkflowStorage.IncidentState, WorkflowStorage.Name)] IPersistentState<IncidentState> state,
-    IncidentJournal journal,
+    IIncidentJournal journal,
     HandlerRegistry handlers,
     ClusterWorkflowVersions versions,
-    IncidentCatalog catalog,
+    IIncidentCatalog catalog,
     TimeProvider clock,
     IFaultPoints faults,
     IOptions<WorkflowOptions> workflowOptions,

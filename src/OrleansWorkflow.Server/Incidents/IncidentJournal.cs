@@ -4,13 +4,29 @@ using OrleansWorkflow.Hosting;
 
 namespace OrleansWorkflow.Incidents;
 
+/// <summary>An incident's timeline, read from what its steps' writers stored, and its dead letters, whose one writer is the incident.</summary>
+internal interface IIncidentJournal
+{
+    /// <summary>The incident's steps in the order they were recorded: handled messages and attempts that did not complete.</summary>
+    Task<List<IncidentStep>> ReadStepsAsync(Guid incidentId, CancellationToken cancellationToken = default);
+
+    /// <summary>The queues whose handlers recorded a step of the incident (they may hold data of it).</summary>
+    Task<HashSet<string>> ReadQueuesAsync(Guid incidentId, CancellationToken cancellationToken = default);
+
+    /// <summary>The incident's dead letters, in order.</summary>
+    Task<List<DeadLetterRecord>> ReadDeadLettersAsync(Guid incidentId, CancellationToken cancellationToken = default);
+
+    /// <summary>Appends a dead letter of the incident.</summary>
+    Task AddDeadLetterAsync(Guid incidentId, DeadLetterRecord letter, CancellationToken cancellationToken = default);
+}
+
 /// <summary>
 /// Reads an incident's timeline from the rows its steps' writers appended: the handlers' journal (owf_handler_step, a
 /// completed step per handled message), the attempts that did not complete (owf_step_attempt), and the steps earlier
 /// versions numbered in owf_incident_step (read, never written). Appends and reads the incident's dead letters
 /// (owf_incident_dead_letter), whose one writer is the incident.
 /// </summary>
-internal sealed class IncidentJournal(NpgsqlDataSource database, WorkflowClusterOptions cluster)
+internal sealed class IncidentJournal(NpgsqlDataSource database, WorkflowClusterOptions cluster) : IIncidentJournal
 {
     /// <summary>
     /// The incident's steps in the order they were recorded: those earlier versions numbered first, then the handlers'

@@ -10,7 +10,7 @@ namespace OrleansWorkflow.Incidents;
 /// first and the catalog after (a catalog that lags is caught up at the next write or activation). Changes that may
 /// wait (reports for the live views) are written together a moment later (<see cref="WriteSoon"/>).
 /// </summary>
-internal sealed class IncidentRecords(IGrainBase grain, Guid incidentId, IPersistentState<IncidentState> state, IncidentCatalog catalog, ILogger logger)
+internal sealed class IncidentRecords(IGrainBase grain, Guid incidentId, IPersistentState<IncidentState> state, IIncidentCatalog catalog, ILogger logger)
 {
     private static readonly TimeSpan WriteDelay = TimeSpan.FromMilliseconds(500);
     private WriteChain? _writes;

@@ -17,7 +17,7 @@ namespace OrleansWorkflow.Simulations;
 internal sealed class SimulationGrain(
     [PersistentState(WorkflowStorage.SimulationState, WorkflowStorage.Name)] IPersistentState<SimulationState> state,
     HpcMachines machines,
-    QueuePublisher publisher,
+    IMessagePublisher publisher,
     TimeProvider clock,
     ILogger<SimulationGrain> logger) : Grain, ISimulationGrain
 {

@@ -15,7 +15,7 @@ namespace OrleansWorkflow.Time;
 /// </summary>
 internal sealed class IncidentTimersGrain(
     [PersistentState(WorkflowStorage.IncidentTimersState, WorkflowStorage.Name)] IPersistentState<IncidentTimersState> state,
-    QueuePublisher publisher,
+    IMessagePublisher publisher,
     TimeProvider clock,
     ILogger<IncidentTimersGrain> logger) : Grain, IIncidentTimersGrain, IRemindable
 {
