@@ -88,21 +88,25 @@ public sealed class WorkflowClient : IAsyncDisposable
     /// <summary>Queues <paramref name="message"/> for <paramref name="queue"/>; <see cref="FlushMessages"/> publishes it.</summary>
     public async Task Send(string queue, JsonObject message)
     {
-        var outgoing = await PrepareAsync(queue, message);
+        var outgoing = await PrepareAsync(queue, message, _originator);
         lock (_pending)
             _pending.Add(outgoing);
     }
 
     /// <summary>Publishes <paramref name="message"/> to <paramref name="queue"/> now, on its own, and returns its MessageID.</summary>
-    public async Task<string> SendNow(string queue, JsonObject message, CancellationToken cancellationToken = default)
+    public Task<string> SendNow(string queue, JsonObject message, CancellationToken cancellationToken = default) =>
+        SendNow(queue, message, _originator, cancellationToken);
+
+    /// <summary>As <see cref="SendNow(string, JsonObject, CancellationToken)"/>, stamped as sent by <paramref name="originator"/> (a test host standing in for a handler).</summary>
+    internal async Task<string> SendNow(string queue, JsonObject message, string originator, CancellationToken cancellationToken)
     {
-        var outgoing = await PrepareAsync(queue, message);
+        var outgoing = await PrepareAsync(queue, message, originator);
         await _publisher.PublishAsync(outgoing, cancellationToken);
         return outgoing.MessageId!;
     }
 
     /// <summary>Checks the queue name and that the message's incident takes messages, and stamps the message.</summary>
-    private async Task<OutgoingMessage> PrepareAsync(string queue, JsonObject message)
+    private async Task<OutgoingMessage> PrepareAsync(string queue, JsonObject message, string originator)
     {
         WireContract.ValidateQueueName(queue);
         var incidentId = WireMessage.IncidentIdOf(message);
@@ -111,7 +115,7 @@ public sealed class WorkflowClient : IAsyncDisposable
             throw new InvalidOperationException($"Incident {incidentId} is {incident.Status} and takes no more messages; create a new incident for new work.");
 
         var messageId = MessageIds.New();
-        var body = WireMessage.Stamp(message, messageId, _originator);
+        var body = WireMessage.Stamp(message, messageId, originator);
         // A more urgent incident's messages go to the node's queue for its urgency, which the engine drains first.
         return new OutgoingMessage(WireContract.QueueFor(queue, incident.Urgency), Encoding.UTF8.GetBytes(body), messageId, IncidentId: incidentId);
     }

@@ -13,7 +13,7 @@ internal sealed class HandlerServices(
     [FromKeyedServices(WorkflowStorage.Name)] IGrainStorage storage,
     IHandlerJournal journal,
     IStepAttempts attempts,
-    TimeProvider clock,
+    [FromKeyedServices(WorkflowClock.Key)] TimeProvider clock,
     OutboxDispatcher dispatcher,
     HpcMachines machines,
     IHostApplicationLifetime lifetime,

@@ -22,6 +22,7 @@ public static class ClusterMembershipExtensions
     public static IWorkflowBuilder AddClusterMembership(this IWorkflowBuilder workflow, Action<WorkflowClusterOptions>? configure = null)
     {
         workflow.AddSettings<WorkflowClusterOptions>(WorkflowClusterOptions.Section, configure);
+        workflow.Services.AddSingleton<ClusterMembershipConfigured>();
         workflow.Services.AddHealthChecks().AddCheck<MembershipHealthCheck>("membership", tags: [WorkflowHealth.Ready]);
 
         // Ports and membership shape the silo as it is built; bad values among them are reported when it starts.

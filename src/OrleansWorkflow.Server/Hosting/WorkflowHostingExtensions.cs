@@ -65,6 +65,7 @@ public static class WorkflowHostingExtensions
         services.AddSingleton<Orleans.Metadata.IGrainPropertiesProvider, Handlers.HandlerGrainProperties>();
         services.AddPlacementFilter<WorkflowVersionPlacement, WorkflowVersionPlacementDirector>(ServiceLifetime.Transient);
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton<TimeProvider>(WorkflowClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         services.AddDependencyExceptionSerialization();
 
         workflow.AddSettings<WorkflowOptions>(WorkflowOptions.Section, configure);
@@ -99,20 +100,22 @@ public static class WorkflowHostingExtensions
     /// <summary>The options type the engine's required concerns are checked on; it carries nothing.</summary>
     internal sealed class RequiredConcerns;
 
-    /// <summary>What an engine cannot run without, said at start rather than at the first message.</summary>
-    private sealed class RequiredConcernsCheck(IEnumerable<WorkflowSettingsCheck.SettingsSection> added) : IValidateOptions<RequiredConcerns>
+    /// <summary>What an engine cannot run without, said at start rather than at the first message: its ports are registered.</summary>
+    private sealed class RequiredConcernsCheck(IServiceProviderIsService registered) : IValidateOptions<RequiredConcerns>
     {
         public ValidateOptionsResult Validate(string? name, RequiredConcerns options)
         {
-            var sections = added.Select(s => s.Type).ToHashSet();
             var missing = new List<string>();
-            if (!sections.Contains(typeof(StorageOptions)))
+            if (!registered.IsService(typeof(IIncidentCatalog)))
                 missing.Add("The engine has no storage: call AddPostgreSqlStorage() on the builder AddOrleansWorkflow() returns.");
-            if (!sections.Contains(typeof(Messaging.RabbitMqOptions)))
+            if (!registered.IsService(typeof(IMessagePublisher)))
                 missing.Add("The engine has no broker: call AddRabbitMq() on the builder AddOrleansWorkflow() returns.");
-            if (!sections.Contains(typeof(WorkflowClusterOptions)))
+            if (!registered.IsService(typeof(ClusterMembershipConfigured)))
                 missing.Add("The engine has no cluster membership: call AddClusterMembership() on the builder AddOrleansWorkflow() returns.");
             return missing.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(missing);
         }
     }
 }
+
+/// <summary>Registered once the silo's membership is set up (AddClusterMembership, or a test host's own).</summary>
+internal sealed class ClusterMembershipConfigured;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
@@ -24,7 +25,7 @@ internal sealed class IncidentGrain(
     HandlerRegistry handlers,
     ClusterWorkflowVersions versions,
     IIncidentCatalog catalog,
-    TimeProvider clock,
+    [FromKeyedServices(WorkflowClock.Key)] TimeProvider clock,
     IFaultPoints faults,
     IOptions<WorkflowOptions> workflowOptions,
     ILogger<IncidentGrain> logger) : Grain, IIncidentGrain, IIncidentBookkeeping

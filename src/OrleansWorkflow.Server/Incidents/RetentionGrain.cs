@@ -1,9 +1,11 @@
+using OrleansWorkflow.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace OrleansWorkflow.Incidents;
 
 /// <summary>One per cluster (key 0), so purges never overlap: the incidents come from the catalog, a batch at a time.</summary>
-internal sealed class RetentionGrain(IIncidentCatalog catalog, IncidentPurge purge, TimeProvider clock, ILogger<RetentionGrain> logger) : Grain, IRetentionGrain
+internal sealed class RetentionGrain(IIncidentCatalog catalog, IncidentPurge purge, [FromKeyedServices(WorkflowClock.Key)] TimeProvider clock, ILogger<RetentionGrain> logger) : Grain, IRetentionGrain
 {
     private const int Batch = 200;
 

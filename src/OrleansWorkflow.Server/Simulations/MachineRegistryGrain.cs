@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Simulations.Machines;
@@ -14,7 +15,7 @@ internal sealed class MachineRegistryState
 internal sealed class MachineRegistryGrain(
     [PersistentState(WorkflowStorage.MachineRegistryState, WorkflowStorage.Name)] IPersistentState<MachineRegistryState> state,
     HpcMachines machines,
-    TimeProvider clock,
+    [FromKeyedServices(WorkflowClock.Key)] TimeProvider clock,
     ILogger<MachineRegistryGrain> logger) : Grain, IMachineRegistryGrain
 {
     public Task<IReadOnlyList<MachineState>> List() =>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using OrleansWorkflow.Messaging.Telemetry;
 using System.Text;
@@ -18,7 +19,7 @@ internal sealed class SimulationGrain(
     [PersistentState(WorkflowStorage.SimulationState, WorkflowStorage.Name)] IPersistentState<SimulationState> state,
     HpcMachines machines,
     IMessagePublisher publisher,
-    TimeProvider clock,
+    [FromKeyedServices(WorkflowClock.Key)] TimeProvider clock,
     ILogger<SimulationGrain> logger) : Grain, ISimulationGrain
 {
     private SimulationInfo Info => state.State.Info;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
@@ -25,7 +26,7 @@ internal sealed class SimulationRaceState
 /// </summary>
 internal sealed class SimulationRaceGrain(
     [PersistentState(WorkflowStorage.SimulationRaceState, WorkflowStorage.Name)] IPersistentState<SimulationRaceState> state,
-    TimeProvider clock,
+    [FromKeyedServices(WorkflowClock.Key)] TimeProvider clock,
     ILogger<SimulationRaceGrain> logger) : Grain, ISimulationRaceGrain
 {
     private Guid RaceId => this.GetPrimaryKey();

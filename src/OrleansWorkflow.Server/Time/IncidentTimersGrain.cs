@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
@@ -16,7 +17,7 @@ namespace OrleansWorkflow.Time;
 internal sealed class IncidentTimersGrain(
     [PersistentState(WorkflowStorage.IncidentTimersState, WorkflowStorage.Name)] IPersistentState<IncidentTimersState> state,
     IMessagePublisher publisher,
-    TimeProvider clock,
+    [FromKeyedServices(WorkflowClock.Key)] TimeProvider clock,
     ILogger<IncidentTimersGrain> logger) : Grain, IIncidentTimersGrain, IRemindable
 {
     private const string DueReminder = "due";

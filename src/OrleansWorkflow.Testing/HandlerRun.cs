@@ -1,0 +1,41 @@
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Simulations;
+
+namespace OrleansWorkflow.Testing;
+
+/// <summary>A message a handler sent, as the engine kept it: the node's queue and the body (with its IncidentID, MessageID and originator).</summary>
+public sealed record SentMessage(string Queue, JsonObject Body);
+
+/// <summary>A message a handler sent for later (SendAfter, SendAt, a join's timeout), due at <see cref="DueAt"/> of workflow time.</summary>
+public sealed record ScheduledMessage(string Queue, JsonObject Body, DateTimeOffset DueAt);
+
+/// <summary>
+/// What one delivery of a message to a handler came to, read from what the engine kept: the handler's journal entry for
+/// the message (its documents and effects), or the reason the message was dead-lettered.
+/// </summary>
+public sealed record HandlerRun
+{
+    /// <summary>"handled" (the handler ran and its effects were kept and carried out), "duplicate" (the message was handled before), or "dead-lettered".</summary>
+    public required string Outcome { get; init; }
+
+    /// <summary>Why the message was dead-lettered; null otherwise.</summary>
+    public string? DeadLetterReason { get; init; }
+
+    /// <summary>The messages the handler sent.</summary>
+    public IReadOnlyList<SentMessage> Sent { get; init; } = [];
+
+    /// <summary>The messages it sent for later.</summary>
+    public IReadOnlyList<ScheduledMessage> Scheduled { get; init; } = [];
+
+    /// <summary>The documents it persisted.</summary>
+    public IReadOnlyList<JsonObject> Persisted { get; init; } = [];
+
+    /// <summary>The simulations it submitted (one request per machine offered).</summary>
+    public IReadOnlyList<SimulationRequest> Submitted { get; init; } = [];
+
+    /// <summary>Whether it completed the incident.</summary>
+    public bool Completed { get; init; }
+
+    /// <summary>The reason it cancelled the incident with; null when it did not.</summary>
+    public string? CancelledBecause { get; init; }
+}

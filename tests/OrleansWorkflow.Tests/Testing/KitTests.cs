@@ -1,0 +1,123 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Samples.Fire;
+using OrleansWorkflow.Samples.Starter;
+using OrleansWorkflow.Testing;
+using OrleansWorkflow.Tests.Handlers;
+using OrleansWorkflow.Tests.Infrastructure;
+
+namespace OrleansWorkflow.Tests.Testing;
+
+/// <summary>One in-process engine of the testing kit for the class: the fire sample's handlers and the test handlers.</summary>
+public sealed class KitEngine : IAsyncLifetime
+{
+    public WorkflowTestEnvironment Engine { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Engine = await StartAsync(inputsTimeout: null);
+
+    /// <summary>An engine of the fire sample (no pretended work, no transcript) and the test handlers; the fire join waits <paramref name="inputsTimeout"/> at most.</summary>
+    public static Task<WorkflowTestEnvironment> StartAsync(TimeSpan? inputsTimeout) =>
+        WorkflowTestEnvironment.StartAsync(workflow =>
+        {
+            workflow.AddHandlersFrom(typeof(FireWorkflow).Assembly).AddTestHandlers();
+            workflow.Services.Configure<FireSettings>(fire => (fire.WorkTime, fire.InputsTimeout, fire.PrintTranscript) = (TimeSpan.Zero, inputsTimeout, false));
+        });
+
+    public async Task DisposeAsync() => await Engine.DisposeAsync();
+}
+
+/// <summary>The testing kit runs the engine's own rules in this process, with no broker, database or machine.</summary>
+[Trait(Lanes.Category, Lanes.ServiceFree)]
+public sealed class KitTests(KitEngine kit) : IClassFixture<KitEngine>
+{
+    private WorkflowTestEnvironment Engine => kit.Engine;
+
+    [Fact]
+    public async Task A_fire_incident_runs_to_Completed_and_its_simulation_runs_once_after_all_three_inputs()
+    {
+        var incident = await Examples.StartFireAsync(Engine.Client);
+
+        var delivered = await Engine.RunUntilQuietAsync();
+
+        Assert.Equal(IncidentStatus.Completed, (await Engine.Client.GetIncident(incident)).Status);
+        var steps = await Engine.Client.GetSteps(incident);
+        Assert.Equal(9, delivered);
+        Assert.Equal(9, steps.Count);
+        var simulations = steps.Where(s => s.Queue == FireWorkflow.FireSimulation).ToList();
+        Assert.Equal([FireWorkflow.FireHotspot, FireWorkflow.FireTerrain, FireWorkflow.WeatherResults], simulations.Select(s => s.Originator!).Order());
+        Assert.Equal([[], [], [FireWorkflow.FireResults]], simulations.Select(s => s.SentTo));
+    }
+
+    [Fact]
+    public async Task The_join_waits_for_all_three_inputs_and_fires_on_the_third()
+    {
+        var incident = await Engine.Client.CreateIncident("join", FireWorkflow.Kind);
+
+        var first = await Engine.HandleAsync(incident, FireWorkflow.FireSimulation, new JsonObject { ["data"] = "terrain" }, FireWorkflow.FireTerrain);
+        var second = await Engine.HandleAsync(incident, FireWorkflow.FireSimulation, new JsonObject { ["data"] = "hotspot" }, FireWorkflow.FireHotspot);
+        var third = await Engine.HandleAsync(incident, FireWorkflow.FireSimulation, new JsonObject { ["data"] = "weather" }, FireWorkflow.WeatherResults);
+
+        Assert.Equal(("handled", 0, 0), (first.Outcome, first.Sent.Count, first.Scheduled.Count));
+        Assert.Equal(("handled", 0, 0), (second.Outcome, second.Sent.Count, second.Scheduled.Count));
+        Assert.Equal(FireWorkflow.FireResults, Assert.Single(third.Sent).Queue);
+        Assert.Equal("lots of fire - simulated locally!", third.Sent[0].Body["results"]!.GetValue<string>());
+        Assert.False(third.Completed);
+    }
+
+    [Fact]
+    public async Task A_30_minute_join_timeout_passes_on_the_fake_clock_and_the_join_fires_with_what_arrived()
+    {
+        var timeout = TimeSpan.FromMinutes(30);
+        await using var engine = await KitEngine.StartAsync(timeout);
+        var incident = await engine.Client.CreateIncident("timeout", FireWorkflow.Kind);
+        await engine.SendAsync(incident, FireWorkflow.FireTerrain, new JsonObject { ["data"] = "terrain" });
+        await engine.SendAsync(incident, FireWorkflow.FireHotspot, new JsonObject { ["data"] = "hotspot" });
+        await engine.RunUntilQuietAsync();
+        var waiting = (await engine.Client.GetSteps(incident)).First(s => s.Queue == FireWorkflow.FireSimulation);
+
+        await engine.AdvanceAsync(timeout - TimeSpan.FromSeconds(1));
+        var before = await engine.Client.GetIncident(incident);
+        await engine.AdvanceAsync(TimeSpan.FromSeconds(1));
+
+        Assert.Equal(IncidentStatus.Active, before.Status);
+        Assert.Equal(IncidentStatus.Completed, (await engine.Client.GetIncident(incident)).Status);
+        var simulations = (await engine.Client.GetSteps(incident)).Where(s => s.Queue == FireWorkflow.FireSimulation).ToList();
+        // The first input scheduled the join's timeout (a send to fire_simulation itself); the timeout fired the join.
+        Assert.Equal([[FireWorkflow.FireSimulation], [], [FireWorkflow.FireResults]], simulations.Select(s => s.SentTo));
+        Assert.Equal([FireWorkflow.FireHotspot, FireWorkflow.FireSimulation, FireWorkflow.FireTerrain], simulations.Select(s => s.Originator!).Order());
+        Assert.Equal(waiting.StartedAt + timeout, simulations[2].StartedAt);
+    }
+
+    [Fact]
+    public async Task A_failing_handler_is_tried_four_times_then_dead_lettered_and_its_incident_marked_Error()
+    {
+        var incident = await Engine.Client.CreateIncident("fails", "TEST");
+        var before = Engine.DeadLettersOf(TestQueues.Fail).Count;
+
+        var run = await Engine.HandleAsync(incident, TestQueues.Fail, new JsonObject());
+
+        Assert.Equal("dead-lettered", run.Outcome);
+        Assert.Equal("handler failed 4 times; last error: InvalidOperationException: simulated failure in test_fail", run.DeadLetterReason);
+        Assert.Equal(before + 1, Engine.DeadLettersOf(TestQueues.Fail).Count);
+        var info = await Engine.Client.GetIncident(incident);
+        Assert.Equal(IncidentStatus.Error, info.Status);
+        Assert.Equal(4, (await Engine.Client.GetSteps(incident)).Count(s => s.Outcome == StepOutcome.Failed));
+        Assert.Single(await Engine.Client.GetDeadLetters(incident));
+    }
+
+    [Fact]
+    public async Task A_message_delivered_twice_is_handled_once()
+    {
+        var incident = await Engine.Client.CreateIncident("twice", "TEST");
+        var message = new JsonObject { ["step"] = "once" };
+        var messageId = await Engine.SendAsync(incident, TestQueues.Record, message);
+        await Engine.RunUntilQuietAsync();
+
+        Engine.Redeliver(messageId);
+        var delivered = await Engine.RunUntilQuietAsync();
+
+        Assert.Equal(1, delivered);
+        Assert.Single(await Engine.Client.GetSteps(incident));
+    }
+}
