@@ -13,6 +13,8 @@ using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging;
 using OrleansWorkflow.Testing.Engine;
+using OrleansWorkflow.Simulations;
+using OrleansWorkflow.Simulations.Machines;
 using OrleansWorkflow.Time;
 using OrleansWorkflow.Wire;
 
@@ -41,6 +43,7 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
     private readonly MemoryQueues _queues;
     private readonly MemoryEngineStore _store;
     private readonly IGrainFactory _grains;
+    private readonly FakeMachines _machines;
 
     private WorkflowTestEnvironment(IHost host)
     {
@@ -48,6 +51,7 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
         _queues = host.Services.GetRequiredService<MemoryQueues>();
         _store = host.Services.GetRequiredService<MemoryEngineStore>();
         _grains = host.Services.GetRequiredService<IGrainFactory>();
+        _machines = host.Services.GetRequiredService<FakeMachines>();
         Clock = host.Services.GetRequiredKeyedService<FakeTimeProvider>(WorkflowClock.Key);
         Client = new WorkflowClient(_grains, _queues, "test", owned: null);
     }
@@ -93,6 +97,9 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
             sp.GetRequiredService<IOptions<WorkflowOptions>>().Value, clock, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IMessagePublisher>(sp => sp.GetRequiredService<MemoryQueues>());
         services.AddSingleton<ClusterMembershipConfigured>();
+        var machines = new FakeMachines();
+        services.AddSingleton(machines);
+        services.AddSingleton<IMachineDrivers>(machines);
 
         var silo = workflow.Silo;
         silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "owf-test", clusterId: "owf-test-" + Guid.NewGuid().ToString("N"));
@@ -122,8 +129,27 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
     /// <summary>Puts message <paramref name="messageId"/> in its queue once more, as a broker redelivers an unacknowledged message.</summary>
     public void Redeliver(string messageId) => _queues.Redeliver(messageId);
 
-    /// <summary>Delivers every waiting message, and what the handlers send in turn, until no message waits; returns how many were delivered.</summary>
-    public Task<int> RunUntilQuietAsync(CancellationToken cancellationToken = default) => _queues.RunUntilQuietAsync(MaxDeliveries, cancellationToken);
+    /// <summary>
+    /// Delivers every waiting message, and what the handlers send in turn, and polls the fake machines (submitting
+    /// what handlers asked for, telling what the test made of their jobs), until nothing more happens; returns how
+    /// many messages were delivered.
+    /// </summary>
+    public async Task<int> RunUntilQuietAsync(CancellationToken cancellationToken = default)
+    {
+        var delivered = 0;
+        while (true)
+        {
+            delivered += await _queues.RunUntilQuietAsync(MaxDeliveries - delivered, cancellationToken);
+            var published = _queues.Published.Count;
+            foreach (var machine in _machines.Names)
+                await _grains.GetGrain<IMachinePollerGrain>(machine).AsReference<IRemindable>().ReceiveReminder("poll", default);
+            if (_queues.Published.Count == published)
+                return delivered;
+        }
+    }
+
+    /// <summary>The fake machine <paramref name="name"/> (added with <see cref="TestingExtensions.AddFakeMachine"/>), to script its jobs and read what was submitted.</summary>
+    public FakeMachine Machine(string name) => _machines.Get(name);
 
     /// <summary>
     /// Moves workflow time on by <paramref name="by"/>: what the incidents' timers hold that is now due (sends for

@@ -78,6 +78,7 @@ public static class WorkflowHostingExtensions
         });
         services.TryAddSingleton<IFaultPoints, NoFaultPoints>();
         services.AddHostedService<IgnoredFaultsNotice>();
+        services.TryAddSingleton<IMachineDrivers, SshMachineDrivers>();
         services.AddSingleton<HpcMachines>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddOptions<RequiredConcerns>().ValidateOnStart();

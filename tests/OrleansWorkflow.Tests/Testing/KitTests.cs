@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Samples.Fire;
 using OrleansWorkflow.Samples.Starter;
+using OrleansWorkflow.Simulations;
 using OrleansWorkflow.Testing;
 using OrleansWorkflow.Tests.Handlers;
 using OrleansWorkflow.Tests.Infrastructure;
@@ -12,6 +13,9 @@ namespace OrleansWorkflow.Tests.Testing;
 /// <summary>One in-process engine of the testing kit for the class: the fire sample's handlers and the test handlers.</summary>
 public sealed class KitEngine : IAsyncLifetime
 {
+    /// <summary>The fake HPC machine the remote fire path submits to.</summary>
+    public const string Machine = "fake-hpc";
+
     public WorkflowTestEnvironment Engine { get; private set; } = null!;
 
     public async Task InitializeAsync() => Engine = await StartAsync(inputsTimeout: null);
@@ -20,8 +24,8 @@ public sealed class KitEngine : IAsyncLifetime
     public static Task<WorkflowTestEnvironment> StartAsync(TimeSpan? inputsTimeout) =>
         WorkflowTestEnvironment.StartAsync(workflow =>
         {
-            workflow.AddHandlersFrom(typeof(FireWorkflow).Assembly).AddTestHandlers();
-            workflow.Services.Configure<FireSettings>(fire => (fire.WorkTime, fire.InputsTimeout, fire.PrintTranscript) = (TimeSpan.Zero, inputsTimeout, false));
+            workflow.AddHandlersFrom(typeof(FireWorkflow).Assembly).AddTestHandlers().AddFakeMachine(Machine);
+            workflow.Services.Configure<FireSettings>(fire => (fire.WorkTime, fire.InputsTimeout, fire.PrintTranscript, fire.Machine) = (TimeSpan.Zero, inputsTimeout, false, Machine));
         });
 
     public async Task DisposeAsync() => await Engine.DisposeAsync();
@@ -87,6 +91,42 @@ public sealed class KitTests(KitEngine kit) : IClassFixture<KitEngine>
         Assert.Equal([[FireWorkflow.FireSimulation], [], [FireWorkflow.FireResults]], simulations.Select(s => s.SentTo));
         Assert.Equal([FireWorkflow.FireHotspot, FireWorkflow.FireSimulation, FireWorkflow.FireTerrain], simulations.Select(s => s.Originator!).Order());
         Assert.Equal(waiting.StartedAt + timeout, simulations[2].StartedAt);
+    }
+
+    [Fact]
+    public async Task A_remote_fire_incident_runs_its_simulation_as_one_job_and_completes_with_the_jobs_output()
+    {
+        var machine = Engine.Machine(KitEngine.Machine);
+        var incident = await Examples.StartFireAsync(Engine.Client, remote: true);
+        await Engine.RunUntilQuietAsync();
+        var job = Assert.Single(machine.Jobs, j => j.WorkingDirectory.Contains(incident.ToString()));
+        Assert.Equal(IncidentStatus.Active, (await Engine.Client.GetIncident(incident)).Status);
+
+        job.Start().Complete(0, new Dictionary<string, string> { ["output.dat"] = "lots of fire - simulated remotely!\n" });
+        await Engine.RunUntilQuietAsync();
+
+        Assert.Equal(IncidentStatus.Completed, (await Engine.Client.GetIncident(incident)).Status);
+        Assert.Equal(FireSubmitJobHandler.DummyJob, job.Request.Script);
+        var simulation = Assert.Single(await Engine.Client.GetSimulations(incident));
+        Assert.Equal((SimulationStatus.Completed, 0, job.JobId), (simulation.Status, simulation.ExitCode, simulation.JobId));
+        Assert.Single(Engine.SentTo(FireWorkflow.RemoteFireResults), m => m.Body["IncidentID"]!.GetValue<string>() == incident.ToString());
+    }
+
+    [Fact]
+    public async Task A_remote_fire_incident_whose_job_fails_is_Cancelled_with_the_reason()
+    {
+        var machine = Engine.Machine(KitEngine.Machine);
+        var incident = await Examples.StartFireAsync(Engine.Client, remote: true);
+        await Engine.RunUntilQuietAsync();
+        var job = Assert.Single(machine.Jobs, j => j.WorkingDirectory.Contains(incident.ToString()));
+
+        job.Start().Fail(exitCode: 3);
+        await Engine.RunUntilQuietAsync();
+
+        var end = await Engine.Client.GetIncident(incident);
+        Assert.Equal(IncidentStatus.Cancelled, end.Status);
+        Assert.Equal($"the remote fire simulation (job {job.JobId} on {KitEngine.Machine}) ended FAILED", end.Reason);
+        Assert.Equal((SimulationStatus.Failed, 3), (await Engine.Client.GetSimulations(incident)).Select(s => (s.Status, s.ExitCode)).Single());
     }
 
     [Fact]

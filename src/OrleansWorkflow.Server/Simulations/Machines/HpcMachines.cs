@@ -1,12 +1,12 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Simulations.Schedulers;
 
 namespace OrleansWorkflow.Simulations.Machines;
 
 /// <summary>The configured HPC machines of this silo, each with its one reused connection.</summary>
-internal sealed class HpcMachines(IOptions<HpcOptions> settings, TimeProvider clock, ILoggerFactory loggers) : IAsyncDisposable
+internal sealed class HpcMachines(IOptions<HpcOptions> settings, IMachineDrivers drivers) : IAsyncDisposable
 {
     private readonly HpcOptions _options = settings.Value;
     private readonly ConcurrentDictionary<string, Lazy<Machine>> _machines = new(StringComparer.Ordinal);
@@ -38,8 +38,7 @@ internal sealed class HpcMachines(IOptions<HpcOptions> settings, TimeProvider cl
     private Machine Open(string name)
     {
         var machine = _options.Machines[name];
-        var connection = new MachineConnection(name, machine, clock, loggers.CreateLogger<MachineConnection>());
-        return new Machine(name, machine, connection, IScheduler.For(machine.Scheduler));
+        return new Machine(name, machine, IScheduler.For(machine.Scheduler), drivers.Open(name, machine));
     }
 
     public async ValueTask DisposeAsync()
@@ -47,4 +46,11 @@ internal sealed class HpcMachines(IOptions<HpcOptions> settings, TimeProvider cl
         foreach (var machine in _machines.Values.Where(m => m.IsValueCreated))
             await machine.Value.DisposeAsync();
     }
+}
+
+/// <summary>Machines driven over SSH, each on one reused connection: the engine's drivers unless a host gives others.</summary>
+internal sealed class SshMachineDrivers(TimeProvider clock, ILoggerFactory loggers) : IMachineDrivers
+{
+    public IMachineDriver Open(string name, MachineOptions options) =>
+        new SshMachineDriver(name, options, new MachineConnection(name, options, clock, loggers.CreateLogger<MachineConnection>()), IScheduler.For(options.Scheduler));
 }
