@@ -96,11 +96,7 @@ public sealed class KitTests(KitEngine kit) : IClassFixture<KitEngine>
     [Fact]
     public async Task A_remote_fire_incident_runs_its_simulation_as_one_job_and_completes_with_the_jobs_output()
     {
-        var machine = Engine.Machine(KitEngine.Machine);
-        var incident = await Examples.StartFireAsync(Engine.Client, remote: true);
-        await Engine.RunUntilQuietAsync();
-        var job = Assert.Single(machine.Jobs, j => j.WorkingDirectory.Contains(incident.ToString()));
-        Assert.Equal(IncidentStatus.Active, (await Engine.Client.GetIncident(incident)).Status);
+        var (incident, job) = await StartRemoteFireAsync();
 
         job.Start().Complete(0, new Dictionary<string, string> { ["output.dat"] = "lots of fire - simulated remotely!\n" });
         await Engine.RunUntilQuietAsync();
@@ -115,10 +111,7 @@ public sealed class KitTests(KitEngine kit) : IClassFixture<KitEngine>
     [Fact]
     public async Task A_remote_fire_incident_whose_job_fails_is_Cancelled_with_the_reason()
     {
-        var machine = Engine.Machine(KitEngine.Machine);
-        var incident = await Examples.StartFireAsync(Engine.Client, remote: true);
-        await Engine.RunUntilQuietAsync();
-        var job = Assert.Single(machine.Jobs, j => j.WorkingDirectory.Contains(incident.ToString()));
+        var (incident, job) = await StartRemoteFireAsync();
 
         job.Start().Fail(exitCode: 3);
         await Engine.RunUntilQuietAsync();
@@ -127,6 +120,16 @@ public sealed class KitTests(KitEngine kit) : IClassFixture<KitEngine>
         Assert.Equal(IncidentStatus.Cancelled, end.Status);
         Assert.Equal($"the remote fire simulation (job {job.JobId} on {KitEngine.Machine}) ended FAILED", end.Reason);
         Assert.Equal((SimulationStatus.Failed, 3), (await Engine.Client.GetSimulations(incident)).Select(s => (s.Status, s.ExitCode)).Single());
+    }
+
+    /// <summary>A remote fire incident run until its one job waits on the fake machine, the incident still Active.</summary>
+    private async Task<(Guid Incident, FakeJob Job)> StartRemoteFireAsync()
+    {
+        var incident = await Examples.StartFireAsync(Engine.Client, remote: true);
+        await Engine.RunUntilQuietAsync();
+        var job = Assert.Single(Engine.Machine(KitEngine.Machine).Jobs, j => j.WorkingDirectory.Contains(incident.ToString()));
+        Assert.Equal((IncidentStatus.Active, SimulationStatus.Queued), ((await Engine.Client.GetIncident(incident)).Status, job.Status));
+        return (incident, job);
     }
 
     [Fact]
