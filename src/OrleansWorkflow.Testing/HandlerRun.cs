@@ -6,6 +6,9 @@ namespace OrleansWorkflow.Testing;
 /// <summary>A message a handler sent, as the engine kept it: the node's queue and the body (with its IncidentID, MessageID and originator).</summary>
 public sealed record SentMessage(string Queue, JsonObject Body);
 
+/// <summary>A message that went to its queue's dead-letter queue: its body as it was (it may not be JSON at all) and why.</summary>
+public sealed record DeadLetter(string Body, string Reason);
+
 /// <summary>A message a handler sent for later (SendAfter, SendAt, a join's timeout), due at <see cref="DueAt"/> of workflow time.</summary>
 public sealed record ScheduledMessage(string Queue, JsonObject Body, DateTimeOffset DueAt);
 

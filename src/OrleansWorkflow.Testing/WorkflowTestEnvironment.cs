@@ -193,9 +193,9 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
             .Select(m => new SentMessage(queue, JsonNode.Parse(Encoding.UTF8.GetString(m.Body.Span))!.AsObject()))];
 
     /// <summary>The messages dead-lettered from <paramref name="queue"/> so far, with their reasons, in order.</summary>
-    public IReadOnlyList<(JsonObject? Body, string Reason)> DeadLettersOf(string queue) =>
+    public IReadOnlyList<DeadLetter> DeadLettersOf(string queue) =>
         [.. _queues.Published.Where(m => m.Queue == WireContract.DeadLetterQueue(queue))
-            .Select(m => (JsonNode.Parse(Encoding.UTF8.GetString(m.Body.Span)) as JsonObject, m.Headers?.GetValueOrDefault(WireContract.ReasonHeader) as string ?? ""))];
+            .Select(m => new DeadLetter(Encoding.UTF8.GetString(m.Body.Span), m.Headers?.GetValueOrDefault(WireContract.ReasonHeader) as string ?? ""))];
 
     /// <summary>Stops the engine.</summary>
     public async ValueTask DisposeAsync()

@@ -5,7 +5,7 @@ namespace OrleansWorkflow.Tests.Packaging;
 
 /// <summary>
 /// The packages' references point one way: contracts (Abstractions), then what handlers and clients build on
-/// (Handlers, Messaging), then the runtimes (Server, Client), then what hosts the runtime (Web, the owf tool). A
+/// (Handlers, Messaging), then the runtimes (Server, Client), then what hosts the runtime (Web, the owf tool, the testing kit). A
 /// package reaches, through its references, only packages of lower layers.
 /// </summary>
 [Trait(Lanes.Category, Lanes.ServiceFree)]
@@ -20,6 +20,7 @@ public sealed class PackageLayerTests
         ["OrleansWorkflow.Client"] = 2,
         ["OrleansWorkflow.Web"] = 3,
         ["OrleansWorkflow.Cli"] = 3,
+        ["OrleansWorkflow.Testing"] = 3,
     };
 
     [Fact]

@@ -20,6 +20,7 @@ public sealed class PublicApiTests
         typeof(OrleansWorkflow.Hosting.HandlerRegistry).Assembly.GetName().Name!,
         typeof(OrleansWorkflow.Web.WorkflowWebExtensions).Assembly.GetName().Name!,
         typeof(OrleansWorkflow.Client.WorkflowClientOptions).Assembly.GetName().Name!,
+        typeof(OrleansWorkflow.Testing.WorkflowTestEnvironment).Assembly.GetName().Name!,
     };
 
     [Theory]

@@ -22,7 +22,7 @@ public sealed class PackagingCollection
 public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
 {
     private static readonly string[] Packages =
-        ["OrleansWorkflow.Abstractions", "OrleansWorkflow.Handlers", "OrleansWorkflow.Client", "OrleansWorkflow.Server", "OrleansWorkflow.Web", "OrleansWorkflow.Cli", "OrleansWorkflow.Templates", "OrleansWorkflow.Messaging"];
+        ["OrleansWorkflow.Abstractions", "OrleansWorkflow.Handlers", "OrleansWorkflow.Client", "OrleansWorkflow.Server", "OrleansWorkflow.Web", "OrleansWorkflow.Cli", "OrleansWorkflow.Templates", "OrleansWorkflow.Messaging", "OrleansWorkflow.Testing"];
 
     private readonly string _root = Directory.CreateTempSubdirectory("owf-template-").FullName;
     private readonly string _version = $"0.1.0-test.{DateTime.UtcNow:yyyyMMddHHmmss}";
@@ -64,6 +64,11 @@ public sealed class TemplateTests(ITestOutputHelper output) : IDisposable
         var handlerPackages = await RunAsync(solution, TimeSpan.FromMinutes(3), "list", Path.Combine("Acme.Flood.Handlers", "Acme.Flood.Handlers.csproj"), "package", "--include-transitive");
         Assert.Contains("OrleansWorkflow.Handlers", handlerPackages);
         AssertNoEngineDependency(handlerPackages);
+        // The generated tests of its handlers pass on the testing kit alone: run in a network namespace of their own, they
+        // can reach no broker, database or machine of this host.
+        var tested = await RunToEndAsync(StartInfo(solution, new Dictionary<string, string>(), "unshare",
+            ["--net", "--", "sh", "-c", "ip link set lo up && exec dotnet test Acme.Flood.Tests --no-build -nologo"]), TimeSpan.FromMinutes(3));
+        Assert.Contains("Passed!  - Failed:     0, Passed:     2, Skipped:     0, Total:     2", tested);
         await RunAsync(work, TimeSpan.FromMinutes(3), "tool", "install", "OrleansWorkflow.Cli", "--version", _version, "--tool-path", Path.Combine(work, "tools"), "--configfile", Path.Combine(work, "nuget.config"));
 
         await using var database = await TestDatabase.CreateAsync(withSchema: false);
