@@ -22,7 +22,8 @@ public sealed class FireHotspotHandler : RelayHandler, IFireHotspotHandler
 
 /// <summary>
 /// The join: the simulation runs once terrain, hotspot and weather results have all reported (the engine's join
-/// fires exactly once), or, when Fire:InputsTimeout is set, once that time passed with what arrived.
+/// fires exactly once), or, when the incident's "inputs_timeout" or Fire:InputsTimeout is set, once that time passed
+/// with what arrived.
 /// </summary>
 public sealed class FireSimulationHandler : SampleHandler, IFireSimulationHandler
 {
@@ -36,7 +37,7 @@ public sealed class FireSimulationHandler : SampleHandler, IFireSimulationHandle
     protected override async Task RunAsync(JsonObject message, IHandlerContext context)
     {
         Say("In fire simulation handler");
-        var inputs = context.Join(FireWorkflow.FireInputs, [.. Lines.Keys], timeout: Settings.InputsTimeout);
+        var inputs = context.Join(FireWorkflow.FireInputs, [.. Lines.Keys], timeout: InputsTimeoutOf(message));
         var (arrived, firesNow, hasFired) = context.WorkflowVersion < 2
             ? WithInputsKeptAsDocuments(inputs, context.Persist)
             : (inputs.Arrived, inputs.FiresNow, inputs.HasFired);
@@ -66,6 +67,13 @@ public sealed class FireSimulationHandler : SampleHandler, IFireSimulationHandle
         forwarded["results"] = "lots of fire - simulated locally!";
         context.Send(FireWorkflow.FireResults, forwarded);
     }
+
+    /// <summary>
+    /// How long this incident's simulation waits for its inputs: as its first input says ("inputs_timeout", a duration
+    /// like "00:10:00": an emergency may not wait for slow data), else Fire:InputsTimeout.
+    /// </summary>
+    private TimeSpan? InputsTimeoutOf(JsonObject message) =>
+        message["inputs_timeout"]?.GetValue<string>() is { } given ? TimeSpan.Parse(given, System.Globalization.CultureInfo.InvariantCulture) : Settings.InputsTimeout;
 
     /// <summary>
     /// The join of version 1 (incidents begun before versions were recorded): until 4c191bb this handler kept each input

@@ -27,7 +27,8 @@ public sealed class FireSubmitJobHandler : SampleHandler, IFireSubmitJobHandler
         var simulationId = context.Simulations.Submit(new SimulationRequest
         {
             Machine = machine,
-            Script = DummyJob,
+            // A drill of the failure path: "drill_exit_code" makes the job end with that code.
+            Script = message["drill_exit_code"]?.GetValue<int>() is int code ? $"{DummyJob}\nexit {code}\n" : DummyJob,
             NotifyQueue = FireWorkflow.RemoteFireResults,
             TimeLimit = TimeSpan.FromMinutes(5),
         });

@@ -14,21 +14,6 @@ public sealed class FireWorkflowTests(EngineFixture engine)
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public async Task A_fire_incident_completes_and_its_simulation_runs_once_after_all_three_inputs()
-    {
-        var incident = await Examples.StartFireAsync(engine.Client);
-
-        var end = await engine.Client.WaitForEndAsync(incident, Patience);
-
-        Assert.Equal(IncidentStatus.Completed, end.Status);
-        var simulations = (await engine.Client.GetSteps(incident)).Where(s => s.Queue == FireWorkflow.FireSimulation).ToList();
-        Assert.Equal(3, simulations.Count);
-        Assert.Equal([FireWorkflow.FireHotspot, FireWorkflow.FireTerrain, FireWorkflow.WeatherResults], simulations.Select(s => s.Originator!).Order());
-        // Only the last of the three runs, the one that had all inputs, sent the simulation's results on.
-        Assert.Equal([[], [], [FireWorkflow.FireResults]], simulations.Select(s => s.SentTo));
-    }
-
-    [Fact]
     public async Task A_remote_fire_incident_runs_its_simulation_as_one_Slurm_job_and_completes_with_its_results()
     {
         var machine = LoopbackHpc.Require(engine.Options<HpcOptions>());

@@ -38,22 +38,6 @@ public sealed class KitTests(KitEngine kit) : IClassFixture<KitEngine>
     private WorkflowTestEnvironment Engine => kit.Engine;
 
     [Fact]
-    public async Task A_fire_incident_runs_to_Completed_and_its_simulation_runs_once_after_all_three_inputs()
-    {
-        var incident = await Examples.StartFireAsync(Engine.Client);
-
-        var delivered = await Engine.RunUntilQuietAsync();
-
-        Assert.Equal(IncidentStatus.Completed, (await Engine.Client.GetIncident(incident)).Status);
-        var steps = await Engine.Client.GetSteps(incident);
-        Assert.Equal(9, delivered);
-        Assert.Equal(9, steps.Count);
-        var simulations = steps.Where(s => s.Queue == FireWorkflow.FireSimulation).ToList();
-        Assert.Equal([FireWorkflow.FireHotspot, FireWorkflow.FireTerrain, FireWorkflow.WeatherResults], simulations.Select(s => s.Originator!).Order());
-        Assert.Equal([[], [], [FireWorkflow.FireResults]], simulations.Select(s => s.SentTo));
-    }
-
-    [Fact]
     public async Task The_join_waits_for_all_three_inputs_and_fires_on_the_third()
     {
         var incident = await Engine.Client.CreateIncident("join", FireWorkflow.Kind);
@@ -106,20 +90,6 @@ public sealed class KitTests(KitEngine kit) : IClassFixture<KitEngine>
         var simulation = Assert.Single(await Engine.Client.GetSimulations(incident));
         Assert.Equal((SimulationStatus.Completed, 0, job.JobId), (simulation.Status, simulation.ExitCode, simulation.JobId));
         Assert.Single(Engine.SentTo(FireWorkflow.RemoteFireResults), m => m.Body["IncidentID"]!.GetValue<string>() == incident.ToString());
-    }
-
-    [Fact]
-    public async Task A_remote_fire_incident_whose_job_fails_is_Cancelled_with_the_reason()
-    {
-        var (incident, job) = await StartRemoteFireAsync();
-
-        job.Start().Fail(exitCode: 3);
-        await Engine.RunUntilQuietAsync();
-
-        var end = await Engine.Client.GetIncident(incident);
-        Assert.Equal(IncidentStatus.Cancelled, end.Status);
-        Assert.Equal($"the remote fire simulation (job {job.JobId} on {KitEngine.Machine}) ended FAILED", end.Reason);
-        Assert.Equal((SimulationStatus.Failed, 3), (await Engine.Client.GetSimulations(incident)).Select(s => (s.Status, s.ExitCode)).Single());
     }
 
     /// <summary>A remote fire incident run until its one job waits on the fake machine, the incident still Active.</summary>
