@@ -6,6 +6,12 @@ namespace OrleansWorkflow.Testing;
 /// <summary>A message a handler sent, as the engine kept it: the node's queue and the body (with its IncidentID, MessageID and originator).</summary>
 public sealed record SentMessage(string Queue, JsonObject Body);
 
+/// <summary>
+/// What one handled message did to one of the handler's joins: opened it, brought it an input (its originator), fired
+/// it (on its timeout, when <see cref="TimedOut"/>).
+/// </summary>
+public sealed record JoinStep(string Join, bool Opened, string? Input, bool Fired, bool TimedOut);
+
 /// <summary>A message that went to its queue's dead-letter queue: its body as it was (it may not be JSON at all) and why.</summary>
 public sealed record DeadLetter(string Body, string Reason);
 
@@ -35,6 +41,9 @@ public sealed record HandlerRun
 
     /// <summary>The simulations it submitted (one request per machine offered).</summary>
     public IReadOnlyList<SimulationRequest> Submitted { get; init; } = [];
+
+    /// <summary>What the message did to the handler's joins.</summary>
+    public IReadOnlyList<JoinStep> Joins { get; init; } = [];
 
     /// <summary>Whether it completed the incident.</summary>
     public bool Completed { get; init; }

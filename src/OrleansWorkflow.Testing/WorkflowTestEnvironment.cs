@@ -182,6 +182,8 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
             Scheduled = [.. effects.Where(e => e.Kind == OutboxKind.ScheduledMessage).Select(e => new ScheduledMessage(e.Queue!, JsonNode.Parse(e.Body!)!.AsObject(), e.DueAt!.Value))],
             Persisted = [.. (entry?.Documents ?? []).Select(d => JsonNode.Parse(d)!.AsObject())],
             Submitted = [.. effects.Where(e => e.Kind == OutboxKind.SubmitSimulation).SelectMany(e => e.Candidates ?? [e.Simulation!])],
+            Joins = [.. (entry?.Joins ?? []).GroupBy(j => j.Join).Select(j => new JoinStep(j.Key, j.Any(e => e.Opened is not null),
+                j.Select(e => e.Input).FirstOrDefault(i => i is not null), j.Any(e => e.FiredAt is not null), j.Any(e => e.TimedOut)))],
             Completed = effects.Any(e => e.Kind == OutboxKind.CompleteIncident),
             CancelledBecause = effects.FirstOrDefault(e => e.Kind == OutboxKind.CancelIncident)?.Reason,
         };

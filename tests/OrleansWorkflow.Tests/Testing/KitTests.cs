@@ -48,6 +48,8 @@ public sealed class KitTests(KitEngine kit) : IClassFixture<KitEngine>
 
         Assert.Equal(("handled", 0, 0), (first.Outcome, first.Sent.Count, first.Scheduled.Count));
         Assert.Equal(("handled", 0, 0), (second.Outcome, second.Sent.Count, second.Scheduled.Count));
+        Assert.Equal(new JoinStep(FireWorkflow.FireInputs, Opened: true, FireWorkflow.FireTerrain, Fired: false, TimedOut: false), Assert.Single(first.Joins));
+        Assert.Equal(new JoinStep(FireWorkflow.FireInputs, Opened: false, FireWorkflow.WeatherResults, Fired: true, TimedOut: false), Assert.Single(third.Joins));
         Assert.Equal(FireWorkflow.FireResults, Assert.Single(third.Sent).Queue);
         Assert.Equal("lots of fire - simulated locally!", third.Sent[0].Body["results"]!.GetValue<string>());
         Assert.False(third.Completed);
