@@ -94,6 +94,56 @@ public sealed class KitTests(KitEngine kit) : IClassFixture<KitEngine>
         Assert.Single(Engine.SentTo(FireWorkflow.RemoteFireResults), m => m.Body["IncidentID"]!.GetValue<string>() == incident.ToString());
     }
 
+    [Fact]
+    public async Task A_job_the_scheduler_forgets_is_Lost_after_LostAfter_of_workflow_time_and_the_incident_Cancelled()
+    {
+        var (incident, job) = await StartRemoteFireAsync();
+
+        job.Lose();
+        await Engine.RunUntilQuietAsync();
+        var unanswered = (await Engine.Client.GetSimulations(incident)).Single().Status;
+        await Engine.AdvanceAsync(new OrleansWorkflow.Simulations.Machines.MachineOptions().LostAfter + TimeSpan.FromMinutes(1));
+
+        Assert.Equal(SimulationStatus.Queued, unanswered);
+        Assert.Equal(SimulationStatus.Lost, (await Engine.Client.GetSimulations(incident)).Single().Status);
+        var end = await Engine.Client.GetIncident(incident);
+        Assert.Equal((IncidentStatus.Cancelled, $"the remote fire simulation (job {job.JobId} on {KitEngine.Machine}) ended LOST"), (end.Status, end.Reason));
+    }
+
+    [Fact]
+    public async Task A_send_for_later_is_kept_until_the_fake_clock_reaches_it()
+    {
+        var incident = await Engine.Client.CreateIncident("later", "TEST");
+
+        var run = await Engine.HandleAsync(incident, TestQueues.SendLater, new JsonObject { ["after_ms"] = 600_000, ["step"] = "later" });
+        await Engine.RunUntilQuietAsync();
+        var before = await Engine.Client.GetSteps(incident);
+        await Engine.AdvanceAsync(TimeSpan.FromMinutes(10));
+
+        Assert.Equal(TestQueues.Record, Assert.Single(run.Scheduled).Queue);
+        Assert.Equal(TimeSpan.FromMinutes(10), run.Scheduled[0].DueAt - before[0].StartedAt);
+        Assert.DoesNotContain(before, s => s.Queue == TestQueues.Record);
+        var later = Assert.Single(await Engine.Client.GetSteps(incident), s => s.Queue == TestQueues.Record);
+        Assert.Equal(before[0].StartedAt + TimeSpan.FromMinutes(10), later.StartedAt);
+    }
+
+    [Fact]
+    public async Task A_passed_deadline_goes_to_the_kinds_deadline_queue_and_marks_the_incident_overdue()
+    {
+        var deadline = Engine.Clock.GetUtcNow() + TimeSpan.FromHours(1);
+        var incident = await Engine.Client.CreateIncident("deadline", TestQueues.DeadlineKind, terms: new IncidentTerms { Deadline = deadline });
+
+        await Engine.AdvanceAsync(TimeSpan.FromMinutes(59));
+        var before = await Engine.Client.GetIncident(incident);
+        await Engine.AdvanceAsync(TimeSpan.FromMinutes(1));
+
+        Assert.False(before.Overdue);
+        var info = await Engine.Client.GetIncident(incident);
+        Assert.Equal(deadline, info.OverdueSince);
+        var told = Assert.Single(await Engine.Client.GetSteps(incident));
+        Assert.Equal((TestQueues.Record, "deadline"), (told.Queue, told.Originator));
+    }
+
     /// <summary>A remote fire incident run until its one job waits on the fake machine, the incident still Active.</summary>
     private async Task<(Guid Incident, FakeJob Job)> StartRemoteFireAsync()
     {
