@@ -3,7 +3,7 @@ using OrleansWorkflow.Simulations;
 
 namespace OrleansWorkflow.Cli.Commands;
 
-/// <summary>machines [list] | machines set: the HPC machines and whether they take new jobs, changed while silos run.</summary>
+/// <summary>machines [list] | machines set | machines waiting: the HPC machines and whether they take new jobs, changed while silos run.</summary>
 internal static class MachineCommands
 {
     public static Command All()
@@ -11,7 +11,27 @@ internal static class MachineCommands
         var group = new Command("machines", "The HPC machines and their modes (Enabled, Draining, Disabled, Test)");
         group.Subcommands.Add(List());
         group.Subcommands.Add(Set());
+        group.Subcommands.Add(Waiting());
         return group;
+    }
+
+    private static Command Waiting()
+    {
+        var machine = new Argument<string>("machine") { Description = "The configured machine (Hpc:Machines:<name>)" };
+        var command = new Command("waiting", "The simulations the machine's limits hold back, in the order they will be submitted") { machine, Cli.JsonOutput };
+        command.Connected(async (parse, workflow, _) =>
+        {
+            var waiting = await workflow.GetWaitingSimulations(parse.GetValue(machine)!);
+            if (parse.GetValue(Cli.JsonOutput))
+                Cli.PrintJson(waiting);
+            else if (waiting.Count == 0)
+                Console.WriteLine($"Nothing waits for machine {parse.GetValue(machine)}.");
+            else
+                foreach (var simulation in waiting)
+                    Console.WriteLine($"{simulation.SimulationId}  incident {simulation.IncidentId}  {simulation.Urgency,-9} since {simulation.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}");
+            return ExitCodes.Done;
+        });
+        return command;
     }
 
     private static Command List()

@@ -30,4 +30,6 @@ public sealed record SimulationInfo
     [Id(11)] public string? Detail { get; init; }
     /// <summary>While it is queued: when its scheduler expects to start it (Slurm's estimate, its begin time or its reservation's start), if it says.</summary>
     [Id(12)] public DateTimeOffset? ExpectedStart { get; init; }
+    /// <summary>The urgency of its incident when it was requested: a machine at its capacity submits the most urgent first.</summary>
+    [Id(13)] public Incidents.IncidentUrgency Urgency { get; init; }
 }

@@ -19,9 +19,13 @@ internal sealed class MachinePollerState
 internal sealed class MachinePollerGrain(
     [PersistentState(WorkflowStorage.MachinePollerState, WorkflowStorage.Name)] IPersistentState<MachinePollerState> state,
     HpcMachines machines,
-    ILogger<MachinePollerGrain> logger) : Grain, IMachinePollerGrain, IRemindable
+    TimeProvider clock,
+    ILogger<MachinePollerGrain> logger) : Grain, IMachinePollerGrain, IMachineWaitingList, IRemindable
 {
     private const string PollReminder = "poll";
+    /// <summary>When this activation submitted in the last minute (SubmissionsPerMinute); a new activation starts the count again.</summary>
+    private readonly Queue<DateTimeOffset> _submissions = new();
+    private IReadOnlyList<SimulationInfo> _waiting = [];
     private string MachineName => this.GetPrimaryKeyString();
 
     public async Task Track(Guid simulationId, Guid incidentId, SimulationRequest request, Guid? raceId = null)
@@ -40,6 +44,8 @@ internal sealed class MachinePollerGrain(
 
     public Task<IReadOnlyList<Guid>> GetTracked() => Task.FromResult<IReadOnlyList<Guid>>([.. state.State.Simulations]);
 
+    public Task<IReadOnlyList<SimulationInfo>> GetWaiting() => Task.FromResult(_waiting);
+
     public Task ReceiveReminder(string reminderName, TickStatus status) => PollAsync();
 
     private async Task PollAsync()
@@ -52,8 +58,9 @@ internal sealed class MachinePollerGrain(
         }
 
         var machine = machines.Get(MachineName);
+        var heldBack = machine.Options.LimitsSubmissions ? await HeldBackAsync(machine.Options) : [];
         var active = new Dictionary<Guid, SimulationInfo>();
-        foreach (var id in state.State.Simulations.ToList())
+        foreach (var id in state.State.Simulations.Where(id => !heldBack.Contains(id)).ToList())
         {
             try
             {
@@ -89,6 +96,31 @@ internal sealed class MachinePollerGrain(
             if (state.State.Simulations.Count == 0)
                 await StopRemindingAsync();
         }
+    }
+
+    /// <summary>
+    /// The waiting simulations the machine's limits keep from being submitted at this poll (the others are submitted
+    /// in turn: the most urgent, then the oldest, first).
+    /// </summary>
+    private async Task<HashSet<Guid>> HeldBackAsync(MachineOptions options)
+    {
+        var known = new List<SimulationInfo>();
+        foreach (var id in state.State.Simulations)
+            if (await GrainFactory.GetGrain<ISimulationGrain>(id).GetInfo() is { } info)
+                known.Add(info);
+        var now = clock.GetUtcNow();
+        while (_submissions.TryPeek(out var at) && now - at >= TimeSpan.FromMinutes(1))
+            _submissions.Dequeue();
+        var waiting = known.Where(s => s.Status == SimulationStatus.Requested).ToList();
+        var inScheduler = known.Count(s => s.JobId is not null && !s.Status.IsFinished());
+        var chosen = MachineCapacity.ToSubmit(waiting, inScheduler, _submissions.Count, options).Select(s => s.SimulationId).ToHashSet();
+        foreach (var _ in chosen)
+            _submissions.Enqueue(now);
+        _waiting = [.. MachineCapacity.InTurn(waiting.Where(s => !chosen.Contains(s.SimulationId)))];
+        if (_waiting.Count > 0)
+            logger.LogInformation("Machine {Machine} holds back {Waiting} simulation(s) at its limits ({InScheduler} job(s) in its scheduler); next: {Next}",
+                MachineName, _waiting.Count, inScheduler + chosen.Count, _waiting[0].SimulationId);
+        return [.. _waiting.Select(s => s.SimulationId)];
     }
 
     private async Task StopRemindingAsync()

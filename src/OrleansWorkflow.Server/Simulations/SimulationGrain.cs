@@ -30,10 +30,10 @@ internal sealed class SimulationGrain(
         if (state.State.Request is not null)
             return Info;
         request.Validate();
-        if ((await GrainFactory.GetGrain<IIncidentGrain>(incidentId).GetInfo()) is null)
-            throw new InvalidOperationException($"Simulation {SimulationId} names incident {incidentId}, which was never created; only an incident's handlers submit simulations.");
+        var incident = await GrainFactory.GetGrain<IIncidentGrain>(incidentId).GetInfo()
+            ?? throw new InvalidOperationException($"Simulation {SimulationId} names incident {incidentId}, which was never created; only an incident's handlers submit simulations.");
         state.State = SimulationState.Requested(SimulationId, incidentId, request, raceId,
-            machines.Get(request.Machine).WorkingDirectoryOf(incidentId, SimulationId), clock.GetUtcNow());
+            machines.Get(request.Machine).WorkingDirectoryOf(incidentId, SimulationId), incident.Urgency, clock.GetUtcNow());
         await SaveAsync();
         logger.LogInformation("Simulation {SimulationId} of incident {IncidentId} recorded for machine {Machine}", SimulationId, incidentId, request.Machine);
         return Info;

@@ -24,7 +24,8 @@ internal sealed class SimulationState
     [Id(7)] public Guid? RaceId { get; set; }
 
     /// <summary>A new simulation's state, as <see cref="ISimulationGrain.Create"/> records it: requested, not submitted yet.</summary>
-    public static SimulationState Requested(Guid simulationId, Guid incidentId, SimulationRequest request, Guid? raceId, string workingDirectory, DateTimeOffset now) => new()
+    public static SimulationState Requested(Guid simulationId, Guid incidentId, SimulationRequest request, Guid? raceId, string workingDirectory,
+        Incidents.IncidentUrgency urgency, DateTimeOffset now) => new()
     {
         Request = request,
         RaceId = raceId,
@@ -38,6 +39,7 @@ internal sealed class SimulationState
             WorkingDirectory = workingDirectory,
             NotifyQueue = request.NotifyQueue,
             CreatedAt = now,
+            Urgency = urgency,
         },
     };
 }

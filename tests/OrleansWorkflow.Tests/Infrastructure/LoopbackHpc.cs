@@ -15,6 +15,9 @@ public static class LoopbackHpc
     public const string Impostor = "impostor";
     /// <summary>The loopback Slurm again, its jobs held by a reservation a year ahead.</summary>
     public const string Held = "loopback-held";
+    /// <summary>The loopback Slurm again, with at most <see cref="CappedRunningJobs"/> of the engine's jobs at once (Emergency: one more).</summary>
+    public const string Capped = "loopback-capped";
+    public const int CappedRunningJobs = 2;
 
     public static readonly TimeSpan PollPeriod = TimeSpan.FromSeconds(1);
 
@@ -43,6 +46,12 @@ public static class LoopbackHpc
             Host = loopback.Host, Port = loopback.Port, User = loopback.User, PrivateKey = loopback.PrivateKey, KnownHost = loopback.KnownHost,
             Scheduler = loopback.Scheduler, BaseDirectory = loopback.BaseDirectory, PollPeriod = PollPeriod, MaxReconnectBackoff = TimeSpan.FromSeconds(2),
             Urgency = { [Incidents.IncidentUrgency.Routine] = new UrgencyPlacement { Reservation = "owf_later" } },
+        };
+        options.Machines[Capped] = new MachineOptions
+        {
+            Host = loopback.Host, Port = loopback.Port, User = loopback.User, PrivateKey = loopback.PrivateKey, KnownHost = loopback.KnownHost,
+            Scheduler = loopback.Scheduler, BaseDirectory = loopback.BaseDirectory, PollPeriod = PollPeriod, MaxReconnectBackoff = TimeSpan.FromSeconds(2),
+            MaxRunningJobs = CappedRunningJobs, EmergencyMargin = 1,
         };
         options.Machines[Impostor] = new MachineOptions
         {
@@ -208,6 +217,14 @@ public static class LoopbackHpc
     {
         var log = Path.Combine(Path.GetDirectoryName(Environment.GetEnvironmentVariable("SLURM_CONF")) ?? "", "jobcomp.log");
         return File.Exists(log) ? (await File.ReadAllLinesAsync(log)).Where(l => l.StartsWith("JobId=", StringComparison.Ordinal)).ToList() : [];
+    }
+
+    /// <summary>When each of <paramref name="jobIds"/> started and ended, from the completion log (to the second).</summary>
+    public static async Task<IReadOnlyDictionary<string, (DateTime Start, DateTime End)>> RunTimesAsync(IEnumerable<string> jobIds)
+    {
+        var wanted = jobIds.ToHashSet();
+        return (await CompletedJobsAsync()).Where(j => wanted.Contains(Field(j, "JobId")))
+            .ToDictionary(j => Field(j, "JobId"), j => (DateTime.Parse(Field(j, "StartTime")), DateTime.Parse(Field(j, "EndTime"))));
     }
 
     private static string Field(string line, string key) =>

@@ -16,6 +16,9 @@ public sealed class KitEngine : IAsyncLifetime
     /// <summary>The fake HPC machine the remote fire path submits to.</summary>
     public const string Machine = "fake-hpc";
 
+    /// <summary>A fake machine that takes at most two of the engine's jobs at once (an Emergency one more).</summary>
+    public const string CappedMachine = "fake-capped";
+
     public WorkflowTestEnvironment Engine { get; private set; } = null!;
 
     public async Task InitializeAsync() => Engine = await StartAsync(inputsTimeout: null);
@@ -24,7 +27,8 @@ public sealed class KitEngine : IAsyncLifetime
     public static Task<WorkflowTestEnvironment> StartAsync(TimeSpan? inputsTimeout) =>
         WorkflowTestEnvironment.StartAsync(workflow =>
         {
-            workflow.AddHandlersFrom(typeof(FireWorkflow).Assembly).AddTestHandlers().AddFakeMachine(Machine);
+            workflow.AddHandlersFrom(typeof(FireWorkflow).Assembly).AddTestHandlers().AddFakeMachine(Machine)
+                .AddFakeMachine(CappedMachine, machine => machine.MaxRunningJobs = 2);
             workflow.Services.Configure<FireSettings>(fire => (fire.WorkTime, fire.InputsTimeout, fire.PrintTranscript, fire.Machine) = (TimeSpan.Zero, inputsTimeout, false, Machine));
         });
 
@@ -142,6 +146,39 @@ public sealed class KitTests(KitEngine kit) : IClassFixture<KitEngine>
         Assert.Equal(deadline, info.OverdueSince);
         var told = Assert.Single(await Engine.Client.GetSteps(incident));
         Assert.Equal((TestQueues.Record, "deadline"), (told.Queue, told.Originator));
+    }
+
+    [Fact]
+    public async Task A_machine_at_its_limit_holds_jobs_back_and_lets_an_Emergency_one_pass_the_routine_ones_waiting()
+    {
+        var machine = Engine.Machine(KitEngine.CappedMachine);
+        var routine = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+            routine.Add(await SubmitJobAsync(IncidentUrgency.Routine));
+        await Engine.RunUntilQuietAsync();
+        var atLimit = machine.Jobs.Count;
+
+        var emergency = await SubmitJobAsync(IncidentUrgency.Emergency);
+        await Engine.RunUntilQuietAsync();
+        var withEmergency = machine.Jobs.Count;
+        machine.Jobs[0].Start().Complete();
+        await Engine.RunUntilQuietAsync();
+        var afterOneRoutineEnded = machine.Jobs.Count;
+        machine.Jobs[2].Start().Complete();
+        await Engine.RunUntilQuietAsync();
+
+        Assert.Equal((2, 3, 3), (atLimit, withEmergency, afterOneRoutineEnded));
+        Assert.Equal(4, machine.Jobs.Count);
+        var incidents = machine.Jobs.Select(j => Guid.Parse(j.WorkingDirectory.Split('/')[^2])).ToList();
+        Assert.Equal([routine[0], routine[1], emergency, routine[2]], incidents);
+        Assert.Equal([routine[3]], (await Engine.Client.GetWaitingSimulations(KitEngine.CappedMachine)).Select(s => s.IncidentId));
+    }
+
+    private async Task<Guid> SubmitJobAsync(IncidentUrgency urgency)
+    {
+        var incident = await Engine.Client.CreateIncident("capacity", "TEST", terms: new IncidentTerms { Urgency = urgency });
+        await Engine.SendAsync(incident, HpcTestQueues.Submit, new JsonObject { ["machine"] = KitEngine.CappedMachine, ["script"] = "#!/bin/bash\nexit 0\n" });
+        return incident;
     }
 
     /// <summary>A remote fire incident run until its one job waits on the fake machine, the incident still Active.</summary>

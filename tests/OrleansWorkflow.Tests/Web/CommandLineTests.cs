@@ -80,6 +80,9 @@ public sealed class CommandLineTests(WebSiloFixture web)
         Assert.Contains(listed.Split('\n'), l => l.StartsWith(LoopbackHpc.Machine + " ") && l.Contains("Draining") && l.Contains("maintenance until 14:00"));
         var (enabled, _, _) = await OwfCommand.RunAsync(web.Silo, "machines", "set", LoopbackHpc.Machine, "Enabled", "--reason", "maintenance over");
         Assert.Equal(0, enabled);
+        var (waited, nothing, waitError) = await OwfCommand.RunAsync(web.Silo, "machines", "waiting", LoopbackHpc.Machine);
+        Assert.True(waited == 0, waitError);
+        Assert.Contains($"Nothing waits for machine {LoopbackHpc.Machine}.", nothing);
 
         var (unknown, _, unknownError) = await OwfCommand.RunAsync(web.Silo, "machines", "set", "nowhere", "Draining", "--reason", "x");
         Assert.Equal(2, unknown);

@@ -52,6 +52,28 @@ public sealed class MachineOptions
     /// <summary>Scheduler settings (partition, QoS, account, reservation) for the jobs of incidents of each urgency.</summary>
     public Dictionary<Incidents.IncidentUrgency, UrgencyPlacement> Urgency { get; set; } = [];
 
+    /// <summary>
+    /// Most of the engine's jobs the scheduler may hold at once, waiting or running (the site's limit of submitted jobs
+    /// per user); null: no limit. Jobs beyond it wait in the engine, the most urgent first, then the oldest.
+    /// </summary>
+    public int? MaxQueuedJobs { get; set; }
+
+    /// <summary>
+    /// Most of the engine's jobs that may run at once (the site's limit of running jobs per user); null: no limit. The
+    /// engine cannot start a job, only submit it, so it keeps no more than this many in the scheduler: none of its jobs
+    /// waits in the site's queue behind a less urgent one of its own.
+    /// </summary>
+    public int? MaxRunningJobs { get; set; }
+
+    /// <summary>Most submissions a minute (a login node's or scheduler's rate limit); null: no limit.</summary>
+    public int? SubmissionsPerMinute { get; set; }
+
+    /// <summary>How far an Emergency incident's job may pass the limits above (default 1; 0: not at all).</summary>
+    public int EmergencyMargin { get; set; } = 1;
+
+    /// <summary>Whether any limit of submissions is set.</summary>
+    internal bool LimitsSubmissions => MaxQueuedJobs is not null || MaxRunningJobs is not null || SubmissionsPerMinute is not null;
+
     /// <summary>Every problem of this machine's settings, each by its key under Hpc:Machines:<paramref name="name"/>.</summary>
     public IEnumerable<string> Problems(string name)
     {
@@ -94,6 +116,11 @@ public sealed class MachineOptions
         }
         if (MaxReadBytes is < 1 or > int.MaxValue)
             yield return $"{Key("MaxReadBytes")} is {MaxReadBytes}; set a size in bytes from 1 to {int.MaxValue} (default 16777216).";
+        foreach (var (limit, value) in new[] { (nameof(MaxQueuedJobs), MaxQueuedJobs), (nameof(MaxRunningJobs), MaxRunningJobs), (nameof(SubmissionsPerMinute), SubmissionsPerMinute) })
+            if (value is < 1)
+                yield return $"{Key(limit)} is {value}; set at least 1, or leave it out for no limit.";
+        if (EmergencyMargin < 0)
+            yield return $"{Key(nameof(EmergencyMargin))} is {EmergencyMargin}; set 0 or more (how many jobs an Emergency may pass the limits by).";
     }
 
     private string? KnownHostProblem(string key)
