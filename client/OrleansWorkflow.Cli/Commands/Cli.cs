@@ -27,6 +27,18 @@ internal static class Cli
 
     public static void PrintJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Json));
 
+    /// <summary>Prints <paramref name="items"/>: as JSON with --json, else <paramref name="none"/> when there are none, else a line each.</summary>
+    public static void PrintList<T>(ParseResult parse, IReadOnlyCollection<T> items, string none, Func<T, string> line)
+    {
+        if (parse.GetValue(JsonOutput))
+            PrintJson(items);
+        else if (items.Count == 0)
+            Console.WriteLine(none);
+        else
+            foreach (var item in items)
+                Console.WriteLine(line(item));
+    }
+
     /// <summary>Runs a command against the cluster named by the OWF_* environment (this machine by default).</summary>
     public static void Connected(this Command command, Func<ParseResult, WorkflowClient, CancellationToken, Task<int>> action) =>
         command.Guarded(async (parse, cancellationToken) =>

@@ -28,13 +28,7 @@ internal static class DeadLetterCommands
         command.Guarded(async (parse, cancellationToken) =>
         {
             var letters = await Box().ListAsync(parse.GetValue(queue)!, cancellationToken);
-            if (parse.GetValue(Cli.JsonOutput))
-                Cli.PrintJson(letters);
-            else if (letters.Count == 0)
-                Console.WriteLine($"No dead letters in {parse.GetValue(queue)}.");
-            else
-                foreach (var letter in letters)
-                    Console.WriteLine($"{letter.MessageId ?? "(no MessageID)"}  {letter.Reason}\n    {letter.Body}");
+            Cli.PrintList(parse, letters, $"No dead letters in {parse.GetValue(queue)}.", letter => $"{letter.MessageId ?? "(no MessageID)"}  {letter.Reason}\n    {letter.Body}");
             return ExitCodes.Done;
         });
         return command;

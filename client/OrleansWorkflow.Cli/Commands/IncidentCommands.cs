@@ -106,13 +106,7 @@ internal static class IncidentCommands
         command.Connected(async (parse, workflow, _) =>
         {
             var incidents = await workflow.ListIncidents(new IncidentQuery(parse.GetValue(status), parse.GetValue(kind), parse.GetValue(limit), parse.GetValue(version)));
-            if (parse.GetValue(Cli.JsonOutput))
-                Cli.PrintJson(incidents);
-            else if (incidents.Count == 0)
-                Console.WriteLine("No incident matches.");
-            else
-                foreach (var i in incidents)
-                    Console.WriteLine($"{i.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}  {i.IncidentId}  {i.Status,-9}  {i.Kind,-10} v{i.WorkflowVersion,-3}  {i.Name}");
+            Cli.PrintList(parse, incidents, "No incident matches.", i => $"{i.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}  {i.IncidentId}  {i.Status,-9}  {i.Kind,-10} v{i.WorkflowVersion,-3}  {i.Name}");
             return ExitCodes.Done;
         });
         return command;

@@ -35,13 +35,7 @@ internal static class InspectCommands
         command.Connected(async (parse, workflow, _) =>
         {
             var simulations = await workflow.GetSimulations(parse.GetValue(incident));
-            if (parse.GetValue(Cli.JsonOutput))
-                Cli.PrintJson(simulations);
-            else if (simulations.Count == 0)
-                Console.WriteLine($"Incident {parse.GetValue(incident)} has no simulations.");
-            else
-                foreach (var s in simulations)
-                    Console.WriteLine($"{s.SimulationId}  {s.Machine}  job {s.JobId ?? "-"}  {s.Status}" +
+            Cli.PrintList(parse, simulations, $"Incident {parse.GetValue(incident)} has no simulations.", s => $"{s.SimulationId}  {s.Machine}  job {s.JobId ?? "-"}  {s.Status}" +
                                       $"{(s.ExitCode is { } code ? $" (exit {code})" : "")}  {s.WorkingDirectory}{(s.Detail is null ? "" : $"\n    {s.Detail}")}");
             return ExitCodes.Done;
         });

@@ -22,13 +22,7 @@ internal static class MachineCommands
         command.Connected(async (parse, workflow, _) =>
         {
             var waiting = await workflow.GetWaitingSimulations(parse.GetValue(machine)!);
-            if (parse.GetValue(Cli.JsonOutput))
-                Cli.PrintJson(waiting);
-            else if (waiting.Count == 0)
-                Console.WriteLine($"Nothing waits for machine {parse.GetValue(machine)}.");
-            else
-                foreach (var simulation in waiting)
-                    Console.WriteLine($"{simulation.SimulationId}  incident {simulation.IncidentId}  {simulation.Urgency,-9} since {simulation.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}");
+            Cli.PrintList(parse, waiting, $"Nothing waits for machine {parse.GetValue(machine)}.", simulation => $"{simulation.SimulationId}  incident {simulation.IncidentId}  {simulation.Urgency,-9} since {simulation.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}");
             return ExitCodes.Done;
         });
         return command;
@@ -40,13 +34,7 @@ internal static class MachineCommands
         command.Connected(async (parse, workflow, _) =>
         {
             var machines = await workflow.GetMachines();
-            if (parse.GetValue(Cli.JsonOutput))
-                Cli.PrintJson(machines);
-            else if (machines.Count == 0)
-                Console.WriteLine("No HPC machine is configured (Hpc:Machines).");
-            else
-                foreach (var machine in machines)
-                    Console.WriteLine($"{machine.Machine,-20} {machine.Mode,-9} {(machine.ChangedAt is { } at ? $"{at.ToLocalTime():yyyy-MM-dd HH:mm:ss}  {machine.Reason}" : "")}");
+            Cli.PrintList(parse, machines, "No HPC machine is configured (Hpc:Machines).", machine => $"{machine.Machine,-20} {machine.Mode,-9} {(machine.ChangedAt is { } at ? $"{at.ToLocalTime():yyyy-MM-dd HH:mm:ss}  {machine.Reason}" : "")}");
             return ExitCodes.Done;
         });
         return command;
