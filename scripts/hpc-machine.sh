@@ -29,6 +29,8 @@ prepare_hpc_account() {
   # "*": no password can log in, yet sshd does not treat the account as locked ("!" would).
   usermod -p '*' "$hpc_user"
   [[ -f $hpc_dir/id_ed25519 ]] || ssh-keygen -q -t ed25519 -N '' -C "orleans-workflow" -f "$hpc_dir/id_ed25519"
+  # A user CA the machine trusts, as sites that issue short-lived SSH certificates have (tests sign keys with it).
+  [[ -f $hpc_dir/user_ca ]] || ssh-keygen -q -t ed25519 -N '' -C "orleans-workflow user CA" -f "$hpc_dir/user_ca"
   local home; home="$(hpc_home)"
   install -d -m 700 -o "$hpc_user" -g "$hpc_user" "$home/.ssh"
   install -m 600 -o "$hpc_user" -g "$hpc_user" "$hpc_dir/id_ed25519.pub" "$home/.ssh/authorized_keys"
@@ -36,7 +38,16 @@ prepare_hpc_account() {
 }
 
 start_sshd() {
-  if port_open "$hpc_ssh_port"; then say "sshd already answers on 127.0.0.1:$hpc_ssh_port"; return; fi
+  if port_open "$hpc_ssh_port"; then
+    # An sshd this script started before its config learnt the user CA is started again with it.
+    if [[ -f $hpc_dir/sshd.pid ]] && ! grep -q '^TrustedUserCAKeys ' "$hpc_dir/sshd_config" 2>/dev/null; then
+      say "restarting the loopback sshd to trust the machine's user CA"
+      kill "$(cat "$hpc_dir/sshd.pid")" 2>/dev/null || true
+      for _ in $(seq 1 50); do port_open "$hpc_ssh_port" || break; sleep 0.1; done
+    else
+      say "sshd already answers on 127.0.0.1:$hpc_ssh_port"; return
+    fi
+  fi
   prepare_hpc_account
   [[ -f $hpc_dir/ssh_host_ed25519_key ]] || ssh-keygen -q -t ed25519 -N '' -f "$hpc_dir/ssh_host_ed25519_key"
   mkdir -p /run/sshd
@@ -49,6 +60,7 @@ UsePAM no
 PasswordAuthentication no
 KbdInteractiveAuthentication no
 PubkeyAuthentication yes
+TrustedUserCAKeys $hpc_dir/user_ca.pub
 AllowUsers $hpc_user
 SetEnv SLURM_CONF=$slurm_dir/slurm.conf
 Subsystem sftp internal-sftp

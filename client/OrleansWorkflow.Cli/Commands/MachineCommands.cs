@@ -34,7 +34,8 @@ internal static class MachineCommands
         command.Connected(async (parse, workflow, _) =>
         {
             var machines = await workflow.GetMachines();
-            Cli.PrintList(parse, machines, "No HPC machine is configured (Hpc:Machines).", machine => $"{machine.Machine,-20} {machine.Mode,-9} {(machine.ChangedAt is { } at ? $"{at.ToLocalTime():yyyy-MM-dd HH:mm:ss}  {machine.Reason}" : "")}");
+            Cli.PrintList(parse, machines, "No HPC machine is configured (Hpc:Machines).", machine => $"{machine.Machine,-20} {machine.Mode,-9} {(machine.ChangedAt is { } at ? $"{at.ToLocalTime():yyyy-MM-dd HH:mm:ss}  {machine.Reason}" : "")}" +
+                $"{(machine.CertificateValidBefore is { } until ? $"  certificate until {until.ToLocalTime():yyyy-MM-dd HH:mm:ss}" : "")}");
             return ExitCodes.Done;
         });
         return command;

@@ -13,13 +13,14 @@ public enum MachineMode
     Test = 3,
 }
 
-/// <summary>A machine's mode and who set it when, and why.</summary>
+/// <summary>A machine's mode and who set it when, and why; and, when it logs in with an OpenSSH certificate, until when that is valid.</summary>
 [GenerateSerializer, Immutable]
 public sealed record MachineState(
     [property: Id(0)] string Machine,
     [property: Id(1)] MachineMode Mode,
     [property: Id(2)] DateTimeOffset? ChangedAt,
-    [property: Id(3)] string? Reason)
+    [property: Id(3)] string? Reason,
+    [property: Id(4)] DateTimeOffset? CertificateValidBefore = null)
 {
     /// <summary>The incident kind a machine in Test mode takes jobs from.</summary>
     public const string TestKind = "TEST";

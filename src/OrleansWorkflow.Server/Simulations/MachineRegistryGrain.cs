@@ -37,5 +37,5 @@ internal sealed class MachineRegistryGrain(
     public Task<MachineState> Get(string machine) => Task.FromResult(StateOf(machine));
 
     private MachineState StateOf(string machine) =>
-        state.State.Changed.GetValueOrDefault(machine) ?? new MachineState(machine, MachineMode.Enabled, null, null);
+        (state.State.Changed.GetValueOrDefault(machine) ?? new MachineState(machine, MachineMode.Enabled, null, null)) with { CertificateValidBefore = machines.CertificateValidBefore(machine) };
 }

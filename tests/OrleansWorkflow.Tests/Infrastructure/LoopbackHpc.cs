@@ -18,6 +18,12 @@ public static class LoopbackHpc
     /// <summary>The loopback Slurm again, with at most <see cref="CappedRunningJobs"/> of the engine's jobs at once (Emergency: one more).</summary>
     public const string Capped = "loopback-capped";
     public const int CappedRunningJobs = 2;
+    /// <summary>The loopback Slurm again, logging in with a key its account does not list, and a certificate of the machine's user CA valid for two hours.</summary>
+    public const string Certified = "loopback-cert";
+    /// <summary>The same, with a certificate valid for 30 more minutes (less than its CertificateWarning of an hour).</summary>
+    public const string CertificateSoonExpired = "loopback-cert-soon";
+    /// <summary>The same, with a certificate that expired an hour ago.</summary>
+    public const string CertificateExpired = "loopback-cert-expired";
 
     public static readonly TimeSpan PollPeriod = TimeSpan.FromSeconds(1);
 
@@ -41,26 +47,50 @@ public static class LoopbackHpc
         loopback.PollPeriod = PollPeriod;
         loopback.MaxReconnectBackoff = TimeSpan.FromSeconds(2);
         // The same Slurm under a second name, whose jobs wait for a reservation a year ahead: a machine that starts nothing soon.
-        options.Machines[Held] = new MachineOptions
-        {
-            Host = loopback.Host, Port = loopback.Port, User = loopback.User, PrivateKey = loopback.PrivateKey, KnownHost = loopback.KnownHost,
-            Scheduler = loopback.Scheduler, BaseDirectory = loopback.BaseDirectory, PollPeriod = PollPeriod, MaxReconnectBackoff = TimeSpan.FromSeconds(2),
-            Urgency = { [Incidents.IncidentUrgency.Routine] = new UrgencyPlacement { Reservation = "owf_later" } },
-        };
-        options.Machines[Capped] = new MachineOptions
-        {
-            Host = loopback.Host, Port = loopback.Port, User = loopback.User, PrivateKey = loopback.PrivateKey, KnownHost = loopback.KnownHost,
-            Scheduler = loopback.Scheduler, BaseDirectory = loopback.BaseDirectory, PollPeriod = PollPeriod, MaxReconnectBackoff = TimeSpan.FromSeconds(2),
-            MaxRunningJobs = CappedRunningJobs, EmergencyMargin = 1,
-        };
-        options.Machines[Impostor] = new MachineOptions
-        {
-            Host = loopback.Host, Port = loopback.Port, User = loopback.User, PrivateKey = loopback.PrivateKey,
-            Scheduler = loopback.Scheduler, BaseDirectory = loopback.BaseDirectory, PollPeriod = PollPeriod,
-            // Our own client key: a well-formed ed25519 key, but not the server's host key.
-            KnownHost = $"[{loopback.Host}]:{loopback.Port} " + File.ReadAllText(loopback.PrivateKey + ".pub").Trim(),
-        };
+        options.Machines[Held] = Again(loopback, held => held.Urgency[Incidents.IncidentUrgency.Routine] = new UrgencyPlacement { Reservation = "owf_later" });
+        options.Machines[Capped] = Again(loopback, capped => (capped.MaxRunningJobs, capped.EmergencyMargin) = (CappedRunningJobs, 1));
+        if (File.Exists(UserCa(loopback)))
+            foreach (var (machine, validity) in new[] { (Certified, "-5m:+2h"), (CertificateSoonExpired, "-5m:+30m"), (CertificateExpired, "-2h:-1h") })
+                options.Machines[machine] = Again(loopback, certified => (certified.PrivateKey, certified.Certificate) = CertifiedKey(loopback, machine, validity));
+        // Our own client key: a well-formed ed25519 key, but not the server's host key.
+        options.Machines[Impostor] = Again(loopback, impostor => impostor.KnownHost = $"[{loopback.Host}]:{loopback.Port} " + File.ReadAllText(loopback.PrivateKey + ".pub").Trim());
         return options;
+    }
+
+    /// <summary>The loopback machine under another name: its connection and Slurm, polled every second, then as <paramref name="change"/> says.</summary>
+    private static MachineOptions Again(MachineOptions loopback, Action<MachineOptions> change)
+    {
+        var machine = new MachineOptions
+        {
+            Host = loopback.Host, Port = loopback.Port, User = loopback.User, PrivateKey = loopback.PrivateKey, KnownHost = loopback.KnownHost,
+            Scheduler = loopback.Scheduler, BaseDirectory = loopback.BaseDirectory, PollPeriod = PollPeriod, MaxReconnectBackoff = TimeSpan.FromSeconds(2),
+        };
+        change(machine);
+        return machine;
+    }
+
+    /// <summary>The loopback machine's user CA (scripts/hpc-machine.sh makes it beside the account's key; its sshd trusts it).</summary>
+    private static string UserCa(MachineOptions loopback) => Path.Combine(Path.GetDirectoryName(loopback.PrivateKey)!, "user_ca");
+
+    private static readonly string CertificateDirectory = Path.Combine(Path.GetTempPath(), $"owf-ssh-certificates-{Environment.ProcessId}");
+
+    /// <summary>
+    /// A new key (not in the account's authorized_keys) and its certificate, signed by the machine's user CA for the
+    /// machine's account, valid for <paramref name="validity"/> (ssh-keygen -V); made once per test run and machine.
+    /// </summary>
+    private static (string Key, string Certificate) CertifiedKey(MachineOptions loopback, string machine, string validity)
+    {
+        var key = Path.Combine(CertificateDirectory, machine);
+        var certificate = key + "-cert.pub";
+        lock (CertificateDirectory)
+            if (!File.Exists(certificate))
+            {
+                Directory.CreateDirectory(CertificateDirectory);
+                File.Delete(key);
+                TestServices.RunAsync("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", machine, "-f", key).GetAwaiter().GetResult();
+                TestServices.RunAsync("ssh-keygen", "-q", "-s", UserCa(loopback), "-I", machine, "-n", loopback.User, "-V", validity, key + ".pub").GetAwaiter().GetResult();
+            }
+        return (key, certificate);
     }
 
     public static MachineOptions Require(HpcOptions options, string machine = Machine) =>

@@ -19,6 +19,26 @@ internal sealed class HpcMachines(IOptions<HpcOptions> settings, IMachineDrivers
 
     public bool IsConfigured(string name) => _options.Machines.ContainsKey(name);
 
+    /// <summary>The configured machines that log in with a certificate, with when it stops being valid (or why it cannot be read).</summary>
+    public IEnumerable<(string Machine, DateTimeOffset? ValidBefore, string? Problem)> Certificates =>
+        _options.Machines.Where(m => m.Value.Certificate.Length > 0).Select(m =>
+        {
+            try
+            {
+                return (m.Key, MachineCertificate.ValidBefore(m.Value), (string?)null);
+            }
+            catch (Exception e)
+            {
+                return (m.Key, (DateTimeOffset?)null, (string?)e.Message);
+            }
+        });
+
+    /// <summary>When machine <paramref name="name"/>'s certificate stops being valid; null without one, or when it cannot be read.</summary>
+    public DateTimeOffset? CertificateValidBefore(string name) => Certificates.FirstOrDefault(c => c.Machine == name).ValidBefore;
+
+    /// <summary>How long before its certificate expires machine <paramref name="name"/> is reported.</summary>
+    public TimeSpan CertificateWarning(string name) => _options.Machines[name].CertificateWarning;
+
     public Machine Get(string name)
     {
         Require(name);

@@ -143,7 +143,7 @@ internal sealed class MachineConnection(string name, MachineOptions options, Tim
 
     private ConnectionInfo ConnectionInfo()
     {
-        var info = new PrivateKeyConnectionInfo(options.Host, options.Port, options.User, new PrivateKeyFile(options.PrivateKey))
+        var info = new PrivateKeyConnectionInfo(options.Host, options.Port, options.User, MachineCertificate.Login(options))
         {
             Timeout = options.ConnectTimeout,
         };

@@ -25,6 +25,16 @@ public sealed class MachineOptions
     /// <summary>Path of the private key file (OpenSSH format) that logs in as <see cref="User"/>.</summary>
     public string PrivateKey { get; set; } = "";
 
+    /// <summary>
+    /// Path of an OpenSSH user certificate of <see cref="PrivateKey"/> (its "-cert.pub" file), for sites that let a
+    /// key in only with a short-lived certificate their CA issued (after MFA, by a site tool such as NERSC's sshproxy).
+    /// An operator or the site's tool refreshes the file; each new connection reads it again. Empty: the key alone.
+    /// </summary>
+    public string Certificate { get; set; } = "";
+
+    /// <summary>How long before the certificate expires the machine makes the silo Degraded in /readyz (default 1 hour).</summary>
+    public TimeSpan CertificateWarning { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The machine's line from a known_hosts file ("host key-type base64"), as its administrators publish it.</summary>
     public string KnownHost { get; set; } = "";
 
@@ -86,6 +96,8 @@ public sealed class MachineOptions
             yield return $"{Key("User")} is empty; set the account jobs are submitted as.";
         if (string.IsNullOrWhiteSpace(PrivateKey) || !File.Exists(PrivateKey))
             yield return $"{Key("PrivateKey")} \"{PrivateKey}\" is not a file; set the path of the private key that logs in as {User}.";
+        else if (Certificate.Length > 0 && MachineCertificate.Problem(this) is { } certificate)
+            yield return $"{Key(nameof(Certificate))} \"{Certificate}\" {certificate}";
         if (string.IsNullOrWhiteSpace(KnownHost))
             yield return $"{Key("KnownHost")} is empty; set the machine's known_hosts line (ask its administrators, or check `ssh-keyscan -p {Port} {Host}` against what they publish). Unknown host keys are never trusted.";
         else if (KnownHostProblem(Key("KnownHost")) is { } knownHost)
