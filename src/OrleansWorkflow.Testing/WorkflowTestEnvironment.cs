@@ -152,12 +152,15 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
     public FakeMachine Machine(string name) => _machines.Get(name);
 
     /// <summary>
-    /// Moves workflow time on by <paramref name="by"/>: what the incidents' timers hold that is now due (sends for
-    /// later, join timeouts, deadlines) is sent, through the engine's own timers, and the workflow runs until quiet.
+    /// Moves workflow time on by <paramref name="by"/>: the schedules fire what is now due (Workflow:Schedules), what
+    /// the incidents' timers hold that is now due (sends for later, join timeouts, deadlines) is sent, through the
+    /// engine's own timers, and the workflow runs until quiet.
     /// </summary>
     public async Task AdvanceAsync(TimeSpan by, CancellationToken cancellationToken = default)
     {
         Clock.Advance(by);
+        foreach (var schedule in _host.Services.GetRequiredService<IOptions<WorkflowOptions>>().Value.Schedules.Keys)
+            await _grains.GetGrain<IScheduleGrain>(schedule).AsReference<IRemindable>().ReceiveReminder(ScheduleGrain.Tick, default);
         foreach (var incident in _store.Unfinished())
             await _grains.GetGrain<IIncidentTimersGrain>(incident).AsReference<IRemindable>().ReceiveReminder("due", default);
         _queues.ReleaseHeld();

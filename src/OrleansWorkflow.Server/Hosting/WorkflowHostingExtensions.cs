@@ -81,6 +81,7 @@ public static class WorkflowHostingExtensions
         services.TryAddSingleton<IMachineDrivers, SshMachineDrivers>();
         services.AddSingleton<HpcMachines>();
         services.AddSingleton<OutboxDispatcher>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Time.ScheduleArming>();
         services.AddOptions<RequiredConcerns>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<RequiredConcerns>, RequiredConcernsCheck>();
 

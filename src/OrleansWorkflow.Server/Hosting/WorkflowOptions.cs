@@ -48,6 +48,9 @@ public sealed class WorkflowOptions : IValidatedOptions
     /// </summary>
     public TimeSpan HandlerIdle { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Recurring incidents by name (Workflow:Schedules:&lt;name&gt;:Cron, TimeZone, Kind, Queue, Message, Missed...), each fired once per due time across the cluster.</summary>
+    public Dictionary<string, Time.ScheduleOptions> Schedules { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>The shortest <see cref="HandlerIdle"/>: Orleans looks for idle activations at half of it.</summary>
     internal static readonly TimeSpan MinHandlerIdle = TimeSpan.FromSeconds(2);
 
@@ -77,5 +80,8 @@ public sealed class WorkflowOptions : IValidatedOptions
             yield return $"{Key(nameof(HandlerIdle))} is {HandlerIdle}; set how long an idle handler activation stays in memory, at least {MinHandlerIdle} (default 00:00:30).";
         if (MaxBodyBytes <= 0)
             yield return $"{Key(nameof(MaxBodyBytes))} is {MaxBodyBytes}; set a positive size in bytes (default 1048576).";
+        foreach (var (name, schedule) in Schedules)
+            foreach (var problem in schedule.Problems(Key($"{nameof(Schedules)}:{name}")))
+                yield return problem;
     }
 }

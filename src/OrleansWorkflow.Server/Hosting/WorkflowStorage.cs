@@ -15,6 +15,7 @@ internal static class WorkflowStorage
     public const string MachineRegistryState = "machine-registry";
     public const string RedeliveryState = "redelivery";
     public const string IncidentTimersState = "incident-timers";
+    public const string ScheduleState = "schedule";
     public const string AccessKeysState = "access-keys";
     public const string WebKeyRingState = "web-key-ring";
 }

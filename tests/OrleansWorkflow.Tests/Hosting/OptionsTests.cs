@@ -194,6 +194,30 @@ public sealed class OptionsTests
     }
 
     [Fact]
+    public void A_schedule_is_bound_from_configuration_and_each_bad_setting_is_named_by_its_key()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Workflow:Schedules:drill:Cron"] = "0 6 * * *",
+            ["Workflow:Schedules:drill:TimeZone"] = "Europe/Paris",
+            ["Workflow:Schedules:drill:Kind"] = "TEST",
+            ["Workflow:Schedules:drill:Missed"] = "Skip",
+            ["Workflow:Schedules:broken:Cron"] = "every morning",
+            ["Workflow:Schedules:broken:TimeZone"] = "Mars/Olympus",
+            ["Workflow:Schedules:broken:Message"] = "[1]",
+        }).Build();
+        var options = new WorkflowOptions();
+
+        Assert.Empty(SettingsBinding.Bind(configuration.GetSection(WorkflowOptions.Section), options));
+        var problems = options.Problems().ToList();
+
+        Assert.Equal(("0 6 * * *", OrleansWorkflow.Time.MissedFires.Skip), (options.Schedules["drill"].Cron, options.Schedules["drill"].Missed));
+        Assert.Equal(4, problems.Count);
+        Assert.All(problems, p => Assert.StartsWith("Workflow:Schedules:broken:", p));
+        Assert.Equal(["Cron", "Kind", "Message", "TimeZone"], problems.Select(p => p.Split(':')[3].Split(' ')[0]).Order());
+    }
+
+    [Fact]
     public void API_keys_are_bound_from_configuration_in_order_and_a_key_given_in_place_of_its_hash_is_refused()
     {
         var key = OrleansWorkflow.Web.Security.ApiKeys.NewKey();

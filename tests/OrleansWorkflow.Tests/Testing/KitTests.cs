@@ -223,3 +223,54 @@ public sealed class KitTests(KitEngine kit) : IClassFixture<KitEngine>
         Assert.Single(await Engine.Client.GetSteps(incident));
     }
 }
+
+/// <summary>Schedules (Workflow:Schedules) on the testing kit's fake clock: one incident per due time, missed ones as the schedule says.</summary>
+[Trait(Lanes.Category, Lanes.ServiceFree)]
+public sealed class KitScheduleTests
+{
+    private static Task<WorkflowTestEnvironment> StartAsync(OrleansWorkflow.Time.MissedFires missed) =>
+        WorkflowTestEnvironment.StartAsync(workflow =>
+        {
+            workflow.AddTestHandlers();
+            workflow.Services.Configure<OrleansWorkflow.Hosting.WorkflowOptions>(options => options.Schedules["drill"] = new OrleansWorkflow.Time.ScheduleOptions
+            {
+                Cron = "0 * * * *", Kind = "TEST", Queue = TestQueues.Record, Message = """{"step": "drill"}""", Missed = missed,
+            });
+        });
+
+    private static async Task<IReadOnlyList<IncidentInfo>> DrillsAsync(WorkflowTestEnvironment engine) =>
+        (await engine.Client.ListIncidents(new IncidentQuery(Kind: "TEST"))).OrderBy(i => i.IncidentDate).ToList();
+
+    [Theory]
+    [InlineData(OrleansWorkflow.Time.MissedFires.RunOnce)]
+    [InlineData(OrleansWorkflow.Time.MissedFires.Skip)]
+    public async Task An_hourly_schedule_ticked_every_minute_creates_one_incident_per_hour_and_sends_it_its_message(OrleansWorkflow.Time.MissedFires missed)
+    {
+        await using var engine = await StartAsync(missed);
+        var start = engine.Clock.GetUtcNow();
+
+        for (var minute = 0; minute < 180; minute++)
+            await engine.AdvanceAsync(TimeSpan.FromMinutes(1));
+
+        var drills = await DrillsAsync(engine);
+        var hours = Enumerable.Range(1, 3).Select(h => new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, 0, 0, TimeSpan.Zero).AddHours(h)).ToList();
+        Assert.Equal(hours, drills.Select(d => d.IncidentDate));
+        foreach (var drill in drills)
+        {
+            var step = Assert.Single(await engine.Client.GetSteps(drill.IncidentId));
+            Assert.Equal((TestQueues.Record, "schedule"), (step.Queue, step.Originator));
+        }
+    }
+
+    [Theory]
+    [InlineData(OrleansWorkflow.Time.MissedFires.RunOnce, 1)]
+    [InlineData(OrleansWorkflow.Time.MissedFires.Skip, 0)]
+    public async Task Due_times_missed_while_no_silo_ran_are_fired_once_or_skipped_as_the_schedule_says(OrleansWorkflow.Time.MissedFires missed, int fired)
+    {
+        await using var engine = await StartAsync(missed);
+
+        await engine.AdvanceAsync(TimeSpan.FromHours(5));
+
+        Assert.Equal(fired, (await DrillsAsync(engine)).Count);
+    }
+}
