@@ -82,7 +82,7 @@ internal sealed class MachineConnection(string name, MachineOptions options, Tim
     }
 
     private Task<SftpClient> SftpAsync(CancellationToken cancellationToken) =>
-        ConnectedAsync(() => _sftp, client => _sftp = client, info => new SftpClient(info), cancellationToken);
+        ConnectedAsync(() => _sftp, client => _sftp = client, info => new SftpClient(info) { OperationTimeout = CommandTimeout }, cancellationToken);
 
     private async Task<T> ConnectedAsync<T>(Func<T?> current, Action<T?> keep, Func<ConnectionInfo, T> create, CancellationToken cancellationToken)
         where T : BaseClient
