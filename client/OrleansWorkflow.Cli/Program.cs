@@ -10,6 +10,7 @@ foreach (var command in IncidentCommands.All().Concat(InspectCommands.All()))
 root.Subcommands.Add(WatchCommand.Create());
 root.Subcommands.Add(DeadLetterCommands.All());
 root.Subcommands.Add(MachineCommands.All());
+root.Subcommands.Add(MachineCommands.Schedules());
 root.Subcommands.Add(PurgeCommand.Create());
 
 var parse = root.Parse(args);

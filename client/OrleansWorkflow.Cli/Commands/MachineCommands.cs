@@ -15,6 +15,19 @@ internal static class MachineCommands
         return group;
     }
 
+    /// <summary>schedules: the schedules of recurring incidents, with the last due time each fired and the next.</summary>
+    public static Command Schedules()
+    {
+        var command = new Command("schedules", "The schedules of recurring incidents (Workflow:Schedules), with the last due time each fired and the next") { Cli.JsonOutput };
+        command.Connected(async (parse, workflow, _) =>
+        {
+            Cli.PrintList(parse, await workflow.GetSchedules(), "No schedule is configured (Workflow:Schedules).", schedule =>
+                $"{schedule.Name,-20} {schedule.Cron,-15} {schedule.TimeZone,-15} {schedule.Kind,-12} last {schedule.LastDue?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss") ?? "-"}  next {schedule.NextDue?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss") ?? "-"}  missed: {schedule.Missed}");
+            return ExitCodes.Done;
+        });
+        return command;
+    }
+
     private static Command Waiting()
     {
         var machine = new Argument<string>("machine") { Description = "The configured machine (Hpc:Machines:<name>)" };

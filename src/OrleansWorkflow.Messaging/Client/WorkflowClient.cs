@@ -195,6 +195,9 @@ public sealed class WorkflowClient : IAsyncDisposable
     /// <summary>Sets a machine's mode (Draining, Disabled: no new jobs; Test: only TEST incidents' jobs; Enabled), with the reason.</summary>
     public Task<MachineState> SetMachineMode(string machine, MachineMode mode, string reason) => _grains.GetGrain<IMachineRegistryGrain>(0).SetMode(machine, mode, reason);
 
+    /// <summary>The cluster's schedules of recurring incidents, with the last due time each fired and the next.</summary>
+    public Task<IReadOnlyList<ScheduleInfo>> GetSchedules() => _grains.GetGrain<ISchedulesGrain>(0).List();
+
     /// <summary>The simulations <paramref name="machine"/>'s limits hold back in the engine, in the order they will be submitted.</summary>
     public Task<IReadOnlyList<SimulationInfo>> GetWaitingSimulations(string machine) => _grains.GetGrain<IMachineWaitingList>(machine).GetWaiting();
 

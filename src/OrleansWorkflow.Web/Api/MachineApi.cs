@@ -8,7 +8,7 @@ using OrleansWorkflow.Web.Security;
 
 namespace OrleansWorkflow.Web.Api;
 
-/// <summary>/api/machines: the HPC machines and their modes (viewer), the simulations a machine's limits hold back (viewer), and a machine's mode changed (operator), as <c>owf machines</c>.</summary>
+/// <summary>/api/machines: the HPC machines and their modes (viewer), the simulations a machine's limits hold back (viewer), and a machine's mode changed (operator), as <c>owf machines</c>; /api/schedules: the schedules of recurring incidents (viewer), as <c>owf schedules</c>.</summary>
 internal static class MachineApi
 {
     public static IEndpointRouteBuilder MapMachineApi(this IEndpointRouteBuilder app)
@@ -16,6 +16,7 @@ internal static class MachineApi
         app.MapGet("/api/machines", async (WorkflowClient workflow) => Results.Json(await workflow.GetMachines()));
         app.MapPost("/api/machines/{machine}/mode", SetMode).Body<MachineModeBody>().Mutation();
         app.MapGet("/api/machines/{machine}/waiting", async (string machine, WorkflowClient workflow) => Results.Json(await workflow.GetWaitingSimulations(machine)));
+        app.MapGet("/api/schedules", async (WorkflowClient workflow) => Results.Json(await workflow.GetSchedules()));
         return app;
     }
 

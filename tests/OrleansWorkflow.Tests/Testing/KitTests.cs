@@ -253,6 +253,9 @@ public sealed class KitScheduleTests
             await engine.AdvanceAsync(TimeSpan.FromMinutes(1));
 
         var drills = await DrillsAsync(engine);
+        var schedule = Assert.Single(await engine.Client.GetSchedules());
+        Assert.Equal(("drill", "0 * * * *", "TEST", drills[^1].IncidentDate, drills[^1].IncidentDate.AddHours(1)),
+            (schedule.Name, schedule.Cron, schedule.Kind, schedule.LastDue, schedule.NextDue));
         var hours = Enumerable.Range(1, 3).Select(h => new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, 0, 0, TimeSpan.Zero).AddHours(h)).ToList();
         Assert.Equal(hours, drills.Select(d => d.IncidentDate));
         foreach (var drill in drills)

@@ -83,6 +83,9 @@ public sealed class CommandLineTests(WebSiloFixture web)
         var (waited, nothing, waitError) = await OwfCommand.RunAsync(web.Silo, "machines", "waiting", LoopbackHpc.Machine);
         Assert.True(waited == 0, waitError);
         Assert.Contains($"Nothing waits for machine {LoopbackHpc.Machine}.", nothing);
+        var (scheduled, none, scheduleError) = await OwfCommand.RunAsync(web.Silo, "schedules");
+        Assert.True(scheduled == 0, scheduleError);
+        Assert.Contains("No schedule is configured (Workflow:Schedules).", none);
 
         var (unknown, _, unknownError) = await OwfCommand.RunAsync(web.Silo, "machines", "set", "nowhere", "Draining", "--reason", "x");
         Assert.Equal(2, unknown);
