@@ -19,7 +19,8 @@ internal sealed class MachineRegistryGrain(
     ILogger<MachineRegistryGrain> logger) : Grain, IMachineRegistryGrain
 {
     public Task<IReadOnlyList<MachineState>> List() =>
-        Task.FromResult<IReadOnlyList<MachineState>>([.. machines.Names.Order(StringComparer.Ordinal).Select(StateOf)]);
+        Task.FromResult<IReadOnlyList<MachineState>>([.. machines.Names.Order(StringComparer.Ordinal)
+            .Select(machine => StateOf(machine) with { CertificateValidBefore = machines.CertificateValidBefore(machine) })]);
 
     public async Task<MachineState> SetMode(string machine, MachineMode mode, string reason)
     {
@@ -36,6 +37,7 @@ internal sealed class MachineRegistryGrain(
 
     public Task<MachineState> Get(string machine) => Task.FromResult(StateOf(machine));
 
+    /// <summary>The machine's mode (asked at every submission, so its certificate file is not read here; List says until when that is valid).</summary>
     private MachineState StateOf(string machine) =>
-        (state.State.Changed.GetValueOrDefault(machine) ?? new MachineState(machine, MachineMode.Enabled, null, null)) with { CertificateValidBefore = machines.CertificateValidBefore(machine) };
+        state.State.Changed.GetValueOrDefault(machine) ?? new MachineState(machine, MachineMode.Enabled, null, null);
 }

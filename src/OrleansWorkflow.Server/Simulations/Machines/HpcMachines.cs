@@ -21,20 +21,23 @@ internal sealed class HpcMachines(IOptions<HpcOptions> settings, IMachineDrivers
 
     /// <summary>The configured machines that log in with a certificate, with when it stops being valid (or why it cannot be read).</summary>
     public IEnumerable<(string Machine, DateTimeOffset? ValidBefore, string? Problem)> Certificates =>
-        _options.Machines.Where(m => m.Value.Certificate.Length > 0).Select(m =>
-        {
-            try
-            {
-                return (m.Key, MachineCertificate.ValidBefore(m.Value), (string?)null);
-            }
-            catch (Exception e)
-            {
-                return (m.Key, (DateTimeOffset?)null, (string?)e.Message);
-            }
-        });
+        _options.Machines.Where(m => m.Value.Certificate.Length > 0).Select(m => Certificate(m.Key));
 
     /// <summary>When machine <paramref name="name"/>'s certificate stops being valid; null without one, or when it cannot be read.</summary>
-    public DateTimeOffset? CertificateValidBefore(string name) => Certificates.FirstOrDefault(c => c.Machine == name).ValidBefore;
+    public DateTimeOffset? CertificateValidBefore(string name) => Certificate(name).ValidBefore;
+
+    /// <summary>The machine's certificate file, read now.</summary>
+    private (string Machine, DateTimeOffset? ValidBefore, string? Problem) Certificate(string name)
+    {
+        try
+        {
+            return (name, MachineCertificate.ValidBefore(_options.Machines[name]), null);
+        }
+        catch (Exception e)
+        {
+            return (name, null, e.Message);
+        }
+    }
 
     /// <summary>How long before its certificate expires machine <paramref name="name"/> is reported.</summary>
     public TimeSpan CertificateWarning(string name) => _options.Machines[name].CertificateWarning;
