@@ -199,7 +199,11 @@ public sealed class WorkflowClient : IAsyncDisposable
     public Task<IReadOnlyList<ScheduleInfo>> GetSchedules() => _grains.GetGrain<ISchedulesGrain>(0).List();
 
     /// <summary>The simulations <paramref name="machine"/>'s limits hold back in the engine, in the order they will be submitted.</summary>
-    public Task<IReadOnlyList<SimulationInfo>> GetWaitingSimulations(string machine) => _grains.GetGrain<IMachineWaitingList>(machine).GetWaiting();
+    public Task<IReadOnlyList<SimulationInfo>> GetWaitingSimulations(string machine)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(machine);
+        return _grains.GetGrain<IMachineWaitingList>(machine).GetWaiting();
+    }
 
     /// <summary>The incident's HPC simulations (machine, job id, status, exit code), in order of creation.</summary>
     public Task<IReadOnlyList<SimulationInfo>> GetSimulations(Guid incidentId) => Incident(incidentId).GetSimulations();

@@ -44,7 +44,11 @@ internal sealed class MachinePollerGrain(
 
     public Task<IReadOnlyList<Guid>> GetTracked() => Task.FromResult<IReadOnlyList<Guid>>([.. state.State.Simulations]);
 
-    public Task<IReadOnlyList<SimulationInfo>> GetWaiting() => Task.FromResult(_waiting);
+    public Task<IReadOnlyList<SimulationInfo>> GetWaiting()
+    {
+        machines.Require(MachineName);
+        return Task.FromResult(_waiting);
+    }
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => PollAsync();
 

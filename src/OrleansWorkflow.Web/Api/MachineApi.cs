@@ -15,7 +15,7 @@ internal static class MachineApi
     {
         app.MapGet("/api/machines", async (WorkflowClient workflow) => Results.Json(await workflow.GetMachines()));
         app.MapPost("/api/machines/{machine}/mode", SetMode).Body<MachineModeBody>().Mutation();
-        app.MapGet("/api/machines/{machine}/waiting", async (string machine, WorkflowClient workflow) => Results.Json(await workflow.GetWaitingSimulations(machine)));
+        app.MapGet("/api/machines/{machine}/waiting", (string machine, WorkflowClient workflow) => ApiProblem.Guard(async () => Results.Json(await workflow.GetWaitingSimulations(machine))));
         app.MapGet("/api/schedules", async (WorkflowClient workflow) => Results.Json(await workflow.GetSchedules()));
         return app;
     }

@@ -138,6 +138,8 @@ public sealed class HttpApiTests(WebSiloFixture web)
         Assert.Equal(403, refused);
         var (waiting, held) = await WebSiloFixture.GetAsync(viewer, $"/api/machines/{LoopbackHpc.Machine}/waiting");
         Assert.Equal((200, 0), (waiting, held!.AsArray().Count));
+        AssertRefused(400, "No HPC machine named \"nowhere\"", await WebSiloFixture.GetAsync(viewer, "/api/machines/nowhere/waiting"));
+        AssertRefused(400, "machine", await WebSiloFixture.GetAsync(viewer, "/api/machines/%20/waiting"));
         var (listedSchedules, schedules) = await WebSiloFixture.GetAsync(viewer, "/api/schedules");
         Assert.Equal((200, 0), (listedSchedules, schedules!.AsArray().Count));
         AssertRefused(400, "\"mode\" must be one of Enabled, Draining, Disabled, Test", await web.PostAsync($"/api/machines/{LoopbackHpc.Machine}/mode", """{"mode": "Off", "reason": "x"}"""));
