@@ -99,6 +99,15 @@ public interface ISimulations
     Guid Submit(SimulationRequest request, IReadOnlyList<string> machines, SubmitStrategy strategy);
 
     /// <summary>
+    /// Submits the ensemble <paramref name="request"/> once the handler returns successfully and returns its
+    /// SimulationID (member i's is <see cref="EnsembleRequest.MemberId"/>). Its notify queue hears the ensemble's end
+    /// once its join is met (see <see cref="EnsembleRequest"/>); members left queued or running then are cancelled
+    /// unless the request says otherwise. Throws at once as <see cref="Submit(SimulationRequest)"/> does, or when the
+    /// ensemble itself is invalid (no members, Needed beyond them).
+    /// </summary>
+    Guid Submit(EnsembleRequest request);
+
+    /// <summary>
     /// What the engine knows now of one of the incident's simulations (status, machine, job, expected start while
     /// queued); null when it is none of this incident's.
     /// </summary>

@@ -153,8 +153,8 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
 
     /// <summary>
     /// Moves workflow time on by <paramref name="by"/>: the schedules fire what is now due (Workflow:Schedules), what
-    /// the incidents' timers hold that is now due (sends for later, join timeouts, deadlines) is sent, through the
-    /// engine's own timers, and the workflow runs until quiet.
+    /// the incidents' timers hold that is now due (sends for later, join timeouts, deadlines) is sent and ensembles
+    /// whose Within passed end, through the engine's own timers, and the workflow runs until quiet.
     /// </summary>
     public async Task AdvanceAsync(TimeSpan by, CancellationToken cancellationToken = default)
     {
@@ -162,7 +162,13 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
         foreach (var schedule in _host.Services.GetRequiredService<IOptions<WorkflowOptions>>().Value.Schedules.Keys)
             await _grains.GetGrain<IScheduleGrain>(schedule).AsReference<IRemindable>().ReceiveReminder(ScheduleGrain.Tick, default);
         foreach (var incident in _store.Unfinished())
+        {
             await _grains.GetGrain<IIncidentTimersGrain>(incident).AsReference<IRemindable>().ReceiveReminder("due", default);
+            // An ensemble's Within; the grain of any other simulation id holds no ensemble and does nothing.
+            foreach (var simulation in await _grains.GetGrain<IIncidentGrain>(incident).GetSimulations())
+                if (!simulation.Status.IsFinished())
+                    await _grains.GetGrain<IEnsembleGrain>(simulation.SimulationId).AsReference<IRemindable>().ReceiveReminder(EnsembleGrain.WithinReminder, default);
+        }
         _queues.ReleaseHeld();
         await RunUntilQuietAsync(cancellationToken);
     }
@@ -184,7 +190,7 @@ public sealed class WorkflowTestEnvironment : IAsyncDisposable
             Sent = [.. effects.Where(e => e.Kind == OutboxKind.Message).Select(e => new SentMessage(e.Queue!, JsonNode.Parse(e.Body!)!.AsObject()))],
             Scheduled = [.. effects.Where(e => e.Kind == OutboxKind.ScheduledMessage).Select(e => new ScheduledMessage(e.Queue!, JsonNode.Parse(e.Body!)!.AsObject(), e.DueAt!.Value))],
             Persisted = [.. (entry?.Documents ?? []).Select(d => JsonNode.Parse(d)!.AsObject())],
-            Submitted = [.. effects.Where(e => e.Kind == OutboxKind.SubmitSimulation).SelectMany(e => e.Candidates ?? [e.Simulation!])],
+            Submitted = [.. effects.Where(e => e.Kind == OutboxKind.SubmitSimulation).SelectMany(e => e.Ensemble is { } ensemble ? Enumerable.Range(0, ensemble.Members.Count).Select(ensemble.MemberRequest) : e.Candidates ?? [e.Simulation!])],
             Joins = [.. (entry?.Joins ?? []).GroupBy(j => j.Join).Select(j => new JoinStep(j.Key, j.Any(e => e.Opened is not null),
                 j.Select(e => e.Input).FirstOrDefault(i => i is not null), j.Any(e => e.FiredAt is not null), j.Any(e => e.TimedOut)))],
             Completed = effects.Any(e => e.Kind == OutboxKind.CompleteIncident),

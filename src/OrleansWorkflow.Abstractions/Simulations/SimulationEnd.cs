@@ -22,12 +22,33 @@ public sealed record SimulationEnd(Guid IncidentId, Guid SimulationId, string Ma
     /// <summary>Whether the job ended (false for a Queued or Running notice).</summary>
     public bool Ended => Status.IsFinished();
 
+    /// <summary>For a member of an ensemble (<see cref="EnsembleRequest"/>): the ensemble's SimulationID.</summary>
+    public Guid? EnsembleId { get; init; }
+
+    /// <summary>For a member of an ensemble: its index, from 0, in <see cref="EnsembleRequest.Members"/>.</summary>
+    public int? Member { get; init; }
+
+    /// <summary>For an ensemble's end: each member as it stood when the ensemble's end was told, in member order (empty for a single job).</summary>
+    public IReadOnlyList<SimulationEnd> Members { get; init; } = [];
+
     /// <summary>The end message of an ended simulation (or the notice of its current transition).</summary>
     public static SimulationEnd Of(SimulationInfo simulation) => new(simulation.IncidentId, simulation.SimulationId,
         simulation.Machine, simulation.JobId, simulation.WorkingDirectory, simulation.Status, simulation.ExitCode, simulation.Detail);
 
     /// <summary>The message as the notify queue receives it.</summary>
-    public JsonObject ToMessage() => new()
+    public JsonObject ToMessage()
+    {
+        var message = Fields();
+        if (EnsembleId is { } ensemble)
+            message["ensembleId"] = ensemble.ToString();
+        if (Member is { } member)
+            message["member"] = member;
+        if (Members.Count > 0)
+            message["members"] = new JsonArray([.. Members.Select(m => (JsonNode)m.ToMessage())]);
+        return message;
+    }
+
+    private JsonObject Fields() => new()
     {
         [WireContract.IncidentIdKey] = IncidentId.ToString(),
         ["SimulationID"] = SimulationId.ToString(),
@@ -44,6 +65,7 @@ public sealed record SimulationEnd(Guid IncidentId, Guid SimulationId, string Ma
     {
         string Text(string key) => message[key]?.GetValue<string>() ?? throw new ArgumentException($"The simulation end message has no \"{key}\".");
         var status = Text("status");
+        var members = message["members"] is JsonArray list ? list.Select(m => From(m as JsonObject ?? throw new ArgumentException("An ensemble end's \"members\" holds a value that is not a member's end."))).ToList() : [];
         return new SimulationEnd(
             Guid.Parse(Text(WireContract.IncidentIdKey)),
             Guid.Parse(Text("SimulationID")),
@@ -52,7 +74,12 @@ public sealed record SimulationEnd(Guid IncidentId, Guid SimulationId, string Ma
             Text("wkdir"),
             Enum.TryParse<SimulationStatus>(status, ignoreCase: true, out var parsed) ? parsed : throw new ArgumentException($"Unknown simulation status \"{status}\"."),
             message["exitCode"]?.GetValue<int>(),
-            message["detail"]?.GetValue<string>());
+            message["detail"]?.GetValue<string>())
+        {
+            EnsembleId = message["ensembleId"]?.GetValue<string>() is { } ensemble ? Guid.Parse(ensemble) : null,
+            Member = message["member"]?.GetValue<int>(),
+            Members = members,
+        };
     }
 }
 

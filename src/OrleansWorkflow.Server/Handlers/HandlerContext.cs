@@ -117,6 +117,16 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
         return simulationId;
     }
 
+    public Guid Submit(EnsembleRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.Validate();
+        request = request with { Simulation = _machines.Get(request.Simulation.Machine).Place(request.Simulation, _urgency) };
+        var ensembleId = NextSimulationId();
+        Effects.Add(new OutboxEntry { Kind = OutboxKind.SubmitSimulation, SimulationId = ensembleId, Simulation = request.Simulation, Ensemble = request });
+        return ensembleId;
+    }
+
     public Guid Submit(SimulationRequest request, IReadOnlyList<string> machines, SubmitStrategy strategy)
     {
         ArgumentNullException.ThrowIfNull(request);

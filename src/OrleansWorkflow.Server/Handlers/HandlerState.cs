@@ -48,6 +48,8 @@ internal sealed class OutboxEntry
     [Id(8)] public IncidentUrgency Urgency { get; set; }
     /// <summary>The candidates of a FirstToStart simulation, one per machine (null: <see cref="Simulation"/> alone).</summary>
     [Id(9)] public List<SimulationRequest>? Candidates { get; set; }
+    /// <summary>An ensemble's request (its machine's placement applied); <see cref="Simulation"/> is then its first member's.</summary>
+    [Id(10)] public EnsembleRequest? Ensemble { get; set; }
 
     /// <summary>The queue a message effect is published to: <see cref="Queue"/>'s queue for the incident's urgency.</summary>
     public string Route => Wire.WireContract.QueueFor(Queue!, Urgency);

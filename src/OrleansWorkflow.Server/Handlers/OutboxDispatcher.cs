@@ -32,6 +32,10 @@ internal sealed class OutboxDispatcher(IMessagePublisher publisher, IGrainFactor
                 case OutboxKind.CancelIncident:
                     await incident.Cancel(entry.Reason!);
                     break;
+                case OutboxKind.SubmitSimulation when entry.Ensemble is { } ensemble:
+                    var inArray = await grains.GetGrain<IEnsembleGrain>(entry.SimulationId).Create(incidentId, ensemble);
+                    await grains.GetGrain<IMachinePollerGrain>(ensemble.Simulation.Machine).TrackMembers(entry.SimulationId, incidentId, ensemble, inArray);
+                    break;
                 case OutboxKind.SubmitSimulation when entry.Candidates is { } candidates:
                     await grains.GetGrain<ISimulationRaceGrain>(entry.SimulationId).Create(incidentId, candidates);
                     break;

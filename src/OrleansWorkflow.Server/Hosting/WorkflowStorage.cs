@@ -12,6 +12,7 @@ internal static class WorkflowStorage
     public const string SimulationState = "simulation";
     public const string MachinePollerState = "machine-poller";
     public const string SimulationRaceState = "simulation-race";
+    public const string EnsembleState = "ensemble";
     public const string MachineRegistryState = "machine-registry";
     public const string RedeliveryState = "redelivery";
     public const string IncidentTimersState = "incident-timers";

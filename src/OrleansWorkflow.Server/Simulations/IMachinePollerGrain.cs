@@ -11,5 +11,8 @@ internal interface IMachinePollerGrain : IGrainWithStringKey
     /// <remarks>With <paramref name="raceId"/>, the simulation is a candidate of that FirstToStart race.</remarks>
     Task Track(Guid simulationId, Guid incidentId, SimulationRequest request, Guid? raceId = null);
 
+    /// <summary>As <see cref="Track"/>, for each member of ensemble <paramref name="ensembleId"/> (<see cref="IEnsembleGrain.Create"/> said whether they run <paramref name="inArray"/>).</summary>
+    Task TrackMembers(Guid ensembleId, Guid incidentId, EnsembleRequest request, bool inArray);
+
     Task<IReadOnlyList<Guid>> GetTracked();
 }

@@ -12,6 +12,9 @@ internal interface ISimulationGrain : IGrainWithGuidKey
     /// </summary>
     Task<SimulationInfo> Create(Guid incidentId, SimulationRequest request, Guid? raceId = null);
 
+    /// <summary>As <see cref="Create"/>, for a member of an ensemble: it reports every transition to its ensemble.</summary>
+    Task<SimulationInfo> CreateMember(Guid incidentId, SimulationRequest request, EnsembleMembership ensemble);
+
     /// <summary>Writes the job's files and submits it, or adopts the job a previous attempt submitted. Throws when the machine cannot be reached.</summary>
     Task<SimulationInfo> EnsureSubmitted();
 

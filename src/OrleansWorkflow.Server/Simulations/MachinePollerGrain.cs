@@ -35,7 +35,29 @@ internal sealed class MachinePollerGrain(
         await GrainFactory.GetGrain<ISimulationGrain>(simulationId).Create(incidentId, request, raceId);
         state.State.Simulations.Add(simulationId);
         await state.WriteStateAsync();
+        await PollSoonAsync();
+    }
 
+    public async Task TrackMembers(Guid ensembleId, Guid incidentId, EnsembleRequest request, bool inArray)
+    {
+        var added = false;
+        for (var i = 0; i < request.Members.Count; i++)
+        {
+            var memberId = EnsembleRequest.MemberId(ensembleId, i);
+            if (state.State.Simulations.Contains(memberId))
+                continue;
+            await GrainFactory.GetGrain<ISimulationGrain>(memberId).CreateMember(incidentId, request.MemberRequest(i), new EnsembleMembership(ensembleId, i, inArray, request.TellMembers));
+            state.State.Simulations.Add(memberId);
+            added = true;
+        }
+        if (!added)
+            return;
+        await state.WriteStateAsync();
+        await PollSoonAsync();
+    }
+
+    private async Task PollSoonAsync()
+    {
         var period = machines.Get(MachineName).Options.PollPeriod;
         await this.RegisterOrUpdateReminder(PollReminder, period, period);
         // Submit now rather than at the next reminder tick.

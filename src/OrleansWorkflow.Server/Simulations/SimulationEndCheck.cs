@@ -41,6 +41,28 @@ internal static class SimulationEndCheck
         foreach (var field in new[] { "machine", "jobId", "wkdir", "status", "exitCode" })
             if (!JsonNode.DeepEquals(message[field], told[field]))
                 return $"it claims simulation {simulationId} ended with {field} {Shown(message[field])}, but the engine knows {Shown(told[field])}";
+        return await EnsembleRefusalAsync(message, simulationId, grains);
+    }
+
+    /// <summary>What a message claims of an ensemble: that its simulation is a member of one, or which members an ensemble's end lists.</summary>
+    private static async Task<string?> EnsembleRefusalAsync(JsonObject message, Guid simulationId, IGrainFactory grains)
+    {
+        if (message["ensembleId"] is not null || message["member"] is not null)
+        {
+            if (!(message["ensembleId"] is JsonValue e && e.TryGetValue<string>(out var text) && Guid.TryParse(text, out var ensembleId)
+                  && message["member"] is JsonValue m && m.TryGetValue<int>(out var member)))
+                return $"it claims simulation {simulationId} is an ensemble's member, but its ensembleId and member are not a UUID and a number";
+            if (member < 0 || member >= EnsembleRequest.MaxMembers || EnsembleRequest.MemberId(ensembleId, member) != simulationId)
+                return $"it claims simulation {simulationId} is member {member} of ensemble {ensembleId}, which it is not";
+        }
+        if (message["members"] is { } claimed)
+        {
+            var told = await grains.GetGrain<IEnsembleGrain>(simulationId).GetToldMembers();
+            if (told is null)
+                return $"it lists members of simulation {simulationId}, which is no ensemble that ended";
+            if (!JsonNode.DeepEquals(claimed, JsonNode.Parse(told)))
+                return $"it lists members of ensemble {simulationId} other than those the engine told";
+        }
         return null;
     }
 

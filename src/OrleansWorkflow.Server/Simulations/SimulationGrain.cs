@@ -25,14 +25,18 @@ internal sealed class SimulationGrain(
     private SimulationInfo Info => state.State.Info;
     private Guid SimulationId => this.GetPrimaryKey();
 
-    public async Task<SimulationInfo> Create(Guid incidentId, SimulationRequest request, Guid? raceId = null)
+    public Task<SimulationInfo> Create(Guid incidentId, SimulationRequest request, Guid? raceId = null) => CreateAsync(incidentId, request, raceId, null);
+
+    public Task<SimulationInfo> CreateMember(Guid incidentId, SimulationRequest request, EnsembleMembership ensemble) => CreateAsync(incidentId, request, null, ensemble);
+
+    private async Task<SimulationInfo> CreateAsync(Guid incidentId, SimulationRequest request, Guid? raceId, EnsembleMembership? ensemble)
     {
         if (state.State.Request is not null)
             return Info;
         request.Validate();
         var incident = await GrainFactory.GetGrain<IIncidentGrain>(incidentId).GetInfo()
             ?? throw new InvalidOperationException($"Simulation {SimulationId} names incident {incidentId}, which was never created; only an incident's handlers submit simulations.");
-        state.State = SimulationState.Requested(SimulationId, incidentId, request, raceId,
+        state.State = SimulationState.Requested(SimulationId, incidentId, request, raceId, ensemble,
             machines.Get(request.Machine).WorkingDirectoryOf(incidentId, SimulationId), incident.Urgency, clock.GetUtcNow());
         await SaveAsync();
         logger.LogInformation("Simulation {SimulationId} of incident {IncidentId} recorded for machine {Machine}", SimulationId, incidentId, request.Machine);
@@ -74,10 +78,13 @@ internal sealed class SimulationGrain(
         submission?.SetTag("owf.machine", request.Machine).SetTag("owf.simulation_id", SimulationId.ToString());
         try
         {
-            (jobId, adopted) = await machines.Get(request.Machine).SubmitAsync(SimulationId, Info.WorkingDirectory, request, CancellationToken.None);
+            (jobId, adopted) = state.State.Ensemble is { InArray: true } member
+                ? (await ArrayTaskAsync(member, submit: true))!.Value
+                : await machines.Get(request.Machine).SubmitAsync(SimulationId, Info.WorkingDirectory, request, CancellationToken.None);
             submission?.SetTag("owf.job_id", jobId).SetTag("owf.adopted", adopted);
         }
-        catch (Exception e) when (e is MachineUnreachableException or InvalidOperationException)
+        // A member of an array hears its ensemble's failure to submit through a grain call, as whatever exception Orleans carries.
+        catch (Exception e) when (e is MachineUnreachableException or InvalidOperationException || state.State.Ensemble is { InArray: true })
         {
             submission?.SetStatus(ActivityStatusCode.Error, e.Message);
             // Shown to operators with the simulation; the poller retries at its next poll.
@@ -164,6 +171,12 @@ internal sealed class SimulationGrain(
     {
         if (Info.Status.IsFinished() || state.State.Request is null)
             return;
+        // A task of an array its ensemble submitted already is cancelled on the scheduler, not just here.
+        if (Info.Status == SimulationStatus.Requested && state.State.Ensemble is { InArray: true } member && await ArrayTaskAsync(member, submit: false) is { } task)
+        {
+            state.State.Info = Info with { JobId = task.JobId, Status = SimulationStatus.Queued, SubmittedAt = clock.GetUtcNow() };
+            await SaveAsync();
+        }
         if (Info.Status == SimulationStatus.Requested)
         {
             state.State.CancelReason = reason;
@@ -186,6 +199,15 @@ internal sealed class SimulationGrain(
     }
 
     public Task<SimulationInfo?> GetInfo() => Task.FromResult(state.State.Request is null ? null : Info);
+
+    /// <summary>This member's task of its ensemble's array: submitting the array first when <paramref name="submit"/>; null when it was not submitted and is not to be.</summary>
+    private async Task<(string JobId, bool Adopted)?> ArrayTaskAsync(EnsembleMembership member, bool submit)
+    {
+        var ensemble = GrainFactory.GetGrain<IEnsembleGrain>(member.EnsembleId);
+        var known = await ensemble.GetArrayJobId();
+        var arrayJobId = known ?? (submit ? await ensemble.EnsureArraySubmitted() : null);
+        return arrayJobId is null ? null : (machines.Get(Info.Machine).ArrayTaskId(arrayJobId, member.Member), known is not null);
+    }
 
     private async Task CancelOnSchedulerAsync(string reason)
     {
@@ -217,6 +239,9 @@ internal sealed class SimulationGrain(
     /// <summary>Tells the notify queue of a Queued or Running transition once, when the request's NotifyOn asks for it.</summary>
     private async Task TellTransitionAsync()
     {
+        // A member's end reaches its ensemble from NotifyIfEndedAsync, after the member's own end message.
+        if (state.State.Ensemble is { } ensemble && !Info.Status.IsFinished())
+            await GrainFactory.GetGrain<IEnsembleGrain>(ensemble.EnsembleId).MemberChanged(ensemble.Member, Info);
         var wanted = Info.Status switch
         {
             SimulationStatus.Queued => SimulationNotices.Queued,
@@ -237,8 +262,12 @@ internal sealed class SimulationGrain(
     }
 
     /// <summary>Whether this job tells the workflow of its current status: always, unless it is a race's candidate that did not win.</summary>
-    private async Task<bool> SpeaksForWorkflowAsync() =>
-        state.State.RaceId is not { } race || await GrainFactory.GetGrain<ISimulationRaceGrain>(race).Transition(SimulationId, Info);
+    private async Task<bool> SpeaksForWorkflowAsync() => state.State switch
+    {
+        { RaceId: { } race } => await GrainFactory.GetGrain<ISimulationRaceGrain>(race).Transition(SimulationId, Info),
+        { Ensemble: { } ensemble } => ensemble.Tells,
+        _ => true,
+    };
 
     /// <summary>Publishes the simulation's message as it stands to its notify queue, under an id fixed for <paramref name="what"/>: a repeat arrives once.</summary>
     private Task PublishAsync(IncidentUrgency urgency, string what)
@@ -246,7 +275,8 @@ internal sealed class SimulationGrain(
         // A race's winner speaks under the race's id, the one its handler got.
         var speaker = state.State.RaceId ?? SimulationId;
         var messageId = MessageIds.Derive(speaker.ToString(), what, 0);
-        var body = WireMessage.Stamp(SimulationEnd.Of(Info with { SimulationId = speaker }).ToMessage(), messageId, SimulationSource.Of(Info.Machine));
+        var end = SimulationEnd.Of(Info with { SimulationId = speaker }) with { EnsembleId = state.State.Ensemble?.EnsembleId, Member = state.State.Ensemble?.Member };
+        var body = WireMessage.Stamp(end.ToMessage(), messageId, SimulationSource.Of(Info.Machine));
         return publisher.PublishAsync(new OutgoingMessage(WireContract.QueueFor(Info.NotifyQueue, urgency), Encoding.UTF8.GetBytes(body), messageId, IncidentId: Info.IncidentId), CancellationToken.None);
     }
 
@@ -264,8 +294,8 @@ internal sealed class SimulationGrain(
         }
         else if (!await SpeaksForWorkflowAsync())
         {
-            logger.LogInformation("Simulation {SimulationId} (job {JobId} on {Machine}) ended {Status}; another machine's job speaks for race {RaceId}",
-                SimulationId, Info.JobId, Info.Machine, Info.Status, state.State.RaceId);
+            logger.LogInformation("Simulation {SimulationId} (job {JobId} on {Machine}) ended {Status}; {Speaker} speaks for it",
+                SimulationId, Info.JobId, Info.Machine, Info.Status, state.State.Ensemble is { } e ? $"its ensemble {e.EnsembleId}" : $"another machine's job of race {state.State.RaceId}");
         }
         else
         {
@@ -273,6 +303,9 @@ internal sealed class SimulationGrain(
             logger.LogInformation("Simulation {SimulationId} (job {JobId} on {Machine}) ended {Status}{Exit}; told queue {Queue}",
                 SimulationId, Info.JobId, Info.Machine, Info.Status, Info.ExitCode is { } code ? $" with exit code {code}" : "", Info.NotifyQueue);
         }
+        // A member's own end goes first; its ensemble may then tell the ensemble's.
+        if (state.State.Ensemble is { } ensemble)
+            await GrainFactory.GetGrain<IEnsembleGrain>(ensemble.EnsembleId).MemberChanged(ensemble.Member, Info);
         state.State.Notified = true;
         await state.WriteStateAsync();
     }

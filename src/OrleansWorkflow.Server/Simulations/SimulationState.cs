@@ -23,12 +23,16 @@ internal sealed class SimulationState
     /// <summary>The FirstToStart race this job is a candidate of: only the race's winner speaks to the workflow, under the race's id.</summary>
     [Id(7)] public Guid? RaceId { get; set; }
 
+    /// <summary>The ensemble this job is a member of: it reports every transition to it, and tells the workflow itself only when the ensemble says so.</summary>
+    [Id(8)] public EnsembleMembership? Ensemble { get; set; }
+
     /// <summary>A new simulation's state, as <see cref="ISimulationGrain.Create"/> records it: requested, not submitted yet.</summary>
-    public static SimulationState Requested(Guid simulationId, Guid incidentId, SimulationRequest request, Guid? raceId, string workingDirectory,
-        Incidents.IncidentUrgency urgency, DateTimeOffset now) => new()
+    public static SimulationState Requested(Guid simulationId, Guid incidentId, SimulationRequest request, Guid? raceId, EnsembleMembership? ensemble,
+        string workingDirectory, Incidents.IncidentUrgency urgency, DateTimeOffset now) => new()
     {
         Request = request,
         RaceId = raceId,
+        Ensemble = ensemble,
         LastAnsweredAt = now,
         Info = new SimulationInfo
         {

@@ -8,6 +8,7 @@ namespace OrleansWorkflow.Tests.Handlers;
 public interface IHpcSubmitHandler : IWorkflowHandler;
 public interface IHpcEndHandler : IWorkflowHandler;
 public interface IHpcReadHandler : IWorkflowHandler;
+public interface IHpcEnsembleHandler : IWorkflowHandler;
 
 public static class HpcTestQueues
 {
@@ -26,8 +27,15 @@ public static class HpcTestQueues
     /// </summary>
     public const string Read = "test_hpc_read";
 
+    /// <summary>
+    /// Takes {"machine", "sleeps": [seconds per member], "needed"?, "tell_members"?, "within_minutes"?} and submits an ensemble, a member per
+    /// entry: member i gets input.txt "member i" and sleep.txt, copies its input to seen.txt and sleeps that long. Its
+    /// end (and its members' with tell_members) goes to <see cref="End"/>.
+    /// </summary>
+    public const string Ensemble = "test_hpc_ensemble";
+
     public static IWorkflowBuilder AddHpcTestHandlers(this IWorkflowBuilder workflow) =>
-        workflow.AddHandler<IHpcSubmitHandler>(Submit).AddHandler<IHpcEndHandler>(End).AddHandler<IHpcReadHandler>(Read);
+        workflow.AddHandler<IHpcSubmitHandler>(Submit).AddHandler<IHpcEndHandler>(End).AddHandler<IHpcReadHandler>(Read).AddHandler<IHpcEnsembleHandler>(Ensemble);
 }
 
 public sealed class HpcSubmitHandler : HandlerGrain, IHpcSubmitHandler
@@ -78,6 +86,30 @@ public sealed class HpcReadHandler : HandlerGrain, IHpcReadHandler
         if (message["handler_wkdir"]?.GetValue<string>() is { } elsewhere)
             end = end with { WorkingDirectory = elsewhere };
         var content = await context.Simulations.ReadFileAsync(end, message["file"]!.GetValue<string>());
-        context.Persist.Put(new JsonObject { ["content"] = content });
+        context.Persist.Put(new JsonObject { ["content"] = content, ["member"] = end.Member });
+    }
+}
+
+public sealed class HpcEnsembleHandler : HandlerGrain, IHpcEnsembleHandler
+{
+    protected override Task HandleAsync(JsonObject message, IHandlerContext context)
+    {
+        var sleeps = message["sleeps"]!.AsArray().Select(s => s!.GetValue<int>()).ToList();
+        var ensembleId = context.Simulations.Submit(new EnsembleRequest
+        {
+            Simulation = new SimulationRequest
+            {
+                Machine = message["machine"]!.GetValue<string>(),
+                Script = "#!/bin/bash\ncp input.txt seen.txt\nsleep \"$(cat sleep.txt)\"\n",
+                NotifyQueue = HpcTestQueues.End,
+                TimeLimit = TimeSpan.FromMinutes(10),
+            },
+            Members = [.. sleeps.Select((seconds, i) => new Dictionary<string, string> { ["input.txt"] = $"member {i}\n", ["sleep.txt"] = $"{seconds}\n" })],
+            Needed = message["needed"]?.GetValue<int>(),
+            TellMembers = message["tell_members"]?.GetValue<bool>() ?? false,
+            Within = message["within_minutes"]?.GetValue<int>() is { } minutes ? TimeSpan.FromMinutes(minutes) : null,
+        });
+        context.Persist.Put(new JsonObject { ["simulationId"] = ensembleId.ToString() });
+        return Task.CompletedTask;
     }
 }

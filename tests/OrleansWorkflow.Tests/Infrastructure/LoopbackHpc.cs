@@ -18,6 +18,8 @@ public static class LoopbackHpc
     /// <summary>The loopback Slurm again, with at most <see cref="CappedRunningJobs"/> of the engine's jobs at once (Emergency: one more).</summary>
     public const string Capped = "loopback-capped";
     public const int CappedRunningJobs = 2;
+    /// <summary>The loopback machine set to refuse scheduler arrays (Arrays=false): an ensemble runs as a job per member.</summary>
+    public const string NoArrays = "loopback-no-arrays";
     /// <summary>The loopback Slurm again, logging in with a key its account does not list, and a certificate of the machine's user CA valid for two hours.</summary>
     public const string Certified = "loopback-cert";
     /// <summary>The same, with a certificate valid for 30 more minutes (less than its CertificateWarning of an hour).</summary>
@@ -49,6 +51,7 @@ public static class LoopbackHpc
         // The same Slurm under a second name, whose jobs wait for a reservation a year ahead: a machine that starts nothing soon.
         options.Machines[Held] = Again(loopback, held => held.Urgency[Incidents.IncidentUrgency.Routine] = new UrgencyPlacement { Reservation = "owf_later" });
         options.Machines[Capped] = Again(loopback, capped => (capped.MaxRunningJobs, capped.EmergencyMargin) = (CappedRunningJobs, 1));
+        options.Machines[NoArrays] = Again(loopback, single => single.Arrays = false);
         if (File.Exists(UserCa(loopback)))
             foreach (var (machine, validity) in new[] { (Certified, "-5m:+2h"), (CertificateSoonExpired, "-5m:+30m"), (CertificateExpired, "-2h:-1h") })
                 options.Machines[machine] = Again(loopback, certified => (certified.PrivateKey, certified.Certificate) = CertifiedKey(loopback, machine, validity));

@@ -66,6 +66,94 @@ public sealed class JobEvidenceTests
         return run.ExitCode;
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task An_arrays_task_runs_its_own_members_job_in_the_members_directory_and_no_other(int task)
+    {
+        var ensemble = Directory.CreateTempSubdirectory("owf-ensemble-").FullName;
+        try
+        {
+            const string script = "#SBATCH --time=5\ncat input.txt > seen.txt\n";
+            var members = new[] { Path.Combine(ensemble, "m0"), Path.Combine(ensemble, "m1") };
+            for (var i = 0; i < members.Length; i++)
+            {
+                Directory.CreateDirectory(members[i]);
+                await File.WriteAllTextAsync(Path.Combine(members[i], "input.txt"), $"member {i}\n");
+                await File.WriteAllTextAsync(Path.Combine(members[i], SimulationRequest.ScriptFileName), script);
+                await File.WriteAllTextAsync(Path.Combine(members[i], JobEvidence.WrapperFileName), JobEvidence.Wrapper(script, members[i]));
+            }
+            var dispatcher = JobEvidence.ArrayDispatcher(script, "SLURM_ARRAY_TASK_ID", members);
+            await File.WriteAllTextAsync(Path.Combine(ensemble, JobEvidence.ArrayFileName), dispatcher);
+
+            Assert.Equal(0, await RunArrayTaskAsync(ensemble, task));
+            Assert.Equal(99, await RunArrayTaskAsync(ensemble, 2));
+
+            Assert.Equal(["#!/bin/sh", "#SBATCH --time=5"], dispatcher.Split('\n').Take(2));
+            Assert.Equal($"member {task}", (await File.ReadAllTextAsync(Path.Combine(members[task], "seen.txt"))).Trim());
+            Assert.Equal("0", (await File.ReadAllTextAsync(Path.Combine(members[task], JobEvidence.ExitCodeFileName))).Trim());
+            Assert.False(File.Exists(Path.Combine(members[1 - task], "seen.txt")));
+            Assert.False(File.Exists(Path.Combine(members[1 - task], JobEvidence.StartedFileName)));
+        }
+        finally
+        {
+            Directory.Delete(ensemble, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Slurm_submits_an_ensemble_as_one_array_numbered_from_0_with_each_tasks_output_apart()
+    {
+        var request = new SimulationRequest { Machine = "m", NotifyQueue = "q", Script = "true", TimeLimit = TimeSpan.FromMinutes(5) };
+
+        var command = new SlurmScheduler().SubmitCommand("owf-e", "/base/i/e", "/base/i/e/.owf-array.sh", request, arrayTasks: 6);
+
+        Assert.Equal("sbatch --parsable -J 'owf-e' -D '/base/i/e' -o '/base/i/e/slurm-%A_%a.out' --array=0-5 --time=5 '/base/i/e/.owf-array.sh'", command);
+        Assert.Equal("123_4", new SlurmScheduler().ArrayTaskId("123", 4));
+        Assert.Null(new PbsScheduler().ArrayIndexVariable);
+    }
+
+    [Theory]
+    [InlineData(0, null, "EnsembleRequest.Members has 0 members")]
+    [InlineData(3, 4, "EnsembleRequest.Needed is 4; give 1 to 3")]
+    [InlineData(2, 0, "EnsembleRequest.Needed is 0; give 1 to 2")]
+    public void An_ensemble_without_members_or_needing_more_than_it_has_is_refused_naming_the_field(int members, int? needed, string error)
+    {
+        var ensemble = new EnsembleRequest
+        {
+            Simulation = new SimulationRequest { Machine = "m", NotifyQueue = "q", Script = "true" },
+            Members = [.. Enumerable.Range(0, members).Select(_ => new Dictionary<string, string>())],
+            Needed = needed,
+        };
+
+        Assert.StartsWith(error, Assert.Throws<ArgumentException>(ensemble.Validate).Message);
+    }
+
+    [Fact]
+    public void A_members_file_named_like_a_shared_one_or_an_engine_file_is_refused()
+    {
+        var shared = new SimulationRequest { Machine = "m", NotifyQueue = "q", Script = "true", Files = new Dictionary<string, string> { ["grid.txt"] = "g" } };
+
+        var clash = new EnsembleRequest { Simulation = shared, Members = [new Dictionary<string, string> { ["grid.txt"] = "other" }] };
+        var engineFile = new EnsembleRequest { Simulation = shared, Members = [new Dictionary<string, string> { [".owf-job-id"] = "1" }] };
+
+        Assert.Contains("has file \"grid.txt\", which the shared Simulation.Files has too", Assert.Throws<ArgumentException>(clash.Validate).Message);
+        Assert.Contains("\".owf-job-id\" is not allowed", Assert.Throws<ArgumentException>(engineFile.Validate).Message);
+    }
+
+    /// <summary>Runs the array's script as Slurm would run task <paramref name="task"/>, from / .</summary>
+    private static async Task<int> RunArrayTaskAsync(string ensemble, int task)
+    {
+        var start = new ProcessStartInfo("/bin/sh") { WorkingDirectory = "/" };
+        start.ArgumentList.Add(Path.Combine(ensemble, JobEvidence.ArrayFileName));
+        start.Environment["SLURM_ARRAY_TASK_ID"] = task.ToString();
+        start.RedirectStandardError = true;
+        var run = Process.Start(start)!;
+        using var _ = ProcessTree.EndOnDispose(run);
+        await BuiltProgram.WaitForExitAsync(run, TimeSpan.FromMinutes(1), () => "the array's script");
+        return run.ExitCode;
+    }
+
     [Fact]
     public void Evidence_tells_a_completed_a_failed_and_a_killed_job_and_knows_nothing_of_a_job_that_left_none()
     {

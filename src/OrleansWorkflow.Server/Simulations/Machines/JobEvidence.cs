@@ -14,6 +14,8 @@ internal static class JobEvidence
     /// <summary>The script the scheduler runs: the wrapper around <see cref="SimulationRequest.ScriptFileName"/>.</summary>
     public const string WrapperFileName = ".owf-job.sh";
     public const string StartedFileName = ".owf-started";
+    /// <summary>The script an ensemble's scheduler array runs (in the ensemble's directory): task i runs member i's wrapper.</summary>
+    public const string ArrayFileName = ".owf-array.sh";
     public const string ExitCodeFileName = ".owf-exit-code";
     private const string Marker = "@@owf-evidence ";
     private const string Separator = "@@owf-evidence-follows";
@@ -37,6 +39,21 @@ internal static class JobEvidence
             ended $?
 
             """).ToString();
+    }
+
+    /// <summary>
+    /// The script of an ensemble's array: the members' directives (the scheduler reads them here), then task i runs
+    /// the wrapper in <paramref name="memberDirectories"/>[i], by the index in <paramref name="indexVariable"/>.
+    /// </summary>
+    public static string ArrayDispatcher(string script, string indexVariable, IReadOnlyList<string> memberDirectories)
+    {
+        var dispatcher = new StringBuilder("#!/bin/sh\n");
+        foreach (var directive in SimulationRequest.DirectivesOf(script))
+            dispatcher.Append(directive).Append('\n');
+        dispatcher.Append($"# Written by OrleansWorkflow: array task i runs ensemble member i's job in its own directory.\ncase \"${indexVariable}\" in\n");
+        for (var i = 0; i < memberDirectories.Count; i++)
+            dispatcher.Append($"  {i}) exec /bin/sh {Shell.Quote(memberDirectories[i] + "/" + WrapperFileName)} ;;\n");
+        return dispatcher.Append($"esac\necho \"no ensemble member for task ${indexVariable}\" >&2\nexit 99\n").ToString();
     }
 
     /// <summary>

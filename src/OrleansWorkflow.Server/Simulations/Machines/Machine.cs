@@ -25,6 +25,16 @@ internal interface IMachineDriver : IAsyncDisposable
     /// <summary>Cancels the job.</summary>
     Task<RemoteResult> CancelAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>Whether it submits scheduler arrays (<see cref="SubmitArrayAsync"/>); a driver that does not runs an ensemble as a job per member.</summary>
+    bool SubmitsArrays => false;
+
+    /// <summary>
+    /// Writes each member's files into its working directory and submits one scheduler array whose task i runs member
+    /// i's job there, as <see cref="SubmitAsync"/> does for one job (an array an earlier attempt submitted is adopted).
+    /// </summary>
+    Task<(string JobId, bool Adopted)> SubmitArrayAsync(Guid ensembleId, string directory, IReadOnlyList<(string WorkingDirectory, SimulationRequest Request)> members,
+        CancellationToken cancellationToken) => throw new NotSupportedException("This machine's driver submits no scheduler arrays.");
+
     /// <summary>Reads a file inside <paramref name="workingDirectory"/> (<paramref name="fileName"/> is relative to it, checked by the caller) as text.</summary>
     Task<string> ReadFileAsync(string workingDirectory, string fileName, CancellationToken cancellationToken);
 }
@@ -65,6 +75,19 @@ internal sealed class Machine(string name, MachineOptions options, IScheduler sc
     /// <inheritdoc cref="IMachineDriver.SubmitAsync"/>
     public Task<(string JobId, bool Adopted)> SubmitAsync(Guid simulationId, string workingDirectory, SimulationRequest request, CancellationToken cancellationToken) =>
         driver.SubmitAsync(simulationId, workingDirectory, request, cancellationToken);
+
+    /// <summary>
+    /// Whether the machine runs an ensemble as one scheduler array: its scheduler and driver can, its settings allow it
+    /// (Arrays), and it sets no limits of submissions (the engine counts those per job, so it submits member by member).
+    /// </summary>
+    public bool SubmitsArrays => options.Arrays && !options.LimitsSubmissions && scheduler.ArrayIndexVariable is not null && driver.SubmitsArrays;
+
+    /// <inheritdoc cref="IMachineDriver.SubmitArrayAsync"/>
+    public Task<(string JobId, bool Adopted)> SubmitArrayAsync(Guid ensembleId, string directory, IReadOnlyList<(string WorkingDirectory, SimulationRequest Request)> members,
+        CancellationToken cancellationToken) => driver.SubmitArrayAsync(ensembleId, directory, members, cancellationToken);
+
+    /// <summary>The job id of task <paramref name="index"/> of array <paramref name="arrayJobId"/>.</summary>
+    public string ArrayTaskId(string arrayJobId, int index) => scheduler.ArrayTaskId(arrayJobId, index);
 
     /// <inheritdoc cref="IMachineDriver.QueryAsync"/>
     public Task<IReadOnlyDictionary<string, JobObservation>> QueryAsync(IReadOnlyDictionary<string, string> jobs, CancellationToken cancellationToken) =>

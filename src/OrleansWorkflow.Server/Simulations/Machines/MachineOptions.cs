@@ -81,6 +81,12 @@ public sealed class MachineOptions
     /// <summary>How far an Emergency incident's job may pass the limits above (default 1; 0: not at all).</summary>
     public int EmergencyMargin { get; set; } = 1;
 
+    /// <summary>
+    /// Whether an ensemble runs as one scheduler array (default true; Slurm only: on PBS, and with any limit of
+    /// submissions set, an ensemble is a job per member). Set false where the site refuses or caps arrays.
+    /// </summary>
+    public bool Arrays { get; set; } = true;
+
     /// <summary>Whether any limit of submissions is set.</summary>
     internal bool LimitsSubmissions => MaxQueuedJobs is not null || MaxRunningJobs is not null || SubmissionsPerMinute is not null;
 

@@ -13,26 +13,65 @@ internal sealed class SshMachineDriver(string name, MachineOptions options, Mach
     /// <inheritdoc/>
     public async Task<(string JobId, bool Adopted)> SubmitAsync(Guid simulationId, string workingDirectory, SimulationRequest request, CancellationToken cancellationToken)
     {
-        var wd = Shell.Quote(workingDirectory);
-        var prepared = await connection.RunAsync($"mkdir -p {wd} && test -w {wd}", cancellationToken);
+        var jobName = Machine.JobNameOf(simulationId);
+        return await SubmitOnceAsync(jobName, workingDirectory, [workingDirectory],
+            () => WriteJobAsync(workingDirectory, request, cancellationToken),
+            scheduler.SubmitCommand(jobName, workingDirectory, $"{workingDirectory}/{JobEvidence.WrapperFileName}", request), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public bool SubmitsArrays => scheduler.ArrayIndexVariable is not null;
+
+    /// <inheritdoc/>
+    public async Task<(string JobId, bool Adopted)> SubmitArrayAsync(Guid ensembleId, string directory, IReadOnlyList<(string WorkingDirectory, SimulationRequest Request)> members,
+        CancellationToken cancellationToken)
+    {
+        var jobName = Machine.JobNameOf(ensembleId);
+        var dispatcher = $"{directory}/{JobEvidence.ArrayFileName}";
+        return await SubmitOnceAsync(jobName, directory, [directory, .. members.Select(m => m.WorkingDirectory)],
+            async () =>
+            {
+                foreach (var (workingDirectory, request) in members)
+                    await WriteJobAsync(workingDirectory, request, cancellationToken);
+                var variable = scheduler.ArrayIndexVariable ?? throw new NotSupportedException($"Machine {name} ({options.Scheduler}): the engine submits no arrays to this scheduler.");
+                await connection.WriteFileAsync(dispatcher, JobEvidence.ArrayDispatcher(members[0].Request.Script, variable, [.. members.Select(m => m.WorkingDirectory)]), cancellationToken);
+            },
+            scheduler.SubmitCommand(jobName, directory, dispatcher, members[0].Request, members.Count), cancellationToken);
+    }
+
+    /// <summary>Writes a job's files, its script and the engine's wrapper into <paramref name="workingDirectory"/>.</summary>
+    private async Task WriteJobAsync(string workingDirectory, SimulationRequest request, CancellationToken cancellationToken)
+    {
+        foreach (var (file, text) in request.Files)
+            await connection.WriteFileAsync($"{workingDirectory}/{file}", text, cancellationToken);
+        await connection.WriteFileAsync($"{workingDirectory}/{SimulationRequest.ScriptFileName}", request.Script, cancellationToken);
+        await connection.WriteFileAsync($"{workingDirectory}/{JobEvidence.WrapperFileName}", JobEvidence.Wrapper(request.Script, workingDirectory), cancellationToken);
+    }
+
+    /// <summary>
+    /// Submits with <paramref name="submit"/> from <paramref name="directory"/> once: the job id an earlier attempt left
+    /// there, or a job of <paramref name="jobName"/> the scheduler knows, is adopted instead. The files are written
+    /// (<paramref name="writeFiles"/>) only while no job id is recorded; <paramref name="jobDirectories"/> are made first.
+    /// </summary>
+    private async Task<(string JobId, bool Adopted)> SubmitOnceAsync(string jobName, string directory, IReadOnlyList<string> jobDirectories, Func<Task> writeFiles,
+        string submit, CancellationToken cancellationToken)
+    {
+        var directories = string.Join(' ', jobDirectories.Select(Shell.Quote));
+        var prepared = await connection.RunAsync($"mkdir -p {directories} && for d in {directories}; do test -w \"$d\" || exit 1; done", cancellationToken);
         if (!prepared.Succeeded)
-            throw new InvalidOperationException($"Machine {name}: cannot make the working directory {workingDirectory} ({prepared.Evidence}); check Hpc:Machines:{name}:BaseDirectory.");
+            throw new InvalidOperationException($"Machine {name}: cannot make the working directory {directory} ({prepared.Evidence}); check Hpc:Machines:{name}:BaseDirectory.");
 
-        var existing = await connection.RunAsync($"cat {Shell.Quote(workingDirectory + "/" + JobIdFile)} 2>/dev/null", cancellationToken);
+        var existing = await connection.RunAsync($"cat {Shell.Quote(directory + "/" + JobIdFile)} 2>/dev/null", cancellationToken);
         if (!(existing.Succeeded && existing.Output.Trim().Length > 0))
-        {
-            foreach (var (file, text) in request.Files)
-                await connection.WriteFileAsync($"{workingDirectory}/{file}", text, cancellationToken);
-            await connection.WriteFileAsync($"{workingDirectory}/{SimulationRequest.ScriptFileName}", request.Script, cancellationToken);
-            await connection.WriteFileAsync($"{workingDirectory}/{JobEvidence.WrapperFileName}", JobEvidence.Wrapper(request.Script, workingDirectory), cancellationToken);
-        }
+            await writeFiles();
 
-        var submit = scheduler.SubmitCommand(Machine.JobNameOf(simulationId), workingDirectory, $"{workingDirectory}/{JobEvidence.WrapperFileName}", request);
+        var executables = string.Join(' ', jobDirectories.SelectMany(d => new[] { $"{d}/{SimulationRequest.ScriptFileName}", $"{d}/{JobEvidence.WrapperFileName}", $"{d}/{JobEvidence.ArrayFileName}" })
+            .Select(Shell.Quote));
         var script = string.Join('\n',
-            $"cd {wd} || exit 96",
+            $"cd {Shell.Quote(directory)} || exit 96",
             $"if [ -s {JobIdFile} ]; then echo adopted; cat {JobIdFile}; exit 0; fi",
-            $"chmod u+x {SimulationRequest.ScriptFileName} {JobEvidence.WrapperFileName} || exit 98",
-            $"found=$({scheduler.FindJobCommand(Machine.JobNameOf(simulationId))}) || {{ echo \"cannot list jobs: $found\" >&2; exit 97; }}",
+            $"for f in {executables}; do [ ! -e \"$f\" ] || chmod u+x \"$f\" || exit 98; done",
+            $"found=$({scheduler.FindJobCommand(jobName)}) || {{ echo \"cannot list jobs: $found\" >&2; exit 97; }}",
             "if [ -n \"$found\" ]; then echo adopted; echo \"$found\" | head -n 1; exit 0; fi",
             $"( {submit} ) > {JobIdFile}.new 2> .owf-submit.err || {{ cat {JobIdFile}.new .owf-submit.err >&2; exit 98; }}",
             $"mv {JobIdFile}.new {JobIdFile} && echo submitted && cat {JobIdFile}");
@@ -40,7 +79,7 @@ internal sealed class SshMachineDriver(string name, MachineOptions options, Mach
         if (result.ExitStatus == 97)
             throw new MachineUnreachableException(name, $"Machine {name}: the scheduler could not be asked whether the job exists ({result.Evidence}).");
         if (!result.Succeeded)
-            throw new InvalidOperationException($"Machine {name}: submitting the job in {workingDirectory} failed ({result.Evidence}).");
+            throw new InvalidOperationException($"Machine {name}: submitting the job in {directory} failed ({result.Evidence}).");
 
         var lines = result.Output.Trim().Split('\n', 2);
         return (scheduler.ParseJobId(lines.Length > 1 ? lines[1] : ""), lines[0].Trim() == "adopted");

@@ -15,7 +15,14 @@ internal interface IScheduler
     /// Submits <paramref name="scriptPath"/> as <paramref name="jobName"/>, run in <paramref name="workingDirectory"/>,
     /// with <paramref name="request"/>'s time limit, resources and placement as the scheduler's options; prints the job id.
     /// </summary>
-    string SubmitCommand(string jobName, string workingDirectory, string scriptPath, SimulationRequest request);
+    /// <remarks>With <paramref name="arrayTasks"/>, as an array of that many tasks, numbered from 0 (output files then go to the array's directory).</remarks>
+    string SubmitCommand(string jobName, string workingDirectory, string scriptPath, SimulationRequest request, int? arrayTasks = null);
+
+    /// <summary>The environment variable that holds an array task's index in its job; null when the engine submits no arrays to this scheduler.</summary>
+    string? ArrayIndexVariable { get; }
+
+    /// <summary>The job id of task <paramref name="index"/> of array job <paramref name="arrayJobId"/>.</summary>
+    string ArrayTaskId(string arrayJobId, int index);
 
     /// <summary>What of <paramref name="request"/> this scheduler cannot honour, said so the handler can fix it; null when it can.</summary>
     string? Unsupported(SimulationRequest request);

@@ -16,8 +16,15 @@ internal sealed partial class PbsScheduler : IScheduler
 
     public string FindJobCommand(string jobName) => $"qselect -x -N {Shell.Quote(jobName)}";
 
-    public string SubmitCommand(string jobName, string workingDirectory, string scriptPath, SimulationRequest request)
+    /// <summary>The engine submits no PBS arrays (their sub-jobs' ids and states differ by PBS flavour): an ensemble is a job per member.</summary>
+    public string? ArrayIndexVariable => null;
+
+    public string ArrayTaskId(string arrayJobId, int index) => throw new NotSupportedException("The engine submits no PBS arrays.");
+
+    public string SubmitCommand(string jobName, string workingDirectory, string scriptPath, SimulationRequest request, int? arrayTasks = null)
     {
+        if (arrayTasks is not null)
+            throw new NotSupportedException("The engine submits no PBS arrays.");
         var command = new StringBuilder($"cd {Shell.Quote(workingDirectory)} && qsub -N {Shell.Quote(jobName)} -j oe -o {Shell.Quote(workingDirectory + "/pbs.out")}");
         if (request.TimeLimit is { } limit)
             command.Append($" -l walltime={(int)limit.TotalHours:00}:{limit.Minutes:00}:{limit.Seconds:00}");

@@ -13,17 +13,25 @@ internal sealed partial class SlurmScheduler : IScheduler
     private const string Marker = "@@owf ";
     private const string ZoneMarker = "@@owf-tz ";
 
-    public string FindJobCommand(string jobName) => $"squeue -h -t all -n {Shell.Quote(jobName)} -o %i";
+    // %F: an array's own id (its tasks print as id_index); a job's id otherwise.
+    public string FindJobCommand(string jobName) => $"squeue -h -t all -n {Shell.Quote(jobName)} -o %F";
 
-    public string SubmitCommand(string jobName, string workingDirectory, string scriptPath, SimulationRequest request)
+    public string? ArrayIndexVariable => "SLURM_ARRAY_TASK_ID";
+
+    public string ArrayTaskId(string arrayJobId, int index) => $"{arrayJobId}_{index}";
+
+    public string SubmitCommand(string jobName, string workingDirectory, string scriptPath, SimulationRequest request, int? arrayTasks = null)
     {
-        var command = new StringBuilder($"sbatch --parsable -J {Shell.Quote(jobName)} -D {Shell.Quote(workingDirectory)} -o {Shell.Quote(workingDirectory + "/slurm-%j.out")}");
+        var output = workingDirectory + (arrayTasks is null ? "/slurm-%j.out" : "/slurm-%A_%a.out");
+        var command = new StringBuilder($"sbatch --parsable -J {Shell.Quote(jobName)} -D {Shell.Quote(workingDirectory)} -o {Shell.Quote(output)}");
+        if (arrayTasks is { } tasks)
+            command.Append($" --array=0-{tasks - 1}");
         if (request.TimeLimit is { } limit)
             command.Append($" --time={(int)Math.Ceiling(limit.TotalMinutes)}");
         if (request.Nodes is { } nodes)
             command.Append($" --nodes={nodes}");
-        if (request.TasksPerNode is { } tasks)
-            command.Append($" --ntasks-per-node={tasks}");
+        if (request.TasksPerNode is { } perNode)
+            command.Append($" --ntasks-per-node={perNode}");
         if (request.MemoryMegabytes is { } memory)
             command.Append($" --mem={memory}M");
         foreach (var (option, value) in new[] { ("partition", request.Partition), ("qos", request.Qos), ("account", request.Account), ("reservation", request.Reservation) })
