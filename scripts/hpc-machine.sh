@@ -14,6 +14,8 @@ install_hpc_missing() {
   [[ -x /usr/sbin/sshd ]] || missing+=(openssh-server)
   command -v slurmctld >/dev/null || missing+=(slurm-wlm)
   command -v munged >/dev/null || missing+=(munge)
+  # The machine fetches incidents' data itself (Data.Fetch).
+  command -v curl >/dev/null || missing+=(curl)
   if ((${#missing[@]})); then
     say "installing ${missing[*]} (apt)"
     apt_install "${missing[@]}"

@@ -62,6 +62,9 @@ public interface IHandlerContext
     /// <summary>HPC jobs: submitted once the handler returns successfully; their end arrives as a message.</summary>
     ISimulations Simulations { get; }
 
+    /// <summary>The incident's data on HPC machines: binary files of any size, fetched onto a machine or kept from a job, read streamed.</summary>
+    IIncidentData Data { get; }
+
     /// <summary>A logger named after the handler class.</summary>
     ILogger Logger { get; }
 
@@ -119,4 +122,37 @@ public interface ISimulations
     /// not the fields of the message; a simulation the engine never submitted for this incident is refused.
     /// </summary>
     Task<string> ReadFileAsync(SimulationEnd simulation, string fileName);
+}
+
+/// <summary>
+/// The incident's data: files on HPC machines, by name, each with its size and SHA-256. Large inputs are fetched by the
+/// machine itself and outputs stay where the job wrote them, so no file passes through the silo but the ones a
+/// handler reads (streamed, never held whole).
+/// </summary>
+public interface IIncidentData
+{
+    /// <summary>
+    /// Once the handler returns successfully, has <paramref name="machine"/> fetch <paramref name="url"/> (http or
+    /// https) as the incident's data <paramref name="name"/>, and hash it; with <paramref name="sha256"/>, a file of
+    /// another checksum fails. <paramref name="notifyQueue"/>, when given, hears when it is ready or failed
+    /// (<see cref="DataItem.ToMessage"/>). A simulation naming it in <see cref="SimulationRequest.Inputs"/> waits for it.
+    /// Registering a name again with the same source changes nothing; another source is refused.
+    /// </summary>
+    void Fetch(string name, Uri url, string machine, string? sha256 = null, string? notifyQueue = null);
+
+    /// <summary>
+    /// Once the handler returns successfully, keeps <paramref name="fileName"/> of an ended simulation of this incident
+    /// as the incident's data <paramref name="name"/> (it stays in the job's directory, on its machine) and hashes it;
+    /// <paramref name="notifyQueue"/>, when given, hears when it is ready.
+    /// </summary>
+    void Keep(SimulationEnd simulation, string fileName, string name, string? notifyQueue = null);
+
+    /// <summary>The incident's data, ready or not, by name.</summary>
+    Task<IReadOnlyList<DataItem>> ListAsync();
+
+    /// <summary>
+    /// Opens ready data <paramref name="name"/> for reading, streamed from its machine; reading it to its end checks
+    /// its SHA-256 (a mismatch throws <see cref="InvalidDataException"/>). Dispose the stream when done.
+    /// </summary>
+    Task<Stream> OpenReadAsync(string name);
 }

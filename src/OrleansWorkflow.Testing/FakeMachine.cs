@@ -47,7 +47,8 @@ public sealed class FakeMachine
     {
         public MachinePoll? LastPoll { get; private set; }
 
-        public Task<(string JobId, bool Adopted)> SubmitAsync(Guid simulationId, string workingDirectory, SimulationRequest request, CancellationToken cancellationToken)
+        public Task<(string JobId, bool Adopted)> SubmitAsync(Guid simulationId, string workingDirectory, SimulationRequest request, IReadOnlyDictionary<string, string> links,
+            CancellationToken cancellationToken)
         {
             Unreachable();
             FakeJob job;

@@ -56,6 +56,13 @@ public sealed partial record SimulationRequest
     /// </summary>
     [Id(14)] public SimulationNotices NotifyOn { get; init; } = SimulationNotices.End;
 
+    /// <summary>
+    /// The incident's data the job reads (see <c>IHandlerContext.Data</c>): file name in the working directory to data
+    /// name. Each is linked into the directory, never copied through the silo; the job is submitted once all are ready
+    /// (it waits while one is fetched) and must run on the machine that holds them.
+    /// </summary>
+    [Id(15)] public IReadOnlyDictionary<string, string> Inputs { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The name the script gets in the job's working directory.</summary>
     public const string ScriptFileName = "job.sh";
 
@@ -92,7 +99,13 @@ public sealed partial record SimulationRequest
         if (string.IsNullOrWhiteSpace(Script))
             throw new ArgumentException("A simulation needs a job script (SimulationRequest.Script).");
         Wire.WireContract.ValidateQueueName(NotifyQueue);
-        foreach (var name in Files.Keys)
+        foreach (var (file, data) in Inputs)
+        {
+            if (Files.ContainsKey(file))
+                throw new ArgumentException($"Simulation file \"{file}\" is both in Files and in Inputs; give each name in one place.");
+            DataItem.ValidateName(data);
+        }
+        foreach (var name in Files.Keys.Concat(Inputs.Keys))
         {
             if (string.IsNullOrWhiteSpace(name) || name.Contains('/') || name is "." or ".." || name == ScriptFileName || name.StartsWith(EngineFilePrefix, StringComparison.Ordinal))
                 throw new ArgumentException($"Simulation file name \"{name}\" is not allowed: use a plain file name (no '/'), other than {ScriptFileName} and not starting with {EngineFilePrefix} (the engine's own files).");

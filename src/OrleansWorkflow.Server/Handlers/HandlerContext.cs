@@ -40,6 +40,7 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
         _persisted = persisted;
         Logger = logger;
         CancellationToken = cancellationToken;
+        Data = new Simulations.Data.HandlerData(incidentId, Effects, grains, machines, cancellationToken);
     }
 
     public Guid IncidentId { get; }
@@ -51,6 +52,7 @@ internal sealed class HandlerContext : IHandlerContext, IPersist, ISimulations
     public CancellationToken CancellationToken { get; }
     public IPersist Persist => this;
     public ISimulations Simulations => this;
+    public IIncidentData Data { get; }
 
     public List<OutboxEntry> Effects { get; } = [];
 

@@ -30,6 +30,8 @@ internal enum OutboxKind
     ScheduledMessage = 4,
     /// <summary>A message sent for later that is no longer wanted (a join's timeout once the join fired).</summary>
     UnscheduledMessage = 5,
+    /// <summary>Data of the incident to stage on a machine (<see cref="OutboxEntry.Data"/>).</summary>
+    RegisterData = 6,
 }
 
 /// <summary>One effect of a handled message: a message to publish (now or later), the incident to complete or cancel, or a simulation to submit.</summary>
@@ -50,6 +52,8 @@ internal sealed class OutboxEntry
     [Id(9)] public List<SimulationRequest>? Candidates { get; set; }
     /// <summary>An ensemble's request (its machine's placement applied); <see cref="Simulation"/> is then its first member's.</summary>
     [Id(10)] public EnsembleRequest? Ensemble { get; set; }
+    /// <summary>The data a RegisterData effect stages.</summary>
+    [Id(11)] public Simulations.Data.DataRegistration? Data { get; set; }
 
     /// <summary>The queue a message effect is published to: <see cref="Queue"/>'s queue for the incident's urgency.</summary>
     public string Route => Wire.WireContract.QueueFor(Queue!, Urgency);

@@ -6,7 +6,7 @@ using OrleansWorkflow.Time;
 
 namespace OrleansWorkflow.Handlers;
 
-/// <summary>Carries out a handler's kept effects: publishes its messages (confirmed), hands its messages for later to the incident's timers, then, in order, submits its simulations and completes or cancels its incident.</summary>
+/// <summary>Carries out a handler's kept effects: publishes its messages (confirmed), hands its messages for later to the incident's timers, registers its data, then, in order, submits its simulations and completes or cancels its incident.</summary>
 internal sealed class OutboxDispatcher(IMessagePublisher publisher, IGrainFactory grains)
 {
     public async Task DispatchAsync(Guid incidentId, IReadOnlyList<OutboxEntry> outbox, CancellationToken cancellationToken)
@@ -20,6 +20,10 @@ internal sealed class OutboxDispatcher(IMessagePublisher publisher, IGrainFactor
             await grains.GetGrain<IIncidentTimersGrain>(incidentId).Schedule(later);
         if (outbox.Where(e => e.Kind == OutboxKind.UnscheduledMessage).Select(e => e.MessageId!).ToList() is { Count: > 0 } unwanted)
             await grains.GetGrain<IIncidentTimersGrain>(incidentId).Unschedule(unwanted);
+
+        // Data first: a simulation of the same run may take it as an input.
+        foreach (var entry in outbox.Where(e => e.Kind == OutboxKind.RegisterData))
+            await grains.GetGrain<Simulations.Data.IIncidentDataGrain>(incidentId).Register(entry.Data!);
 
         var incident = grains.GetGrain<IIncidentGrain>(incidentId);
         foreach (var entry in outbox)

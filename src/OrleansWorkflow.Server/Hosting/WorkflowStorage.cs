@@ -13,6 +13,7 @@ internal static class WorkflowStorage
     public const string MachinePollerState = "machine-poller";
     public const string SimulationRaceState = "simulation-race";
     public const string EnsembleState = "ensemble";
+    public const string IncidentDataState = "incident-data";
     public const string MachineRegistryState = "machine-registry";
     public const string RedeliveryState = "redelivery";
     public const string IncidentTimersState = "incident-timers";

@@ -1,9 +1,9 @@
-using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging;
+using OrleansWorkflow.Simulations.Data;
 using OrleansWorkflow.Simulations.Machines;
 using OrleansWorkflow.Wire;
 
@@ -81,7 +81,14 @@ internal sealed class EnsembleGrain(
         var members = Enumerable.Range(0, Request.Members.Count)
             .Select(i => (machine.WorkingDirectoryOf(Ensemble.IncidentId, EnsembleRequest.MemberId(EnsembleId, i)), Request.MemberRequest(i)))
             .ToList();
-        var (jobId, adopted) = await machine.SubmitArrayAsync(EnsembleId, Ensemble.Info.WorkingDirectory, members, CancellationToken.None);
+        var links = await DataInputs.ResolveAsync(GrainFactory, Ensemble.IncidentId, Request.Simulation) switch
+        {
+            DataInputs.Ready ready => ready.Links,
+            DataInputs.Waiting waiting => throw new InvalidOperationException(waiting.Why),
+            DataInputs.Refused refused => throw new InvalidOperationException($"ensemble {EnsembleId} cannot run: {refused.Why}"),
+            var other => throw new InvalidOperationException($"Unknown inputs state {other}."),
+        };
+        var (jobId, adopted) = await machine.SubmitArrayAsync(EnsembleId, Ensemble.Info.WorkingDirectory, members, links, CancellationToken.None);
         Ensemble.ArrayJobId = jobId;
         Ensemble.Info = Ensemble.Info with { JobId = jobId, SubmittedAt = clock.GetUtcNow() };
         await SaveAsync();
@@ -167,9 +174,7 @@ internal sealed class EnsembleGrain(
         {
             var messageId = MessageIds.Derive(EnsembleId.ToString(), "ensemble-end", 0);
             var end = SimulationEnd.Of(Ensemble.Info) with { Members = DecidedMemberEnds() };
-            var body = WireMessage.Stamp(end.ToMessage(), messageId, SimulationSource.Of(Ensemble.Info.Machine));
-            await publisher.PublishAsync(new OutgoingMessage(WireContract.QueueFor(Ensemble.Info.NotifyQueue, incident.Urgency), Encoding.UTF8.GetBytes(body), messageId,
-                IncidentId: Ensemble.IncidentId), CancellationToken.None);
+            await publisher.TellAsync(Ensemble.IncidentId, incident.Urgency, Ensemble.Info.NotifyQueue, Ensemble.Info.Machine, messageId, end.ToMessage());
             logger.LogInformation("Ensemble {SimulationId} ended {Status} ({Detail}); told queue {Queue}", EnsembleId, status, detail, Ensemble.Info.NotifyQueue);
         }
         Ensemble.Told = true;

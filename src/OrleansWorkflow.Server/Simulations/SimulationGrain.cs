@@ -1,11 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using OrleansWorkflow.Messaging.Telemetry;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using OrleansWorkflow.Hosting;
 using OrleansWorkflow.Incidents;
 using OrleansWorkflow.Messaging;
+using OrleansWorkflow.Simulations.Data;
 using OrleansWorkflow.Simulations.Machines;
 using OrleansWorkflow.Wire;
 
@@ -72,6 +72,30 @@ internal sealed class SimulationGrain(
             return Info;
         }
 
+        var links = DataInputs.None.Links;
+        if (state.State.Ensemble is not { InArray: true })
+        {
+            switch (await DataInputs.ResolveAsync(GrainFactory, Info.IncidentId, request))
+            {
+                case DataInputs.Waiting waiting:
+                    if (Info.Detail != waiting.Why)
+                    {
+                        state.State.Info = Info with { Detail = waiting.Why };
+                        await SaveAsync();
+                    }
+                    return Info;
+                case DataInputs.Refused refused:
+                    state.State.Info = Info with { Status = SimulationStatus.Failed, EndedAt = clock.GetUtcNow(), Detail = $"not submitted: {refused.Why}" };
+                    await SaveAsync();
+                    logger.LogWarning("Simulation {SimulationId} of incident {IncidentId} FAILED without running: {Why}", SimulationId, Info.IncidentId, refused.Why);
+                    await NotifyIfEndedAsync();
+                    return Info;
+                case DataInputs.Ready ready:
+                    links = ready.Links;
+                    break;
+            }
+        }
+
         string jobId;
         bool adopted;
         using var submission = WorkflowTracing.Start($"submit to {request.Machine}", ActivityKind.Client, Info.IncidentId);
@@ -80,7 +104,7 @@ internal sealed class SimulationGrain(
         {
             (jobId, adopted) = state.State.Ensemble is { InArray: true } member
                 ? (await ArrayTaskAsync(member, submit: true))!.Value
-                : await machines.Get(request.Machine).SubmitAsync(SimulationId, Info.WorkingDirectory, request, CancellationToken.None);
+                : await machines.Get(request.Machine).SubmitAsync(SimulationId, Info.WorkingDirectory, request, links, CancellationToken.None);
             submission?.SetTag("owf.job_id", jobId).SetTag("owf.adopted", adopted);
         }
         // A member of an array hears its ensemble's failure to submit through a grain call, as whatever exception Orleans carries.
@@ -276,8 +300,7 @@ internal sealed class SimulationGrain(
         var speaker = state.State.RaceId ?? SimulationId;
         var messageId = MessageIds.Derive(speaker.ToString(), what, 0);
         var end = SimulationEnd.Of(Info with { SimulationId = speaker }) with { EnsembleId = state.State.Ensemble?.EnsembleId, Member = state.State.Ensemble?.Member };
-        var body = WireMessage.Stamp(end.ToMessage(), messageId, SimulationSource.Of(Info.Machine));
-        return publisher.PublishAsync(new OutgoingMessage(WireContract.QueueFor(Info.NotifyQueue, urgency), Encoding.UTF8.GetBytes(body), messageId, IncidentId: Info.IncidentId), CancellationToken.None);
+        return publisher.TellAsync(Info.IncidentId, urgency, Info.NotifyQueue, Info.Machine, messageId, end.ToMessage());
     }
 
     private async Task NotifyIfEndedAsync()

@@ -9,6 +9,9 @@ public interface IHpcSubmitHandler : IWorkflowHandler;
 public interface IHpcEndHandler : IWorkflowHandler;
 public interface IHpcReadHandler : IWorkflowHandler;
 public interface IHpcEnsembleHandler : IWorkflowHandler;
+public interface IDataFetchHandler : IWorkflowHandler;
+public interface IDataJobEndHandler : IWorkflowHandler;
+public interface IDataReadyHandler : IWorkflowHandler;
 
 public static class HpcTestQueues
 {
@@ -34,8 +37,21 @@ public static class HpcTestQueues
     /// </summary>
     public const string Ensemble = "test_hpc_ensemble";
 
+    /// <summary>
+    /// Takes {"machine", "url", "sha256"?, "output_bytes"}: has the machine fetch the URL as data "input" and submits a
+    /// job that takes it as input.bin, writes its SHA-256 to input.sha256 and output_bytes random bytes to output.bin.
+    /// </summary>
+    public const string DataFetch = "test_data_fetch";
+
+    /// <summary>The data job's end: persisted whole; its output.bin is kept as data "output".</summary>
+    public const string DataJobEnd = "test_data_job_end";
+
+    /// <summary>Hears when data is ready or failed and persists it; ready "output" is read whole, streamed: {"read_bytes", "read_sha256"}.</summary>
+    public const string DataReady = "test_data_ready";
+
     public static IWorkflowBuilder AddHpcTestHandlers(this IWorkflowBuilder workflow) =>
-        workflow.AddHandler<IHpcSubmitHandler>(Submit).AddHandler<IHpcEndHandler>(End).AddHandler<IHpcReadHandler>(Read).AddHandler<IHpcEnsembleHandler>(Ensemble);
+        workflow.AddHandler<IHpcSubmitHandler>(Submit).AddHandler<IHpcEndHandler>(End).AddHandler<IHpcReadHandler>(Read).AddHandler<IHpcEnsembleHandler>(Ensemble)
+            .AddHandler<IDataFetchHandler>(DataFetch).AddHandler<IDataJobEndHandler>(DataJobEnd).AddHandler<IDataReadyHandler>(DataReady);
 }
 
 public sealed class HpcSubmitHandler : HandlerGrain, IHpcSubmitHandler
@@ -59,6 +75,7 @@ public sealed class HpcSubmitHandler : HandlerGrain, IHpcSubmitHandler
             BeginAt = message["begin_in_s"]?.GetValue<int>() is { } wait ? DateTimeOffset.UtcNow.AddSeconds(wait) : null,
             NotifyOn = message["notify_on"]?.GetValue<string>() is { } notices ? Enum.Parse<SimulationNotices>(notices) : SimulationNotices.End,
             Files = new Dictionary<string, string> { ["input.txt"] = "input for the job\n" },
+            Inputs = message["inputs"] is JsonObject inputs ? inputs.ToDictionary(i => i.Key, i => i.Value!.GetValue<string>()) : new Dictionary<string, string>(),
         };
         var simulationId = message["machines"] is JsonArray machines
             ? context.Simulations.Submit(request, [.. machines.Select(m => m!.GetValue<string>())], SubmitStrategy.FirstToStart)
@@ -111,5 +128,60 @@ public sealed class HpcEnsembleHandler : HandlerGrain, IHpcEnsembleHandler
         });
         context.Persist.Put(new JsonObject { ["simulationId"] = ensembleId.ToString() });
         return Task.CompletedTask;
+    }
+}
+
+public sealed class DataFetchHandler : HandlerGrain, IDataFetchHandler
+{
+    protected override Task HandleAsync(JsonObject message, IHandlerContext context)
+    {
+        var machine = message["machine"]!.GetValue<string>();
+        context.Data.Fetch("input", new Uri(message["url"]!.GetValue<string>()), machine, message["sha256"]?.GetValue<string>(), HpcTestQueues.DataReady);
+        context.Simulations.Submit(new SimulationRequest
+        {
+            Machine = machine,
+            Script = $"#!/bin/bash\nsha256sum input.bin | cut -d' ' -f1 > input.sha256\nhead -c {message["output_bytes"]!.GetValue<long>()} /dev/urandom > output.bin\n",
+            NotifyQueue = HpcTestQueues.DataJobEnd,
+            TimeLimit = TimeSpan.FromMinutes(10),
+            Inputs = new Dictionary<string, string> { ["input.bin"] = "input" },
+        });
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class DataJobEndHandler : HandlerGrain, IDataJobEndHandler
+{
+    protected override Task HandleAsync(JsonObject message, IHandlerContext context)
+    {
+        context.Persist.Put(message);
+        var end = SimulationEnd.From(message);
+        if (end.Status == SimulationStatus.Completed)
+            context.Data.Keep(end, "output.bin", "output", HpcTestQueues.DataReady);
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class DataReadyHandler : HandlerGrain, IDataReadyHandler
+{
+    protected override async Task HandleAsync(JsonObject message, IHandlerContext context)
+    {
+        var noticed = (JsonObject)message.DeepClone();
+        if (message["data"]!.GetValue<string>() == "output" && message["status"]!.GetValue<string>() == "READY")
+        {
+            await using var data = await context.Data.OpenReadAsync("output");
+            using var sha = System.Security.Cryptography.SHA256.Create();
+            var buffer = new byte[81920];
+            long bytes = 0;
+            int count;
+            while ((count = await data.ReadAsync(buffer, context.CancellationToken)) > 0)
+            {
+                sha.TransformBlock(buffer, 0, count, null, 0);
+                bytes += count;
+            }
+            sha.TransformFinalBlock([], 0, 0);
+            noticed["read_bytes"] = bytes;
+            noticed["read_sha256"] = Convert.ToHexStringLower(sha.Hash!);
+        }
+        context.Persist.Put(noticed);
     }
 }

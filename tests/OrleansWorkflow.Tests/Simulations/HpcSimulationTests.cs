@@ -109,10 +109,10 @@ public sealed class HpcSimulationTests(EngineFixture engine)
         var directory = machine.WorkingDirectoryOf(incidentId, simulationId);
         var request = new SimulationRequest { Machine = LoopbackHpc.Machine, Script = "#!/bin/bash\nsleep 30\n", NotifyQueue = HpcTestQueues.End };
 
-        var first = await machine.SubmitAsync(simulationId, directory, request, CancellationToken.None);
-        var again = await machine.SubmitAsync(simulationId, directory, request, CancellationToken.None);
+        var first = await machine.SubmitAsync(simulationId, directory, request, OrleansWorkflow.Simulations.Data.DataInputs.None.Links, CancellationToken.None);
+        var again = await machine.SubmitAsync(simulationId, directory, request, OrleansWorkflow.Simulations.Data.DataInputs.None.Links, CancellationToken.None);
         File.Delete(Path.Combine(directory, ".owf-job-id")); // as if the submitter died before recording the id
-        var byName = await machine.SubmitAsync(simulationId, directory, request, CancellationToken.None);
+        var byName = await machine.SubmitAsync(simulationId, directory, request, OrleansWorkflow.Simulations.Data.DataInputs.None.Links, CancellationToken.None);
 
         Assert.False(first.Adopted);
         Assert.Equal((first.JobId, true), again);

@@ -14,7 +14,9 @@ internal interface IMachineDriver : IAsyncDisposable
     /// the working directory, or the scheduler knows a job of its name, <see cref="Machine.JobNameOf"/>): then that job
     /// is adopted, never submitted twice.
     /// </summary>
-    Task<(string JobId, bool Adopted)> SubmitAsync(Guid simulationId, string workingDirectory, SimulationRequest request, CancellationToken cancellationToken);
+    /// <remarks><paramref name="links"/>: file name in the working directory to the path of the incident's data it links to (<see cref="SimulationRequest.Inputs"/>).</remarks>
+    Task<(string JobId, bool Adopted)> SubmitAsync(Guid simulationId, string workingDirectory, SimulationRequest request, IReadOnlyDictionary<string, string> links,
+        CancellationToken cancellationToken);
 
     /// <summary>What is known of each job (job id to working directory); an unreachable machine yields Unreachable for each, never an end.</summary>
     Task<IReadOnlyDictionary<string, JobObservation>> QueryAsync(IReadOnlyDictionary<string, string> jobs, CancellationToken cancellationToken);
@@ -25,6 +27,18 @@ internal interface IMachineDriver : IAsyncDisposable
     /// <summary>Cancels the job.</summary>
     Task<RemoteResult> CancelAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>Writes data <paramref name="dataName"/>'s staging script into <paramref name="directory"/> (made when missing) and starts it detached, unless it ended or still runs.</summary>
+    Task StartStagingAsync(string directory, string dataName, string script, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This machine's driver stages no data.");
+
+    /// <summary>What data <paramref name="dataName"/>'s staging in <paramref name="directory"/> says (see <see cref="Data.DataStaging.Parse"/>).</summary>
+    Task<string> ProbeStagingAsync(string directory, string dataName, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This machine's driver stages no data.");
+
+    /// <summary>Opens the file at <paramref name="path"/> (an engine record's) for reading, streamed.</summary>
+    Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This machine's driver streams no files.");
+
     /// <summary>Whether it submits scheduler arrays (<see cref="SubmitArrayAsync"/>); a driver that does not runs an ensemble as a job per member.</summary>
     bool SubmitsArrays => false;
 
@@ -33,7 +47,7 @@ internal interface IMachineDriver : IAsyncDisposable
     /// i's job there, as <see cref="SubmitAsync"/> does for one job (an array an earlier attempt submitted is adopted).
     /// </summary>
     Task<(string JobId, bool Adopted)> SubmitArrayAsync(Guid ensembleId, string directory, IReadOnlyList<(string WorkingDirectory, SimulationRequest Request)> members,
-        CancellationToken cancellationToken) => throw new NotSupportedException("This machine's driver submits no scheduler arrays.");
+        IReadOnlyDictionary<string, string> links, CancellationToken cancellationToken) => throw new NotSupportedException("This machine's driver submits no scheduler arrays.");
 
     /// <summary>Reads a file inside <paramref name="workingDirectory"/> (<paramref name="fileName"/> is relative to it, checked by the caller) as text.</summary>
     Task<string> ReadFileAsync(string workingDirectory, string fileName, CancellationToken cancellationToken);
@@ -69,12 +83,26 @@ internal sealed class Machine(string name, MachineOptions options, IScheduler sc
 
     public string WorkingDirectoryOf(Guid incidentId, Guid simulationId) => $"{options.BaseDirectory.TrimEnd('/')}/{incidentId}/{simulationId}";
 
+    /// <summary>Where the incident's fetched data is kept on this machine.</summary>
+    public string DataDirectoryOf(Guid incidentId) => $"{options.BaseDirectory.TrimEnd('/')}/{incidentId}/data";
+
+    /// <inheritdoc cref="IMachineDriver.StartStagingAsync"/>
+    public Task StartStagingAsync(string directory, string dataName, string script, CancellationToken cancellationToken) =>
+        driver.StartStagingAsync(directory, dataName, script, cancellationToken);
+
+    /// <inheritdoc cref="IMachineDriver.ProbeStagingAsync"/>
+    public async Task<Data.DataProbe> ProbeStagingAsync(string directory, string dataName, CancellationToken cancellationToken) =>
+        Data.DataStaging.Parse(await driver.ProbeStagingAsync(directory, dataName, cancellationToken));
+
+    /// <inheritdoc cref="IMachineDriver.OpenReadAsync"/>
+    public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) => driver.OpenReadAsync(path, cancellationToken);
+
     /// <summary>The job's name on the scheduler: a retried submission finds a job by it.</summary>
     public static string JobNameOf(Guid simulationId) => "owf-" + simulationId.ToString("N");
 
     /// <inheritdoc cref="IMachineDriver.SubmitAsync"/>
-    public Task<(string JobId, bool Adopted)> SubmitAsync(Guid simulationId, string workingDirectory, SimulationRequest request, CancellationToken cancellationToken) =>
-        driver.SubmitAsync(simulationId, workingDirectory, request, cancellationToken);
+    public Task<(string JobId, bool Adopted)> SubmitAsync(Guid simulationId, string workingDirectory, SimulationRequest request, IReadOnlyDictionary<string, string> links,
+        CancellationToken cancellationToken) => driver.SubmitAsync(simulationId, workingDirectory, request, links, cancellationToken);
 
     /// <summary>
     /// Whether the machine runs an ensemble as one scheduler array: its scheduler and driver can, its settings allow it
@@ -84,7 +112,7 @@ internal sealed class Machine(string name, MachineOptions options, IScheduler sc
 
     /// <inheritdoc cref="IMachineDriver.SubmitArrayAsync"/>
     public Task<(string JobId, bool Adopted)> SubmitArrayAsync(Guid ensembleId, string directory, IReadOnlyList<(string WorkingDirectory, SimulationRequest Request)> members,
-        CancellationToken cancellationToken) => driver.SubmitArrayAsync(ensembleId, directory, members, cancellationToken);
+        IReadOnlyDictionary<string, string> links, CancellationToken cancellationToken) => driver.SubmitArrayAsync(ensembleId, directory, members, links, cancellationToken);
 
     /// <summary>The job id of task <paramref name="index"/> of array <paramref name="arrayJobId"/>.</summary>
     public string ArrayTaskId(string arrayJobId, int index) => scheduler.ArrayTaskId(arrayJobId, index);

@@ -81,6 +81,24 @@ internal sealed class MachineConnection(string name, MachineOptions options, Tim
         }
     }
 
+    /// <summary>Opens a file for reading, streamed over SFTP (never held whole).</summary>
+    public async Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var sftp = await SftpAsync(cancellationToken);
+        try
+        {
+            return await sftp.OpenAsync(path, FileMode.Open, FileAccess.Read, cancellationToken);
+        }
+        catch (SftpPathNotFoundException)
+        {
+            throw new FileNotFoundException($"{path} does not exist on machine {name}.", path);
+        }
+        catch (Exception e) when (IsConnectionFailure(e))
+        {
+            throw Lost(e);
+        }
+    }
+
     private Task<SftpClient> SftpAsync(CancellationToken cancellationToken) =>
         ConnectedAsync(() => _sftp, client => _sftp = client, info => new SftpClient(info) { OperationTimeout = CommandTimeout }, cancellationToken);
 

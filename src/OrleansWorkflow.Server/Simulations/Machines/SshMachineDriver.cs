@@ -11,11 +11,12 @@ internal sealed class SshMachineDriver(string name, MachineOptions options, Mach
     private const string JobIdFile = ".owf-job-id";
 
     /// <inheritdoc/>
-    public async Task<(string JobId, bool Adopted)> SubmitAsync(Guid simulationId, string workingDirectory, SimulationRequest request, CancellationToken cancellationToken)
+    public async Task<(string JobId, bool Adopted)> SubmitAsync(Guid simulationId, string workingDirectory, SimulationRequest request, IReadOnlyDictionary<string, string> links,
+        CancellationToken cancellationToken)
     {
         var jobName = Machine.JobNameOf(simulationId);
         return await SubmitOnceAsync(jobName, workingDirectory, [workingDirectory],
-            () => WriteJobAsync(workingDirectory, request, cancellationToken),
+            () => WriteJobAsync(workingDirectory, request, links, cancellationToken),
             scheduler.SubmitCommand(jobName, workingDirectory, $"{workingDirectory}/{JobEvidence.WrapperFileName}", request), cancellationToken);
     }
 
@@ -24,7 +25,7 @@ internal sealed class SshMachineDriver(string name, MachineOptions options, Mach
 
     /// <inheritdoc/>
     public async Task<(string JobId, bool Adopted)> SubmitArrayAsync(Guid ensembleId, string directory, IReadOnlyList<(string WorkingDirectory, SimulationRequest Request)> members,
-        CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, string> links, CancellationToken cancellationToken)
     {
         var jobName = Machine.JobNameOf(ensembleId);
         var dispatcher = $"{directory}/{JobEvidence.ArrayFileName}";
@@ -32,16 +33,22 @@ internal sealed class SshMachineDriver(string name, MachineOptions options, Mach
             async () =>
             {
                 foreach (var (workingDirectory, request) in members)
-                    await WriteJobAsync(workingDirectory, request, cancellationToken);
+                    await WriteJobAsync(workingDirectory, request, links, cancellationToken);
                 var variable = scheduler.ArrayIndexVariable ?? throw new NotSupportedException($"Machine {name} ({options.Scheduler}): the engine submits no arrays to this scheduler.");
                 await connection.WriteFileAsync(dispatcher, JobEvidence.ArrayDispatcher(members[0].Request.Script, variable, [.. members.Select(m => m.WorkingDirectory)]), cancellationToken);
             },
             scheduler.SubmitCommand(jobName, directory, dispatcher, members[0].Request, members.Count), cancellationToken);
     }
 
-    /// <summary>Writes a job's files, its script and the engine's wrapper into <paramref name="workingDirectory"/>.</summary>
-    private async Task WriteJobAsync(string workingDirectory, SimulationRequest request, CancellationToken cancellationToken)
+    /// <summary>Writes a job's files, its script and the engine's wrapper into <paramref name="workingDirectory"/>, and links its inputs there.</summary>
+    private async Task WriteJobAsync(string workingDirectory, SimulationRequest request, IReadOnlyDictionary<string, string> links, CancellationToken cancellationToken)
     {
+        if (links.Count > 0)
+        {
+            var linked = await connection.RunAsync(string.Join(" && ", links.Select(l => $"ln -sfn -- {Shell.Quote(l.Value)} {Shell.Quote($"{workingDirectory}/{l.Key}")}")), cancellationToken);
+            if (!linked.Succeeded)
+                throw new InvalidOperationException($"Machine {name}: could not link the job's inputs into {workingDirectory} ({linked.Evidence}).");
+        }
         foreach (var (file, text) in request.Files)
             await connection.WriteFileAsync($"{workingDirectory}/{file}", text, cancellationToken);
         await connection.WriteFileAsync($"{workingDirectory}/{SimulationRequest.ScriptFileName}", request.Script, cancellationToken);
@@ -108,6 +115,27 @@ internal sealed class SshMachineDriver(string name, MachineOptions options, Mach
 
     /// <inheritdoc/>
     public MachinePoll? LastPoll { get; private set; }
+
+    /// <inheritdoc/>
+    public async Task StartStagingAsync(string directory, string dataName, string script, CancellationToken cancellationToken)
+    {
+        var made = await connection.RunAsync($"mkdir -p {Shell.Quote(directory)}", cancellationToken);
+        if (!made.Succeeded)
+            throw new InvalidOperationException($"Machine {name}: cannot make the data directory {directory} ({made.Evidence}); check Hpc:Machines:{name}:BaseDirectory.");
+        var status = await connection.RunAsync($"test -e {Shell.Quote($"{directory}/{Data.DataStaging.StatusFile(dataName)}")}", cancellationToken);
+        if (!status.Succeeded)
+            await connection.WriteFileAsync($"{directory}/{Data.DataStaging.ScriptFile(dataName)}", script, cancellationToken);
+        var started = await connection.RunAsync(Data.DataStaging.StartCommand(directory, dataName), cancellationToken);
+        if (!started.Succeeded)
+            throw new InvalidOperationException($"Machine {name}: could not start staging {dataName} in {directory} ({started.Evidence}).");
+    }
+
+    /// <inheritdoc/>
+    public async Task<string> ProbeStagingAsync(string directory, string dataName, CancellationToken cancellationToken) =>
+        (await connection.RunAsync(Data.DataStaging.ProbeCommand(directory, dataName), cancellationToken)).Output;
+
+    /// <inheritdoc/>
+    public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) => connection.OpenReadAsync(path, cancellationToken);
 
     public async Task<RemoteResult> CancelAsync(string jobId, CancellationToken cancellationToken) =>
         await connection.RunAsync(scheduler.CancelCommand(jobId), cancellationToken);

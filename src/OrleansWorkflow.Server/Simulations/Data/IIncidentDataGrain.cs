@@ -1,0 +1,29 @@
+namespace OrleansWorkflow.Simulations.Data;
+
+/// <summary>An incident's data (keyed by its IncidentID): the one writer of its records, which stages each file on its machine.</summary>
+[Access.EngineOnly]
+internal interface IIncidentDataGrain : IGrainWithGuidKey
+{
+    /// <summary>Records the data and starts staging it on its machine (once; the same registration again changes nothing, another of the name is refused).</summary>
+    Task Register(DataRegistration registration);
+
+    /// <summary>Data <paramref name="name"/>, its staging asked about first while pending; null when the incident has none of the name.</summary>
+    Task<DataItem?> Get(string name);
+
+    /// <summary>The incident's data as recorded, by name.</summary>
+    Task<IReadOnlyList<DataItem>> List();
+}
+
+/// <summary>What a handler registered: a URL its machine fetches, or a file an ended simulation left.</summary>
+[GenerateSerializer, Immutable]
+internal sealed record DataRegistration(
+    [property: Id(0)] string Name,
+    [property: Id(1)] string Machine,
+    [property: Id(2)] Uri? Url,
+    [property: Id(3)] Guid? SimulationId,
+    [property: Id(4)] string? FileName,
+    [property: Id(5)] string? Sha256,
+    [property: Id(6)] string? NotifyQueue)
+{
+    public string Source => Url is { } url ? url.AbsoluteUri : $"simulation {SimulationId}: {FileName}";
+}

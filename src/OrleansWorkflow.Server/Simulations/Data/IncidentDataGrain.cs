@@ -1,0 +1,151 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OrleansWorkflow.Hosting;
+using OrleansWorkflow.Incidents;
+using OrleansWorkflow.Messaging;
+using OrleansWorkflow.Simulations.Machines;
+using OrleansWorkflow.Wire;
+
+namespace OrleansWorkflow.Simulations.Data;
+
+[GenerateSerializer]
+internal sealed class IncidentDataState
+{
+    [Id(0)] public Dictionary<string, DataRegistration> Registrations { get; set; } = [];
+    [Id(1)] public Dictionary<string, DataItem> Items { get; set; } = [];
+}
+
+/// <summary>
+/// Keeps an incident's data: starts each staging on its machine (detached there, so a long fetch outlives any call),
+/// asks after the pending ones at every tick of a durable reminder (the machine's PollPeriod), and tells the
+/// registration's notify queue once when one is ready or failed.
+/// </summary>
+internal sealed class IncidentDataGrain(
+    [PersistentState(WorkflowStorage.IncidentDataState, WorkflowStorage.Name)] IPersistentState<IncidentDataState> state,
+    HpcMachines machines,
+    IMessagePublisher publisher,
+    [FromKeyedServices(WorkflowClock.Key)] TimeProvider clock,
+    ILogger<IncidentDataGrain> logger) : Grain, IIncidentDataGrain, IRemindable
+{
+    private const string StageReminder = "stage";
+    private Guid IncidentId => this.GetPrimaryKey();
+
+    public async Task Register(DataRegistration registration)
+    {
+        if (state.State.Registrations.TryGetValue(registration.Name, out var existing))
+        {
+            if (existing != registration)
+                throw new ArgumentException($"Incident {IncidentId} has data \"{registration.Name}\" already, from {existing.Source} on {existing.Machine}; give the new one another name.");
+            return;
+        }
+        var machine = machines.Get(registration.Machine);
+        state.State.Registrations[registration.Name] = registration;
+        state.State.Items[registration.Name] = new DataItem
+        {
+            Name = registration.Name, IncidentId = IncidentId, Machine = machine.Name, Path = await PathOfAsync(registration, machine),
+            Status = DataStatus.Pending, Source = registration.Source, RegisteredAt = clock.GetUtcNow(), NotifyQueue = registration.NotifyQueue,
+        };
+        await state.WriteStateAsync();
+        logger.LogInformation("Incident {IncidentId}: data {Data} registered on machine {Machine} from {Source}", IncidentId, registration.Name, machine.Name, registration.Source);
+        var period = machine.Options.PollPeriod;
+        await this.RegisterOrUpdateReminder(StageReminder, TimeSpan.Zero, period);
+        await StartAsync(registration);
+    }
+
+    public async Task<DataItem?> Get(string name)
+    {
+        if (state.State.Items.TryGetValue(name, out var item) && item.Status == DataStatus.Pending)
+            await ProbeAsync(name);
+        return state.State.Items.GetValueOrDefault(name);
+    }
+
+    public Task<IReadOnlyList<DataItem>> List() => Task.FromResult<IReadOnlyList<DataItem>>([.. state.State.Items.Values.OrderBy(i => i.Name, StringComparer.Ordinal)]);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        foreach (var name in state.State.Items.Where(i => i.Value.Status == DataStatus.Pending).Select(i => i.Key).ToList())
+            await ProbeAsync(name);
+        if (state.State.Items.Values.All(i => i.Status != DataStatus.Pending) && await this.GetReminder(StageReminder) is { } reminder)
+            await this.UnregisterReminder(reminder);
+    }
+
+    /// <summary>A fetch goes to the incident's data directory; a kept file stays where its job wrote it.</summary>
+    private async Task<string> PathOfAsync(DataRegistration registration, Machine machine)
+    {
+        if (registration.Url is not null)
+            return $"{machine.DataDirectoryOf(IncidentId)}/{registration.Name}";
+        var job = await GrainFactory.GetGrain<ISimulationGrain>(registration.SimulationId!.Value).GetInfo();
+        if (job is null || job.IncidentId != IncidentId || job.Machine != machine.Name)
+            throw new ArgumentException($"Simulation {registration.SimulationId} is none of incident {IncidentId}'s jobs on {machine.Name}: only a file of the incident's own ended job is kept as its data.");
+        if (!job.Status.IsFinished())
+            throw new InvalidOperationException($"Simulation {registration.SimulationId} has not ended (the engine knows it {job.Status}); keep its files once it has.");
+        return $"{job.WorkingDirectory}/{registration.FileName}";
+    }
+
+    private async Task StartAsync(DataRegistration registration)
+    {
+        var item = state.State.Items[registration.Name];
+        var machine = machines.Get(item.Machine);
+        var script = registration.Url is { } url
+            ? DataStaging.FetchScript(registration.Name, url, item.Path)
+            : DataStaging.KeepScript(registration.Name, item.Path, item.Path[..item.Path.LastIndexOf('/')]);
+        try
+        {
+            await machine.StartStagingAsync(machine.DataDirectoryOf(IncidentId), registration.Name, script, CancellationToken.None);
+        }
+        catch (Exception e) when (e is MachineUnreachableException or InvalidOperationException)
+        {
+            logger.LogWarning("Incident {IncidentId}: data {Data} not staged yet on {Machine}, retrying at the next tick: {Error}", IncidentId, registration.Name, machine.Name, e.Message);
+        }
+    }
+
+    private async Task ProbeAsync(string name)
+    {
+        var item = state.State.Items[name];
+        var registration = state.State.Registrations[name];
+        var machine = machines.Get(item.Machine);
+        DataProbe probe;
+        try
+        {
+            probe = await machine.ProbeStagingAsync(machine.DataDirectoryOf(IncidentId), name, CancellationToken.None);
+        }
+        catch (MachineUnreachableException e)
+        {
+            logger.LogDebug("Incident {IncidentId}: data {Data}: machine {Machine} did not answer ({Error})", IncidentId, name, machine.Name, e.Message);
+            return;
+        }
+        if (probe.Gone)
+        {
+            await StartAsync(registration);
+            return;
+        }
+        if (probe.Status == DataStatus.Pending)
+            return;
+        var mismatch = probe.Status == DataStatus.Ready && registration.Sha256 is { } expected && !string.Equals(expected, probe.Sha256, StringComparison.OrdinalIgnoreCase);
+        state.State.Items[name] = item with
+        {
+            Status = mismatch ? DataStatus.Failed : probe.Status,
+            Size = probe.Size,
+            Sha256 = probe.Sha256,
+            EndedAt = clock.GetUtcNow(),
+            Detail = mismatch ? $"its SHA-256 is {probe.Sha256}, not the {registration.Sha256} expected" : probe.Detail,
+        };
+        await state.WriteStateAsync();
+        item = state.State.Items[name];
+        logger.LogInformation("Incident {IncidentId}: data {Data} on {Machine} is {Status} ({Size} bytes, SHA-256 {Sha256}){Detail}",
+            IncidentId, name, item.Machine, item.Status, item.Size, item.Sha256, item.Detail is null ? "" : $": {item.Detail}");
+        await NotifyAsync(item);
+    }
+
+    /// <summary>Tells the registration's notify queue, under a MessageID fixed for the data: a repeat arrives once.</summary>
+    private async Task NotifyAsync(DataItem item)
+    {
+        if (item.NotifyQueue is not { } queue)
+            return;
+        var incident = await GrainFactory.GetGrain<IIncidentGrain>(IncidentId).GetInfo();
+        if (incident is null || incident.Status.IsFinished())
+            return;
+        var messageId = MessageIds.Derive(IncidentId.ToString(), "data:" + item.Name, 0);
+        await publisher.TellAsync(IncidentId, incident.Urgency, queue, item.Machine, messageId, item.ToMessage());
+    }
+}

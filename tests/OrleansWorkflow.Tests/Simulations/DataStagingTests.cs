@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using OrleansWorkflow.Tests.Handlers;
+using OrleansWorkflow.Tests.Infrastructure;
+
+namespace OrleansWorkflow.Tests.Simulations;
+
+/// <summary>An incident's binary data on the real loopback machine: fetched by the machine from a URL, linked into a job, a job's output read back streamed.</summary>
+[Collection(EngineCollection.Name)]
+public sealed class DataStagingTests(EngineFixture engine)
+{
+    private const long Size = 300L * 1024 * 1024;
+
+    [Fact]
+    public async Task A_300_MB_input_fetched_by_the_machine_feeds_a_job_and_its_300_MB_output_is_read_back_streamed_with_a_matching_checksum()
+    {
+        var directory = Directory.CreateTempSubdirectory("owf-data-provider-").FullName;
+        try
+        {
+            var inputSha = await WriteRandomFileAsync(Path.Combine(directory, "terrain.bin"), Size);
+            await using var provider = new LocalFileServer(directory);
+            var peakBefore = PeakWorkingSet();
+            var incident = await engine.Client.CreateIncident("data test", "TEST");
+
+            await engine.Client.Send(HpcTestQueues.DataFetch, new JsonObject
+            {
+                ["IncidentID"] = incident.ToString(), ["machine"] = LoopbackHpc.Machine, ["url"] = provider.UrlOf("terrain.bin").AbsoluteUri,
+                ["sha256"] = inputSha, ["output_bytes"] = Size,
+            });
+            await engine.Client.FlushMessages();
+            var notices = await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.DataReady).GetPersisted(), p => p.Count >= 2,
+                "the input and then the job's output to be ready");
+            var growth = PeakWorkingSet() - peakBefore;
+
+            var input = Notice(notices, "input");
+            var output = Notice(notices, "output");
+            Assert.Equal(("READY", Size, inputSha), (input["status"]!.GetValue<string>(), input["size"]!.GetValue<long>(), input["sha256"]!.GetValue<string>()));
+            // The machine fetched it (curl), once; the silo never asked the provider for it.
+            var request = Assert.Single(provider.Requests);
+            Assert.Equal("terrain.bin", request.Path);
+            Assert.StartsWith("curl/", request.UserAgent);
+            var end = JsonNode.Parse(Assert.Single(await engine.Handler(incident, HpcTestQueues.DataJobEnd).GetPersisted()))!.AsObject();
+            Assert.Equal("COMPLETED", end["status"]!.GetValue<string>());
+            Assert.Equal(inputSha, (await ReadAsync(incident, end, "input.sha256")).Trim());
+            Assert.Equal(("READY", Size), (output["status"]!.GetValue<string>(), output["size"]!.GetValue<long>()));
+            Assert.Equal((Size, output["sha256"]!.GetValue<string>()), (output["read_bytes"]!.GetValue<long>(), output["read_sha256"]!.GetValue<string>()));
+            // 300 MB in and 300 MB out, neither held whole: the process's peak grew by much less than one file.
+            Assert.InRange(growth, long.MinValue, 200L * 1024 * 1024);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_job_whose_input_is_no_data_of_the_incident_fails_without_running_and_says_which()
+    {
+        var incident = await engine.SubmitTestJobAsync("#!/bin/bash\nexit 0\n", request: new JsonObject { ["inputs"] = new JsonObject { ["grid.bin"] = "no-such-data" } });
+
+        var end = await engine.EndOfTestJobAsync(incident);
+
+        Assert.Equal(("FAILED", null), (end["status"]!.GetValue<string>(), end["jobId"]?.GetValue<string>()));
+        Assert.Contains("input grid.bin: incident", end["detail"]!.GetValue<string>());
+        Assert.Contains("has no data named \"no-such-data\"", end["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Data_whose_checksum_is_not_the_one_expected_fails_and_the_job_that_needs_it_never_runs()
+    {
+        var directory = Directory.CreateTempSubdirectory("owf-data-provider-").FullName;
+        try
+        {
+            var actual = await WriteRandomFileAsync(Path.Combine(directory, "hotspots.bin"), 1024 * 1024);
+            await using var provider = new LocalFileServer(directory);
+            var incident = await engine.Client.CreateIncident("data checksum test", "TEST");
+            var expected = new string('0', 64);
+
+            await engine.Client.Send(HpcTestQueues.DataFetch, new JsonObject
+            {
+                ["IncidentID"] = incident.ToString(), ["machine"] = LoopbackHpc.Machine, ["url"] = provider.UrlOf("hotspots.bin").AbsoluteUri,
+                ["sha256"] = expected, ["output_bytes"] = 1,
+            });
+            await engine.Client.FlushMessages();
+            var notice = JsonNode.Parse(Assert.Single(await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.DataReady).GetPersisted(), p => p.Count > 0,
+                "the fetched input to be checked")))!.AsObject();
+            var end = JsonNode.Parse(Assert.Single(await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.DataJobEnd).GetPersisted(), p => p.Count > 0,
+                "the job to end")))!.AsObject();
+
+            Assert.Equal(("FAILED", $"its SHA-256 is {actual}, not the {expected} expected"), (notice["status"]!.GetValue<string>(), notice["detail"]!.GetValue<string>()));
+            Assert.Equal(("FAILED", null), (end["status"]!.GetValue<string>(), end["jobId"]?.GetValue<string>()));
+            Assert.Contains("input input.bin: data input failed (its SHA-256 is", end["detail"]!.GetValue<string>());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    private static JsonObject Notice(IReadOnlyList<string> notices, string data) =>
+        Assert.Single(notices.Select(n => JsonNode.Parse(n)!.AsObject()), n => n["data"]!.GetValue<string>() == data);
+
+    private static long PeakWorkingSet()
+    {
+        using var self = Process.GetCurrentProcess();
+        return self.PeakWorkingSet64;
+    }
+
+    /// <summary>Writes <paramref name="size"/> random bytes a MiB at a time; returns their SHA-256.</summary>
+    private static async Task<string> WriteRandomFileAsync(string path, long size)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var chunk = new byte[1024 * 1024];
+        await using var file = File.Create(path);
+        for (long written = 0; written < size; written += chunk.Length)
+        {
+            RandomNumberGenerator.Fill(chunk);
+            sha.AppendData(chunk);
+            await file.WriteAsync(chunk);
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private async Task<string> ReadAsync(Guid incident, JsonObject end, string file)
+    {
+        var request = (JsonObject)end.DeepClone();
+        request["file"] = file;
+        await engine.Client.Send(HpcTestQueues.Read, request);
+        await engine.Client.FlushMessages();
+        var read = await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.Read).GetPersisted(), p => p.Count > 0, $"{file} to be read");
+        return JsonNode.Parse(Assert.Single(read))!["content"]!.GetValue<string>();
+    }
+}
