@@ -5,6 +5,8 @@
 hpc_dir="$state/hpc"
 hpc_user=owfhpc
 hpc_ssh_port="${OWF_HPC_SSH_PORT:-2222}"
+# slurmrestd (JWT) for the same Slurm, as sites offer the scheduler over REST.
+hpc_rest_port="${OWF_HPC_REST_PORT:-6820}"
 slurm_dir="$hpc_dir/slurm"
 
 hpc_home() { getent passwd "$hpc_user" | cut -d: -f6; }
@@ -16,6 +18,8 @@ install_hpc_missing() {
   command -v munged >/dev/null || missing+=(munge)
   # The machine fetches incidents' data itself (Data.Fetch).
   command -v curl >/dev/null || missing+=(curl)
+  command -v slurmrestd >/dev/null || missing+=(slurmrestd)
+  [[ -f /usr/lib/x86_64-linux-gnu/slurm-wlm/auth_jwt.so ]] || missing+=(slurm-wlm-jwt-plugin)
   if ((${#missing[@]})); then
     say "installing ${missing[*]} (apt)"
     apt_install "${missing[@]}"
@@ -91,6 +95,8 @@ slurm_conf() {
 ClusterName=owf
 SlurmctldHost=$node(127.0.0.1)
 AuthType=auth/munge
+AuthAltTypes=auth/jwt
+AuthAltParameters=jwt_key=$slurm_dir/jwt_hs256.key
 SlurmUser=slurm
 StateSaveLocation=$slurm_dir/state
 SlurmdSpoolDir=$slurm_dir/spool
@@ -136,7 +142,10 @@ make_reservation() {
 
 write_slurm_conf() {
   mkdir -p "$slurm_dir/state" "$slurm_dir/spool"
+  # The key slurmctld signs and checks JWTs with: 32 random bytes, readable by SlurmUser only.
+  [[ -s $slurm_dir/jwt_hs256.key ]] || dd if=/dev/urandom of="$slurm_dir/jwt_hs256.key" bs=32 count=1 status=none
   chown -R slurm:slurm "$slurm_dir"
+  chmod 0600 "$slurm_dir/jwt_hs256.key"
   slurm_conf >"$slurm_dir/slurm.conf"
 }
 
@@ -144,7 +153,7 @@ slurm_running() { [[ -f $slurm_dir/slurmctld.pid ]] && kill -0 "$(cat "$slurm_di
 
 start_slurm() {
   if slurm_running; then
-    if slurm_conf | cmp -s - "$slurm_dir/slurm.conf" && pgrep -x munged >/dev/null; then ensure_reservation; say "Slurm already runs"; return; fi
+    if slurm_conf | cmp -s - "$slurm_dir/slurm.conf" && pgrep -x munged >/dev/null; then ensure_reservation; start_slurmrestd; say "Slurm already runs"; return; fi
     say "Slurm runs with an older configuration or without munge: restarting it"
     stop_slurm
   fi
@@ -165,12 +174,34 @@ start_slurm() {
   SLURM_CONF="$slurm_dir/slurm.conf" sinfo -h -o %t 2>/dev/null | grep -qE '^(idle|mix|alloc)' \
     || { say "Slurm's node did not become idle; see $slurm_dir/slurmctld.log and slurmd.log"; exit 1; }
   ensure_reservation
+  start_slurmrestd
   echo slurm
+}
+
+# slurmrestd on 127.0.0.1:$hpc_rest_port as the HPC account (it refuses root and SlurmUser), serving the job API only
+# (the accounting one needs slurmdbd, which the loopback Slurm has not), authenticating each
+# request by its JWT; and a token for the account in $hpc_dir/slurm-token, as a site's token service would issue.
+start_slurmrestd() {
+  if ! { [[ -f $hpc_dir/slurmrestd.pid ]] && kill -0 "$(cat "$hpc_dir/slurmrestd.pid")" 2>/dev/null; }; then
+    say "starting slurmrestd on 127.0.0.1:$hpc_rest_port"
+    touch "$hpc_dir/slurmrestd.log" && chown "$hpc_user" "$hpc_dir/slurmrestd.log"
+    runuser -u "$hpc_user" -- env SLURM_CONF="$slurm_dir/slurm.conf" SLURM_JWT=daemon \
+      setsid slurmrestd -v -a rest_auth/jwt -s openapi/v0.0.38 "127.0.0.1:$hpc_rest_port" >>"$hpc_dir/slurmrestd.log" 2>&1 </dev/null &
+    echo $! >"$hpc_dir/slurmrestd.pid"
+    for _ in $(seq 1 50); do port_open "$hpc_rest_port" && break; sleep 0.1; done
+    port_open "$hpc_rest_port" || { say "slurmrestd did not start; see $hpc_dir/slurmrestd.log"; exit 1; }
+  fi
+  local token
+  token=$(SLURM_CONF="$slurm_dir/slurm.conf" scontrol token username="$hpc_user" lifespan=86400) \
+    || { say "Slurm issued no JWT for $hpc_user; see $slurm_dir/slurmctld.log"; exit 1; }
+  printf '%s\n' "${token#SLURM_JWT=}" >"$hpc_dir/slurm-token.new" && chmod 0600 "$hpc_dir/slurm-token.new" && mv "$hpc_dir/slurm-token.new" "$hpc_dir/slurm-token"
 }
 
 stop_slurm() {
   say "stopping Slurm"
   local f
+  [[ -f $hpc_dir/slurmrestd.pid ]] && kill "$(cat "$hpc_dir/slurmrestd.pid")" 2>/dev/null || true
+  rm -f "$hpc_dir/slurmrestd.pid"
   for f in slurmd slurmctld; do
     [[ -f $slurm_dir/$f.pid ]] && kill "$(cat "$slurm_dir/$f.pid")" 2>/dev/null || true
   done
@@ -197,4 +228,7 @@ print_hpc_env() {
   echo "export ${m}Urgency__Urgent__Partition='urgent'"
   echo "export ${m}BaseDirectory='$(hpc_home 2>/dev/null || echo /home/$hpc_user)/owf-jobs'"
   echo "export SLURM_CONF='$slurm_dir/slurm.conf'"
+  # The same machine with its scheduler driven through slurmrestd (the tests' machine loopback-rest).
+  echo "export OWF_TEST_SLURMREST_URL='http://127.0.0.1:$hpc_rest_port'"
+  echo "export OWF_TEST_SLURMREST_TOKEN='$hpc_dir/slurm-token'"
 }

@@ -20,6 +20,10 @@ public static class LoopbackHpc
     public const int CappedRunningJobs = 2;
     /// <summary>The loopback machine set to refuse scheduler arrays (Arrays=false): an ensemble runs as a job per member.</summary>
     public const string NoArrays = "loopback-no-arrays";
+    /// <summary>The loopback machine with its Slurm driven through slurmrestd and a JWT (files still over SFTP).</summary>
+    public const string Rest = "loopback-rest";
+    /// <summary>As <see cref="Rest"/>, with a token slurmrestd refuses.</summary>
+    public const string RestRefused = "loopback-rest-refused";
     /// <summary>The loopback Slurm again, logging in with a key its account does not list, and a certificate of the machine's user CA valid for two hours.</summary>
     public const string Certified = "loopback-cert";
     /// <summary>The same, with a certificate valid for 30 more minutes (less than its CertificateWarning of an hour).</summary>
@@ -52,12 +56,45 @@ public static class LoopbackHpc
         options.Machines[Held] = Again(loopback, held => held.Urgency[Incidents.IncidentUrgency.Routine] = new UrgencyPlacement { Reservation = "owf_later" });
         options.Machines[Capped] = Again(loopback, capped => (capped.MaxRunningJobs, capped.EmergencyMargin) = (CappedRunningJobs, 1));
         options.Machines[NoArrays] = Again(loopback, single => single.Arrays = false);
+        foreach (var (machine, token) in new[] { (Rest, RestToken), (RestRefused, RefusedToken()) })
+            if (RestToken is not null)
+                options.Machines[machine] = Again(loopback, rest => (rest.Driver, rest.RestUrl, rest.TokenFile) = (MachineDriverKind.SlurmRest, Environment.GetEnvironmentVariable("OWF_TEST_SLURMREST_URL")!, token!));
         if (File.Exists(UserCa(loopback)))
             foreach (var (machine, validity) in new[] { (Certified, "-5m:+2h"), (CertificateSoonExpired, "-5m:+30m"), (CertificateExpired, "-2h:-1h") })
                 options.Machines[machine] = Again(loopback, certified => (certified.PrivateKey, certified.Certificate) = CertifiedKey(loopback, machine, validity));
         // Our own client key: a well-formed ed25519 key, but not the server's host key.
         options.Machines[Impostor] = Again(loopback, impostor => impostor.KnownHost = $"[{loopback.Host}]:{loopback.Port} " + File.ReadAllText(loopback.PrivateKey + ".pub").Trim());
         return options;
+    }
+
+    /// <summary>The file of the JWT scripts/hpc-machine.sh had Slurm issue for the account; null without slurmrestd.</summary>
+    private static string? RestToken => Environment.GetEnvironmentVariable("OWF_TEST_SLURMREST_TOKEN");
+
+    /// <summary>Settings that make a silo process drive the loopback machine's Slurm through slurmrestd.</summary>
+    public static Dictionary<string, string> RestDriven() => new()
+    {
+        [$"OWF_Hpc__Machines__{Machine}__Driver"] = nameof(MachineDriverKind.SlurmRest),
+        [$"OWF_Hpc__Machines__{Machine}__RestUrl"] = Environment.GetEnvironmentVariable("OWF_TEST_SLURMREST_URL") ?? throw new InvalidOperationException("slurmrestd is not set up: run scripts/services.sh up."),
+        [$"OWF_Hpc__Machines__{Machine}__TokenFile"] = RestToken!,
+    };
+
+    /// <summary>How many jobs slurmrestd was asked to submit so far, by its log (it runs with -v, logging each request).</summary>
+    public static async Task<int> RestSubmissionsAsync()
+    {
+        var log = Path.Combine(Path.GetDirectoryName(RestToken ?? throw new InvalidOperationException("slurmrestd is not set up: run scripts/services.sh up."))!, "slurmrestd.log");
+        return (await File.ReadAllLinesAsync(log)).Count(l => l.Contains("POST /slurm/v0.0.38/job/submit", StringComparison.Ordinal));
+    }
+
+    /// <summary>A well-formed JWT that slurmrestd refuses: signed with another key.</summary>
+    private static string RefusedToken()
+    {
+        var path = Path.Combine(CertificateDirectory, "refused-token");
+        lock (CertificateDirectory)
+        {
+            Directory.CreateDirectory(CertificateDirectory);
+            File.WriteAllText(path, "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjQxMDI0NDQ4MDAsImlhdCI6MTc5NjU1MDAwMCwic3VuIjoib3dmaHBjIn0.c2lnbmVkLXdpdGgtYW5vdGhlci1rZXk\n");
+        }
+        return path;
     }
 
     /// <summary>The loopback machine under another name: its connection and Slurm, polled every second, then as <paramref name="change"/> says.</summary>

@@ -42,7 +42,7 @@ public sealed class DataStagingTests(EngineFixture engine)
             Assert.StartsWith("curl/", request.UserAgent);
             var end = JsonNode.Parse(Assert.Single(await engine.Handler(incident, HpcTestQueues.DataJobEnd).GetPersisted()))!.AsObject();
             Assert.Equal("COMPLETED", end["status"]!.GetValue<string>());
-            Assert.Equal(inputSha, (await ReadAsync(incident, end, "input.sha256")).Trim());
+            Assert.Equal(inputSha, (await engine.ReadJobFileAsync(incident, end, "input.sha256")).Trim());
             Assert.Equal(("READY", Size), (output["status"]!.GetValue<string>(), output["size"]!.GetValue<long>()));
             Assert.Equal((Size, output["sha256"]!.GetValue<string>()), (output["read_bytes"]!.GetValue<long>(), output["read_sha256"]!.GetValue<string>()));
             // 300 MB in and 300 MB out, neither held whole: the process's peak grew by much less than one file.
@@ -122,13 +122,4 @@ public sealed class DataStagingTests(EngineFixture engine)
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    private async Task<string> ReadAsync(Guid incident, JsonObject end, string file)
-    {
-        var request = (JsonObject)end.DeepClone();
-        request["file"] = file;
-        await engine.Client.Send(HpcTestQueues.Read, request);
-        await engine.Client.FlushMessages();
-        var read = await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.Read).GetPersisted(), p => p.Count > 0, $"{file} to be read");
-        return JsonNode.Parse(Assert.Single(read))!["content"]!.GetValue<string>();
-    }
 }

@@ -38,7 +38,7 @@ public sealed class EnsembleTests(EngineFixture engine)
         foreach (var member in end.Members.Skip(4))
             await HpcTestJobs.UntilAsync(() => LoopbackHpc.JobStateAsync(member.JobId!), state => state == "CANCELLED", $"Slurm to cancel member {member.Member} ({member.JobId})");
         foreach (var member in end.Members.Take(4))
-            Assert.Equal($"member {member.Member}\n", await ReadAsync(incident, member, "seen.txt"));
+            Assert.Equal($"member {member.Member}\n", await engine.ReadJobFileAsync(incident, member.ToMessage(), "seen.txt"));
         var simulations = await HpcTestJobs.UntilAsync(() => engine.Client.GetSimulations(incident),
             s => s.Count(m => m.Status == SimulationStatus.Cancelled) == 2, "the engine to record the two members cancelled");
         // Six members and the ensemble; the notify queue heard the ensemble's end only, once.
@@ -81,17 +81,5 @@ public sealed class EnsembleTests(EngineFixture engine)
         });
         await engine.Client.FlushMessages();
         return incident;
-    }
-
-    /// <summary>A file of a member's directory, as a handler reads it through the engine.</summary>
-    private async Task<string> ReadAsync(Guid incident, SimulationEnd member, string file)
-    {
-        var request = member.ToMessage();
-        request["file"] = file;
-        await engine.Client.Send(HpcTestQueues.Read, request);
-        await engine.Client.FlushMessages();
-        var read = await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.Read).GetPersisted(),
-            p => p.Any(d => JsonNode.Parse(d)!["member"]?.GetValue<int>() == member.Member), $"member {member.Member}'s {file} to be read");
-        return JsonNode.Parse(read.Single(d => JsonNode.Parse(d)!["member"]?.GetValue<int>() == member.Member))!["content"]!.GetValue<string>();
     }
 }

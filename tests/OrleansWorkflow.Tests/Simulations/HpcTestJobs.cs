@@ -38,4 +38,16 @@ internal static class HpcTestJobs
             p => p.Count > 0, "the job's end to reach the workflow");
         return JsonNode.Parse(Assert.Single(persisted))!.AsObject();
     }
+
+    /// <summary>A file of the job whose end message is <paramref name="end"/>, as a handler reads it through the engine (one read at a time per incident).</summary>
+    public static async Task<string> ReadJobFileAsync(this EngineFixture engine, Guid incident, JsonObject end, string file)
+    {
+        var before = (await engine.Handler(incident, HpcTestQueues.Read).GetPersisted()).Count;
+        var request = (JsonObject)end.DeepClone();
+        request["file"] = file;
+        await engine.Client.Send(HpcTestQueues.Read, request);
+        await engine.Client.FlushMessages();
+        var read = await UntilAsync(() => engine.Handler(incident, HpcTestQueues.Read).GetPersisted(), p => p.Count > before, $"{file} to be read");
+        return JsonNode.Parse(read[before])!["content"]!.GetValue<string>();
+    }
 }

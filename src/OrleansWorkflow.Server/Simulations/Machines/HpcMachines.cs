@@ -71,9 +71,14 @@ internal sealed class HpcMachines(IOptions<HpcOptions> settings, IMachineDrivers
     }
 }
 
-/// <summary>Machines driven over SSH, each on one reused connection: the engine's drivers unless a host gives others.</summary>
+/// <summary>Machines driven over SSH (or their scheduler through slurmrestd), each on one reused connection: the engine's drivers unless a host gives others.</summary>
 internal sealed class SshMachineDrivers(TimeProvider clock, ILoggerFactory loggers) : IMachineDrivers
 {
-    public IMachineDriver Open(string name, MachineOptions options) =>
-        new SshMachineDriver(name, options, new MachineConnection(name, options, clock, loggers.CreateLogger<MachineConnection>()), IScheduler.For(options.Scheduler));
+    public IMachineDriver Open(string name, MachineOptions options)
+    {
+        var ssh = new SshMachineDriver(name, options, new MachineConnection(name, options, clock, loggers.CreateLogger<MachineConnection>()), IScheduler.For(options.Scheduler));
+        return options.Driver == MachineDriverKind.SlurmRest
+            ? new SlurmRestDriver(name, options, ssh, new HttpClient { BaseAddress = new Uri(options.RestUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(2) })
+            : ssh;
+    }
 }

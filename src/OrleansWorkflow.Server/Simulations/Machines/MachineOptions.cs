@@ -12,6 +12,19 @@ public enum SchedulerKind
     Pbs = 1,
 }
 
+/// <summary>How the engine drives a machine's scheduler.</summary>
+public enum MachineDriverKind
+{
+    /// <summary>Scheduler commands over SSH (sbatch, scontrol, qsub...), files over SFTP.</summary>
+    Ssh = 0,
+
+    /// <summary>
+    /// Slurm's REST API (slurmrestd) with a JWT for submitting, asking after and cancelling jobs; files (the job's,
+    /// the incident's data) still over SFTP to Host, which may be the site's data transfer node: slurmrestd moves none.
+    /// </summary>
+    SlurmRest = 1,
+}
+
 /// <summary>One HPC machine, bound from "Hpc:Machines:&lt;name&gt;". Key authentication only; the host key is pinned.</summary>
 public sealed class MachineOptions
 {
@@ -34,6 +47,21 @@ public sealed class MachineOptions
 
     /// <summary>How long before the certificate expires the machine makes the silo Degraded in /readyz (default 1 hour).</summary>
     public TimeSpan CertificateWarning { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Ssh (default), or SlurmRest: the scheduler through <see cref="RestUrl"/> with the JWT in <see cref="TokenFile"/>.</summary>
+    public MachineDriverKind Driver { get; set; } = MachineDriverKind.Ssh;
+
+    /// <summary>With Driver SlurmRest: slurmrestd's base URL, e.g. https://slurm-api.example.org:6820.</summary>
+    public string RestUrl { get; set; } = "";
+
+    /// <summary>With Driver SlurmRest: the OpenAPI version of slurmrestd's job endpoints (default v0.0.38, Slurm 22.05).</summary>
+    public string RestApiVersion { get; set; } = "v0.0.38";
+
+    /// <summary>
+    /// With Driver SlurmRest: the file holding the JWT for <see cref="User"/> (as <c>scontrol token</c> or the site's
+    /// token service issues it); read at each request, so an operator or a site tool refreshes it in place.
+    /// </summary>
+    public string TokenFile { get; set; } = "";
 
     /// <summary>The machine's line from a known_hosts file ("host key-type base64"), as its administrators publish it.</summary>
     public string KnownHost { get; set; } = "";
@@ -110,6 +138,19 @@ public sealed class MachineOptions
             yield return knownHost;
         if (!Enum.IsDefined(Scheduler))
             yield return $"{Key("Scheduler")} is {Scheduler}; set Slurm or Pbs.";
+        if (Driver == MachineDriverKind.SlurmRest)
+        {
+            if (Scheduler != SchedulerKind.Slurm)
+                yield return $"{Key("Driver")} is SlurmRest but {Key("Scheduler")} is {Scheduler}; slurmrestd drives Slurm only.";
+            if (!Uri.TryCreate(RestUrl, UriKind.Absolute, out var rest) || rest.Scheme is not ("http" or "https"))
+                yield return $"{Key("RestUrl")} \"{RestUrl}\" is not an http(s) URL; set slurmrestd's address, e.g. https://slurm-api.example.org:6820.";
+            if (string.IsNullOrWhiteSpace(TokenFile) || !File.Exists(TokenFile))
+                yield return $"{Key("TokenFile")} \"{TokenFile}\" is not a file; set the file holding {User}'s Slurm JWT (scontrol token, or the site's token service).";
+            if (!System.Text.RegularExpressions.Regex.IsMatch(RestApiVersion, @"^v\d+\.\d+\.\d+$"))
+                yield return $"{Key("RestApiVersion")} \"{RestApiVersion}\" is not a version such as v0.0.38.";
+        }
+        else if (!Enum.IsDefined(Driver))
+            yield return $"{Key("Driver")} is {Driver}; set Ssh or SlurmRest.";
         if (string.IsNullOrWhiteSpace(BaseDirectory) || !BaseDirectory.StartsWith('/'))
             yield return $"{Key("BaseDirectory")} \"{BaseDirectory}\" is not an absolute path; set the directory on the machine where job directories are made.";
         if (PollPeriod < TimeSpan.FromSeconds(1))

@@ -116,6 +116,37 @@ internal sealed class SshMachineDriver(string name, MachineOptions options, Mach
     /// <inheritdoc/>
     public MachinePoll? LastPoll { get; private set; }
 
+    /// <summary>The job id an earlier submission recorded in <paramref name="workingDirectory"/>; null when none did.</summary>
+    internal async Task<string?> RecordedJobIdAsync(string workingDirectory, CancellationToken cancellationToken)
+    {
+        var existing = await connection.RunAsync($"cat {Shell.Quote(workingDirectory + "/" + JobIdFile)} 2>/dev/null", cancellationToken);
+        return existing.Succeeded && existing.Output.Trim() is { Length: > 0 } id ? id : null;
+    }
+
+    /// <summary>Makes the working directory and writes the job's files into it, for a job another way submits (<see cref="SlurmRestDriver"/>).</summary>
+    internal async Task PrepareJobAsync(string workingDirectory, SimulationRequest request, IReadOnlyDictionary<string, string> links, CancellationToken cancellationToken)
+    {
+        var wd = Shell.Quote(workingDirectory);
+        var prepared = await connection.RunAsync($"mkdir -p {wd} && test -w {wd}", cancellationToken);
+        if (!prepared.Succeeded)
+            throw new InvalidOperationException($"Machine {name}: cannot make the working directory {workingDirectory} ({prepared.Evidence}); check Hpc:Machines:{name}:BaseDirectory.");
+        await WriteJobAsync(workingDirectory, request, links, cancellationToken);
+        var executable = await connection.RunAsync($"chmod u+x {Shell.Quote($"{workingDirectory}/{SimulationRequest.ScriptFileName}")} {Shell.Quote($"{workingDirectory}/{JobEvidence.WrapperFileName}")}", cancellationToken);
+        if (!executable.Succeeded)
+            throw new InvalidOperationException($"Machine {name}: cannot make the job's script executable in {workingDirectory} ({executable.Evidence}).");
+    }
+
+    /// <summary>Records the job's id in its directory: a later submission adopts it.</summary>
+    internal Task RecordJobIdAsync(string workingDirectory, string jobId, CancellationToken cancellationToken) =>
+        connection.WriteFileAsync($"{workingDirectory}/{JobIdFile}", jobId + "\n", cancellationToken);
+
+    /// <summary>What each job's directory says of its end (<see cref="JobEvidence"/>), for jobs the scheduler no longer knows.</summary>
+    internal async Task<IReadOnlyDictionary<string, JobObservation>> EvidenceAsync(IReadOnlyDictionary<string, string> jobs, CancellationToken cancellationToken)
+    {
+        var result = await connection.RunAsync(JobEvidence.Command(jobs), cancellationToken);
+        return JobEvidence.Parse(JobEvidence.Split(result.Output).Evidence);
+    }
+
     /// <inheritdoc/>
     public async Task StartStagingAsync(string directory, string dataName, string script, CancellationToken cancellationToken)
     {
