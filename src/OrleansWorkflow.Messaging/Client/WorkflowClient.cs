@@ -195,6 +195,9 @@ public sealed class WorkflowClient : IAsyncDisposable
     /// <summary>Sets a machine's mode (Draining, Disabled: no new jobs; Test: only TEST incidents' jobs; Enabled), with the reason.</summary>
     public Task<MachineState> SetMachineMode(string machine, MachineMode mode, string reason) => _grains.GetGrain<IMachineRegistryGrain>(0).SetMode(machine, mode, reason);
 
+    /// <summary>The incident's data on HPC machines (fetched inputs, kept outputs), by name.</summary>
+    public Task<IReadOnlyList<DataItem>> GetData(Guid incidentId) => _grains.GetGrain<IIncidentDataList>(incidentId).GetData();
+
     /// <summary>The cluster's schedules of recurring incidents, with the last due time each fired and the next.</summary>
     public Task<IReadOnlyList<ScheduleInfo>> GetSchedules() => _grains.GetGrain<ISchedulesGrain>(0).List();
 

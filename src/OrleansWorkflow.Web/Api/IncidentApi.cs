@@ -25,6 +25,7 @@ internal static class IncidentApi
         api.MapGet("/incidents", List);
         api.MapGet("/incidents/{id}", Get);
         api.MapGet("/incidents/{id}/graph", Graph);
+        api.MapGet("/incidents/{id}/data", Data);
         api.MapPost("/incidents/{id}/messages/{queue}", Send).Body<JsonObject>().Mutation();
         api.MapPost("/incidents/{id}/complete", Complete).Mutation();
         api.MapPost("/incidents/{id}/cancel", Cancel).Body<CancelBody>().Mutation();
@@ -123,6 +124,9 @@ internal static class IncidentApi
             await workflow.GetSimulations(incident),
             await workflow.GetDeadLetters(incident)));
     });
+
+    private static Task<IResult> Data(string id, WorkflowClient workflow) =>
+        WithIncident(id, workflow, async (incident, _) => Results.Json(await workflow.GetData(incident)));
 
     private static Task<IResult> Graph(string id, string? format, WorkflowClient workflow, GraphDrawings drawings, HttpContext http) => WithIncident(id, workflow, async (incident, _) =>
     {

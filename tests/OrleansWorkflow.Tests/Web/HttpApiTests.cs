@@ -141,7 +141,9 @@ public sealed class HttpApiTests(WebSiloFixture web)
         AssertRefused(400, "No HPC machine named \"nowhere\"", await WebSiloFixture.GetAsync(viewer, "/api/machines/nowhere/waiting"));
         AssertRefused(400, "machine", await WebSiloFixture.GetAsync(viewer, "/api/machines/%20/waiting"));
         var (listedSchedules, schedules) = await WebSiloFixture.GetAsync(viewer, "/api/schedules");
-        Assert.Equal((200, 0), (listedSchedules, schedules!.AsArray().Count));
+        var schedule = Assert.Single(schedules!.AsArray())!;
+        Assert.Equal((200, WebSiloFixture.Schedule, "TEST", DateTimeOffset.Parse("2028-02-29T06:00:00Z")),
+            (listedSchedules, schedule["name"]!.GetValue<string>(), schedule["kind"]!.GetValue<string>(), schedule["nextDue"]!.GetValue<DateTimeOffset>()));
         AssertRefused(400, "\"mode\" must be one of Enabled, Draining, Disabled, Test", await web.PostAsync($"/api/machines/{LoopbackHpc.Machine}/mode", """{"mode": "Off", "reason": "x"}"""));
         AssertRefused(400, "No HPC machine named \"nowhere\"", await web.PostAsync("/api/machines/nowhere/mode", """{"mode": "Draining", "reason": "x"}"""));
 

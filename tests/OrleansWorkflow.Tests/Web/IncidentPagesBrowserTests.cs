@@ -38,6 +38,14 @@ public sealed class IncidentPagesBrowserTests(WebSiloFixture web, ITestOutputHel
         await Assertions.Expect(row).ToContainTextAsync("test fire");
         await Assertions.Expect(row).ToContainTextAsync("Routine");
         await Assertions.Expect(page.Locator($"#machines tr[data-machine='{LoopbackHpc.Machine}']")).ToContainTextAsync("Enabled");
+        await Assertions.Expect(page.Locator($"#machines tr[data-machine='{LoopbackHpc.Machine}'] td").Nth(4)).ToHaveTextAsync("0");
+        await Assertions.Expect(page.Locator("#none-waiting")).ToBeVisibleAsync();
+        var schedule = page.Locator($"#schedules tr[data-schedule='{WebSiloFixture.Schedule}']");
+        await Assertions.Expect(schedule).ToContainTextAsync("0 6 29 2 *");
+        await Assertions.Expect(schedule).ToContainTextAsync("Europe/Lisbon");
+        // The next 29 February at 06:00 in Lisbon (UTC+0 in winter), in the browser's time zone.
+        var next = await page.EvaluateAsync<string>("() => new Date('2028-02-29T06:00:00Z').toLocaleString()");
+        await Assertions.Expect(schedule.Locator("td").Nth(6)).ToHaveTextAsync(next);
         await SaveAsync(page, "incident-list");
 
         await row.Locator("a").ClickAsync();

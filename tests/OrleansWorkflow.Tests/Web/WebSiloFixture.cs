@@ -40,6 +40,9 @@ public sealed class WebSiloFixture : IAsyncLifetime
     public const int MutationsPerSecond = 20;
     public const int EventStreamsPerPrincipal = 4;
 
+    /// <summary>The schedule the silo is configured with: a drill on 29 February at 06:00 in Lisbon.</summary>
+    public const string Schedule = "leap-day-drill";
+
     /// <summary>Where the silo wrote its admin key.</summary>
     public string AdminKeyFile { get; } = Path.Combine(Path.GetTempPath(), $"owf-web-{Guid.NewGuid():N}", "admin-key");
 
@@ -53,6 +56,10 @@ public sealed class WebSiloFixture : IAsyncLifetime
             ["OWF_Web__AdminKeyFile"] = AdminKeyFile,
             ["OWF_Web__MutationsPerSecond"] = MutationsPerSecond.ToString(),
             ["OWF_Web__MaxEventStreamsPerPrincipal"] = EventStreamsPerPrincipal.ToString(),
+            // A schedule for the pages to show, which never fires while tests run.
+            [$"OWF_Workflow__Schedules__{Schedule}__Cron"] = "0 6 29 2 *",
+            [$"OWF_Workflow__Schedules__{Schedule}__TimeZone"] = "Europe/Lisbon",
+            [$"OWF_Workflow__Schedules__{Schedule}__Kind"] = "TEST",
         });
         await Silo.WaitForLogAsync("created the admin key", TimeSpan.FromSeconds(30));
         AdminKey = (await File.ReadAllTextAsync(AdminKeyFile)).Trim();

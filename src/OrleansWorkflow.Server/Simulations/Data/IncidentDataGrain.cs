@@ -25,7 +25,7 @@ internal sealed class IncidentDataGrain(
     HpcMachines machines,
     IMessagePublisher publisher,
     [FromKeyedServices(WorkflowClock.Key)] TimeProvider clock,
-    ILogger<IncidentDataGrain> logger) : Grain, IIncidentDataGrain, IRemindable
+    ILogger<IncidentDataGrain> logger) : Grain, IIncidentDataGrain, IIncidentDataList, IRemindable
 {
     private const string StageReminder = "stage";
     private Guid IncidentId => this.GetPrimaryKey();
@@ -58,6 +58,8 @@ internal sealed class IncidentDataGrain(
             await ProbeAsync(name);
         return state.State.Items.GetValueOrDefault(name);
     }
+
+    public Task<IReadOnlyList<DataItem>> GetData() => List();
 
     public Task<IReadOnlyList<DataItem>> List() => Task.FromResult<IReadOnlyList<DataItem>>([.. state.State.Items.Values.OrderBy(i => i.Name, StringComparer.Ordinal)]);
 

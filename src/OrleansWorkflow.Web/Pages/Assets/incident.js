@@ -38,6 +38,9 @@ async function read() {
   rows('simulations', detail.simulations, s => [
     owf.cell(s.simulationId, 'muted'), owf.cell(s.machine), owf.cell(s.jobId ?? ''), owf.status(s.status), owf.cell(owf.time(s.expectedStart)),
     owf.cell(s.exitCode ?? ''), owf.cell(s.workingDirectory ?? ''), owf.cell(s.detail ?? '')]);
+  rows('data', await owf.json(api + '/data'), d => [
+    owf.cell(d.name), owf.cell(d.machine), owf.status(d.status), owf.cell(d.size ?? ''), owf.cell(d.sha256 ?? '', 'muted'), owf.cell(d.source),
+    owf.cell(d.path, 'muted'), owf.cell(d.detail ?? '')]);
   rows('dead-letters', detail.deadLetters, d => [owf.cell(owf.time(d.at)), owf.cell(d.queue), owf.cell(d.messageId ?? ''), owf.cell(d.reason), letterActions(d)]);
 
   const svg = await fetch(api + '/graph?format=svg');

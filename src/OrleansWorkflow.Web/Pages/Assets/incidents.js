@@ -28,10 +28,34 @@ async function refresh() {
   document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
 
   const machines = await owf.json('/api/machines');
-  document.getElementById('machines').replaceChildren(...machines.map(machine => {
+  const waiting = await Promise.all(machines.map(machine => owf.json('/api/machines/' + encodeURIComponent(machine.machine) + '/waiting')));
+  document.getElementById('machines').replaceChildren(...machines.map((machine, i) => {
     const row = document.createElement('tr');
     row.dataset.machine = machine.machine;
-    row.append(owf.cell(machine.machine), owf.cell(machine.mode), owf.cell(owf.time(machine.changedAt)), owf.cell(machine.reason ?? ''));
+    row.append(owf.cell(machine.machine), owf.cell(machine.mode), owf.cell(owf.time(machine.changedAt)), owf.cell(machine.reason ?? ''),
+      owf.cell(waiting[i].length), owf.cell(owf.time(machine.certificateValidBefore)));
+    return row;
+  }));
+  const held = waiting.flat();
+  document.getElementById('waiting').replaceChildren(...held.map(simulation => {
+    const row = document.createElement('tr');
+    row.dataset.simulation = simulation.simulationId;
+    const link = document.createElement('a');
+    link.href = '/incidents/' + simulation.incidentId;
+    link.textContent = simulation.incidentId;
+    const incident = document.createElement('td');
+    incident.appendChild(link);
+    row.append(owf.cell(simulation.machine), incident, owf.cell(simulation.urgency), owf.cell(owf.time(simulation.createdAt)), owf.cell(simulation.simulationId, 'muted'));
+    return row;
+  }));
+  document.getElementById('none-waiting').hidden = held.length > 0;
+
+  const schedules = await owf.json('/api/schedules');
+  document.getElementById('schedules').replaceChildren(...schedules.map(schedule => {
+    const row = document.createElement('tr');
+    row.dataset.schedule = schedule.name;
+    row.append(owf.cell(schedule.name), owf.cell(schedule.cron), owf.cell(schedule.timeZone), owf.cell(schedule.kind), owf.cell(schedule.missed),
+      owf.cell(owf.time(schedule.lastDue)), owf.cell(owf.time(schedule.nextDue)));
     return row;
   }));
 }
