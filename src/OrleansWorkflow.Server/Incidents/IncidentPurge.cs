@@ -5,8 +5,8 @@ using OrleansWorkflow.Time;
 namespace OrleansWorkflow.Incidents;
 
 /// <summary>
-/// Purges the working data of one finished incident: its simulations' records, its handlers' stored data and its
-/// timers, then tells the incident it was purged. Run from outside the incident grain, so that the incident never
+/// Purges the working data of one finished incident: its simulations' records, the data its machines fetched, its
+/// handlers' stored data and its timers, then tells the incident it was purged. Run from outside the incident grain, so that the incident never
 /// waits for a grain (a handler) that may itself be waiting to be admitted by it.
 /// </summary>
 internal sealed class IncidentPurge(IGrainFactory grains, HandlerRegistry handlers)
@@ -20,6 +20,8 @@ internal sealed class IncidentPurge(IGrainFactory grains, HandlerRegistry handle
         foreach (var simulation in data.Simulations)
             if (!await grains.GetGrain<ISimulationGrain>(simulation).Forget())
                 return false; // its job has not ended yet: a later purge takes it
+        if (!await grains.GetGrain<Simulations.Data.IIncidentDataGrain>(incidentId).Forget())
+            return false; // its data is still staged, or a machine is away: a later purge takes it
         foreach (var queue in data.Queues.Where(handlers.IsRegistered))
             await handlers.Resolve(grains, incidentId, queue).PurgeIncidentData();
         if (data.HasTimers)

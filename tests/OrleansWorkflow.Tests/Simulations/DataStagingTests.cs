@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using OrleansWorkflow.Tests.Handlers;
 using OrleansWorkflow.Tests.Infrastructure;
 
@@ -98,6 +99,39 @@ public sealed class DataStagingTests(EngineFixture engine)
         }
     }
 
+    [Fact]
+    public async Task The_purge_of_a_finished_incident_deletes_the_data_its_machine_fetched_and_its_records_and_leaves_a_jobs_output_with_the_job()
+    {
+        var directory = Directory.CreateTempSubdirectory("owf-data-provider-").FullName;
+        try
+        {
+            var sha = await WriteRandomFileAsync(Path.Combine(directory, "fuel.bin"), 64 * 1024);
+            await using var provider = new LocalFileServer(directory);
+            var incident = await engine.Client.CreateIncident("data purge test", "TEST");
+            await engine.Client.Send(HpcTestQueues.DataFetch, new JsonObject
+            {
+                ["IncidentID"] = incident.ToString(), ["machine"] = LoopbackHpc.Machine, ["url"] = provider.UrlOf("fuel.bin").AbsoluteUri, ["sha256"] = sha, ["output_bytes"] = 10,
+            });
+            await engine.Client.FlushMessages();
+            await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.DataReady).GetPersisted(), p => p.Count >= 2, "the input and the output to be ready");
+            var data = await engine.Client.GetData(incident);
+            var (input, output) = (data.Single(d => d.Name == "input"), data.Single(d => d.Name == "output"));
+            var fetchedBefore = File.Exists(input.Path);
+            await engine.Client.Complete(incident);
+
+            var purged = await engine.Services.GetRequiredService<OrleansWorkflow.Incidents.IncidentPurge>().PurgeAsync(incident);
+
+            Assert.Equal((2, true, true), (data.Count, fetchedBefore, purged));
+            Assert.Empty(await engine.Client.GetData(incident));
+            Assert.False(Directory.Exists(Path.GetDirectoryName(input.Path)), $"the incident's data directory {Path.GetDirectoryName(input.Path)} is still there");
+            Assert.True(File.Exists(output.Path), $"the job's output {output.Path} went with the purge");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static JsonObject Notice(IReadOnlyList<string> notices, string data) =>
         Assert.Single(notices.Select(n => JsonNode.Parse(n)!.AsObject()), n => n["data"]!.GetValue<string>() == data);
 
@@ -115,9 +149,10 @@ public sealed class DataStagingTests(EngineFixture engine)
         await using var file = File.Create(path);
         for (long written = 0; written < size; written += chunk.Length)
         {
-            RandomNumberGenerator.Fill(chunk);
-            sha.AppendData(chunk);
-            await file.WriteAsync(chunk);
+            var part = chunk.AsMemory(0, (int)Math.Min(chunk.Length, size - written));
+            RandomNumberGenerator.Fill(part.Span);
+            sha.AppendData(part.Span);
+            await file.WriteAsync(part);
         }
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }

@@ -12,6 +12,12 @@ internal interface IIncidentDataGrain : IGrainWithGuidKey
 
     /// <summary>The incident's data as recorded, by name.</summary>
     Task<IReadOnlyList<DataItem>> List();
+
+    /// <summary>
+    /// Retention: deletes the data the machines fetched (the incident's data directory on each; kept job outputs stay
+    /// with their jobs) and the records. False, keeping all, while a staging runs or a machine cannot be reached.
+    /// </summary>
+    Task<bool> Forget();
 }
 
 /// <summary>What a handler registered: a URL its machine fetches, or a file an ended simulation left.</summary>

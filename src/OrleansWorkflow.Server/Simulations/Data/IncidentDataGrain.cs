@@ -32,20 +32,30 @@ internal sealed class IncidentDataGrain(
 
     public async Task Register(DataRegistration registration)
     {
+        // A registration that cannot be had is logged (and, for a bad job file, recorded as failed), never thrown:
+        // the handler's other effects must not wait behind it.
         if (state.State.Registrations.TryGetValue(registration.Name, out var existing))
         {
             if (existing != registration)
-                throw new ArgumentException($"Incident {IncidentId} has data \"{registration.Name}\" already, from {existing.Source} on {existing.Machine}; give the new one another name.");
+                logger.LogError("Incident {IncidentId}: data {Data} is registered already from {Source} on {Machine}; the registration from {Other} is ignored (give it another name)",
+                    IncidentId, registration.Name, existing.Source, existing.Machine, registration.Source);
             return;
         }
         var machine = machines.Get(registration.Machine);
+        var (path, refused) = await PathOfAsync(registration, machine);
         state.State.Registrations[registration.Name] = registration;
         state.State.Items[registration.Name] = new DataItem
         {
-            Name = registration.Name, IncidentId = IncidentId, Machine = machine.Name, Path = await PathOfAsync(registration, machine),
-            Status = DataStatus.Pending, Source = registration.Source, RegisteredAt = clock.GetUtcNow(), NotifyQueue = registration.NotifyQueue,
+            Name = registration.Name, IncidentId = IncidentId, Machine = machine.Name, Path = path, Source = registration.Source, RegisteredAt = clock.GetUtcNow(),
+            NotifyQueue = registration.NotifyQueue, Status = refused is null ? DataStatus.Pending : DataStatus.Failed, Detail = refused, EndedAt = refused is null ? null : clock.GetUtcNow(),
         };
         await state.WriteStateAsync();
+        if (refused is not null)
+        {
+            logger.LogWarning("Incident {IncidentId}: data {Data} FAILED: {Why}", IncidentId, registration.Name, refused);
+            await NotifyAsync(state.State.Items[registration.Name]);
+            return;
+        }
         logger.LogInformation("Incident {IncidentId}: data {Data} registered on machine {Machine} from {Source}", IncidentId, registration.Name, machine.Name, registration.Source);
         var period = machine.Options.PollPeriod;
         await this.RegisterOrUpdateReminder(StageReminder, TimeSpan.Zero, period);
@@ -71,17 +81,40 @@ internal sealed class IncidentDataGrain(
             await this.UnregisterReminder(reminder);
     }
 
-    /// <summary>A fetch goes to the incident's data directory; a kept file stays where its job wrote it.</summary>
-    private async Task<string> PathOfAsync(DataRegistration registration, Machine machine)
+    /// <summary>A fetch goes to the incident's data directory; a kept file stays where its job wrote it. Else why it cannot be had.</summary>
+    private async Task<(string Path, string? Refused)> PathOfAsync(DataRegistration registration, Machine machine)
     {
         if (registration.Url is not null)
-            return $"{machine.DataDirectoryOf(IncidentId)}/{registration.Name}";
+            return ($"{machine.DataDirectoryOf(IncidentId)}/{registration.Name}", null);
         var job = await GrainFactory.GetGrain<ISimulationGrain>(registration.SimulationId!.Value).GetInfo();
         if (job is null || job.IncidentId != IncidentId || job.Machine != machine.Name)
-            throw new ArgumentException($"Simulation {registration.SimulationId} is none of incident {IncidentId}'s jobs on {machine.Name}: only a file of the incident's own ended job is kept as its data.");
+            return ("", $"simulation {registration.SimulationId} is none of incident {IncidentId}'s jobs on {machine.Name}: only a file of the incident's own ended job is kept as its data");
         if (!job.Status.IsFinished())
-            throw new InvalidOperationException($"Simulation {registration.SimulationId} has not ended (the engine knows it {job.Status}); keep its files once it has.");
-        return $"{job.WorkingDirectory}/{registration.FileName}";
+            return ("", $"simulation {registration.SimulationId} has not ended (the engine knows it {job.Status}); keep its files once it has");
+        return ($"{job.WorkingDirectory}/{registration.FileName}", null);
+    }
+
+    public async Task<bool> Forget()
+    {
+        if (state.State.Items.Values.Any(i => i.Status == DataStatus.Pending))
+            return false;
+        foreach (var machine in state.State.Registrations.Values.Where(r => r.Url is not null).Select(r => r.Machine).Distinct())
+        {
+            try
+            {
+                await machines.Get(machine).DeleteDataAsync(IncidentId, CancellationToken.None);
+            }
+            catch (Exception e) when (e is MachineUnreachableException or InvalidOperationException)
+            {
+                logger.LogWarning("Incident {IncidentId}: its data on {Machine} is not deleted yet, retrying at the next purge: {Error}", IncidentId, machine, e.Message);
+                return false;
+            }
+        }
+        await state.ClearStateAsync();
+        if (await this.GetReminder(StageReminder) is { } reminder)
+            await this.UnregisterReminder(reminder);
+        DeactivateOnIdle();
+        return true;
     }
 
     private async Task StartAsync(DataRegistration registration)

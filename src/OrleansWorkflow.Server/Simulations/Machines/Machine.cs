@@ -35,6 +35,9 @@ internal interface IMachineDriver : IAsyncDisposable
     Task<string> ProbeStagingAsync(string directory, string dataName, CancellationToken cancellationToken) =>
         throw new NotSupportedException("This machine's driver stages no data.");
 
+    /// <summary>Deletes <paramref name="directory"/> and what it holds (a directory the engine made).</summary>
+    Task DeleteDirectoryAsync(string directory, CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Opens the file at <paramref name="path"/> (an engine record's) for reading, streamed.</summary>
     Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) =>
         throw new NotSupportedException("This machine's driver streams no files.");
@@ -85,6 +88,9 @@ internal sealed class Machine(string name, MachineOptions options, IScheduler sc
 
     /// <summary>Where the incident's fetched data is kept on this machine.</summary>
     public string DataDirectoryOf(Guid incidentId) => $"{options.BaseDirectory.TrimEnd('/')}/{incidentId}/data";
+
+    /// <summary>Deletes the incident's data directory (retention); there is nothing to delete when the machine stages no data.</summary>
+    public Task DeleteDataAsync(Guid incidentId, CancellationToken cancellationToken) => driver.DeleteDirectoryAsync(DataDirectoryOf(incidentId), cancellationToken);
 
     /// <inheritdoc cref="IMachineDriver.StartStagingAsync"/>
     public Task StartStagingAsync(string directory, string dataName, string script, CancellationToken cancellationToken) =>

@@ -145,6 +145,8 @@ internal sealed class SlurmRestDriver(string name, MachineOptions options, SshMa
 
     public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) => files.OpenReadAsync(path, cancellationToken);
 
+    public Task DeleteDirectoryAsync(string directory, CancellationToken cancellationToken) => files.DeleteDirectoryAsync(directory, cancellationToken);
+
     /// <summary>
     /// One request to slurmrestd with the account's name and current token. Throws MachineUnreachableException when
     /// slurmrestd cannot be reached or refuses the token, SlurmRestRefusal when it answers with errors.

@@ -168,6 +168,14 @@ internal sealed class SshMachineDriver(string name, MachineOptions options, Mach
     /// <inheritdoc/>
     public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) => connection.OpenReadAsync(path, cancellationToken);
 
+    /// <inheritdoc/>
+    public async Task DeleteDirectoryAsync(string directory, CancellationToken cancellationToken)
+    {
+        var deleted = await connection.RunAsync($"rm -rf -- {Shell.Quote(directory)}", cancellationToken);
+        if (!deleted.Succeeded)
+            throw new InvalidOperationException($"Machine {name}: could not delete {directory} ({deleted.Evidence}).");
+    }
+
     public async Task<RemoteResult> CancelAsync(string jobId, CancellationToken cancellationToken) =>
         await connection.RunAsync(scheduler.CancelCommand(jobId), cancellationToken);
 
