@@ -51,6 +51,9 @@ public sealed class WebOptions : IValidatedOptions
     /// <summary>Graphviz processes drawing graphs at once; drawn graphs are cached.</summary>
     public int MaxGraphDrawings { get; set; } = 2;
 
+    /// <summary>The largest file an operator may upload as an incident's data (PUT /api/incidents/{id}/data/{name}), in bytes (default 20 GiB).</summary>
+    public long MaxUploadBytes { get; set; } = 20L * 1024 * 1024 * 1024;
+
     /// <inheritdoc />
     public IEnumerable<string> Problems()
     {
@@ -76,6 +79,8 @@ public sealed class WebOptions : IValidatedOptions
             yield return $"{Key(nameof(MutationsPerSecond))} is {MutationsPerSecond}; set at least 1 (default 100).";
         if (MaxGraphDrawings < 1)
             yield return $"{Key(nameof(MaxGraphDrawings))} is {MaxGraphDrawings}; set at least 1 (default 2).";
+        if (MaxUploadBytes < 1)
+            yield return $"{Key(nameof(MaxUploadBytes))} is {MaxUploadBytes}; set a size in bytes (default 21474836480, 20 GiB).";
     }
 }
 

@@ -26,6 +26,7 @@ internal static class IncidentApi
         api.MapGet("/incidents/{id}", Get);
         api.MapGet("/incidents/{id}/graph", Graph);
         api.MapGet("/incidents/{id}/data", Data);
+        api.MapPut("/incidents/{id}/data/{name}", DataUpload.UploadAsync).Accepts<Stream>("application/octet-stream").Mutation();
         api.MapPost("/incidents/{id}/messages/{queue}", Send).Body<JsonObject>().Mutation();
         api.MapPost("/incidents/{id}/complete", Complete).Mutation();
         api.MapPost("/incidents/{id}/cancel", Cancel).Body<CancelBody>().Mutation();

@@ -26,12 +26,19 @@ internal sealed class MutationGuard(IOptions<WebOptions> web, IAntiforgery antif
             QueueLimit = 0,
         }));
 
+    /// <summary>A file sent as application/octet-stream to an endpoint that says it accepts one (an upload).</summary>
+    private static bool TakesAsBytes(HttpContext http) =>
+        http.Request.ContentType?.StartsWith(Binary, StringComparison.OrdinalIgnoreCase) == true
+        && http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.ContentTypes.Contains(Binary) == true;
+
+    private const string Binary = "application/octet-stream";
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
         var request = http.Request;
         var (name, role) = http.User.Who();
-        if ((request.ContentType is not null || request.ContentLength > 0) && !request.HasJsonContentType())
+        if ((request.ContentType is not null || request.ContentLength > 0) && !request.HasJsonContentType() && !TakesAsBytes(http))
             return Results.Json(new { error = $"send the body as JSON with the header \"Content-Type: application/json\" (this request's is \"{request.ContentType}\")" },
                 statusCode: StatusCodes.Status415UnsupportedMediaType);
         if (http.User.HasSessionCookie())

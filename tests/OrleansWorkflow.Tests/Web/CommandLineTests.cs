@@ -85,7 +85,8 @@ public sealed class CommandLineTests(WebSiloFixture web)
         Assert.Contains($"Nothing waits for machine {LoopbackHpc.Machine}.", nothing);
         var (scheduled, none, scheduleError) = await OwfCommand.RunAsync(web.Silo, "schedules");
         Assert.True(scheduled == 0, scheduleError);
-        Assert.Contains("No schedule is configured (Workflow:Schedules).", none);
+        Assert.Contains($"{WebSiloFixture.Schedule}       0 6 29 2 *", none);
+        Assert.Contains("Europe/Lisbon", none);
 
         var (unknown, _, unknownError) = await OwfCommand.RunAsync(web.Silo, "machines", "set", "nowhere", "Draining", "--reason", "x");
         Assert.Equal(2, unknown);

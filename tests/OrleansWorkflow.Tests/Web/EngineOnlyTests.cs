@@ -40,7 +40,7 @@ public sealed class EngineOnlyTests(WebSiloFixture web)
 
     /// <summary>The grain interfaces a client may call through a gateway; every other grain interface of the engine is engine-only.</summary>
     private static readonly Type[] ClientSurface =
-        [typeof(IIncidentGrain), typeof(IIncidentBatchGrain), typeof(IIncidentCatalogGrain), typeof(IRetentionGrain), typeof(IMachineRegistryGrain), typeof(IMachineWaitingList), typeof(ISchedulesGrain), typeof(IWorkflowHandler)];
+        [typeof(IIncidentGrain), typeof(IIncidentBatchGrain), typeof(IIncidentCatalogGrain), typeof(IRetentionGrain), typeof(IMachineRegistryGrain), typeof(IMachineWaitingList), typeof(ISchedulesGrain), typeof(IIncidentDataList), typeof(IWorkflowHandler)];
 
     /// <summary>Every grain interface of the engine's assemblies (abstractions, handler contract, engine, web view).</summary>
     private static IEnumerable<Type> EngineGrainInterfaces() =>
@@ -93,7 +93,7 @@ public sealed class EngineOnlyTests(WebSiloFixture web)
         [
             "IIncidentGrain.GetInfo", "IIncidentGrain.GetSteps", "IIncidentGrain.GetSimulations", "IIncidentGrain.GetJoins",
             "IIncidentGrain.GetDeadLetters", "IIncidentGrain.Watch", "IIncidentCatalogGrain.List", "IMachineRegistryGrain.List", "IMachineRegistryGrain.Get",
-            "IMachineWaitingList.GetWaiting", "ISchedulesGrain.List",
+            "IMachineWaitingList.GetWaiting", "ISchedulesGrain.List", "IIncidentDataList.GetData",
         ];
         var methods = ClientSurface.SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)).ToList();
 

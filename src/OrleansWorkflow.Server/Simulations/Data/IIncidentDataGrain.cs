@@ -7,6 +7,18 @@ internal interface IIncidentDataGrain : IGrainWithGuidKey
     /// <summary>Records the data and starts staging it on its machine (once; the same registration again changes nothing, another of the name is refused).</summary>
     Task Register(DataRegistration registration);
 
+    /// <summary>
+    /// Records data <paramref name="name"/> as being uploaded to <paramref name="machine"/> by <paramref name="by"/> and
+    /// returns where on the machine to write it; throws when the incident has data of the name.
+    /// </summary>
+    Task<string> BeginUpload(string name, string machine, string by);
+
+    /// <summary>The upload of <paramref name="name"/> was written whole, with this SHA-256: the machine hashes it again, and its data is ready once the two agree.</summary>
+    Task EndUpload(string name, string sha256);
+
+    /// <summary>The upload of <paramref name="name"/> broke off: its data failed, saying why.</summary>
+    Task FailUpload(string name, string why);
+
     /// <summary>Data <paramref name="name"/>, its staging asked about first while pending; null when the incident has none of the name.</summary>
     Task<DataItem?> Get(string name);
 
@@ -29,7 +41,8 @@ internal sealed record DataRegistration(
     [property: Id(3)] Guid? SimulationId,
     [property: Id(4)] string? FileName,
     [property: Id(5)] string? Sha256,
-    [property: Id(6)] string? NotifyQueue)
+    [property: Id(6)] string? NotifyQueue,
+    [property: Id(7)] string? UploadedBy = null)
 {
-    public string Source => Url is { } url ? url.AbsoluteUri : $"simulation {SimulationId}: {FileName}";
+    public string Source => Url is { } url ? url.AbsoluteUri : UploadedBy is { } by ? $"uploaded by {by}" : $"simulation {SimulationId}: {FileName}";
 }

@@ -62,6 +62,43 @@ internal sealed class IncidentDataGrain(
         await StartAsync(registration);
     }
 
+    public async Task<string> BeginUpload(string name, string machine, string by)
+    {
+        DataItem.ValidateName(name);
+        if (state.State.Items.TryGetValue(name, out var existing))
+            throw new InvalidOperationException($"Incident {IncidentId} has data \"{name}\" already ({existing.Status}, from {existing.Source}); upload under another name.");
+        var target = machines.Get(machine);
+        var registration = new DataRegistration(name, target.Name, null, null, null, null, null, by);
+        state.State.Registrations[name] = registration;
+        state.State.Items[name] = new DataItem
+        {
+            Name = name, IncidentId = IncidentId, Machine = target.Name, Path = $"{target.DataDirectoryOf(IncidentId)}/{name}", Source = registration.Source,
+            RegisteredAt = clock.GetUtcNow(), Status = DataStatus.Pending, Detail = "uploading",
+        };
+        await state.WriteStateAsync();
+        logger.LogInformation("Incident {IncidentId}: data {Data} being uploaded to {Machine} by {By}", IncidentId, name, target.Name, by);
+        return state.State.Items[name].Path;
+    }
+
+    public async Task EndUpload(string name, string sha256)
+    {
+        var registration = state.State.Registrations[name] with { Sha256 = sha256 };
+        state.State.Registrations[name] = registration;
+        state.State.Items[name] = state.State.Items[name] with { Detail = null };
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(StageReminder, TimeSpan.Zero, machines.Get(registration.Machine).Options.PollPeriod);
+        await StartAsync(registration);
+    }
+
+    public async Task FailUpload(string name, string why)
+    {
+        if (state.State.Items.GetValueOrDefault(name) is not { Status: DataStatus.Pending } item)
+            return;
+        state.State.Items[name] = item with { Status = DataStatus.Failed, Detail = $"the upload broke off: {why}", EndedAt = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+        logger.LogWarning("Incident {IncidentId}: the upload of data {Data} broke off: {Why}", IncidentId, name, why);
+    }
+
     public async Task<DataItem?> Get(string name)
     {
         if (state.State.Items.TryGetValue(name, out var item) && item.Status == DataStatus.Pending)
@@ -96,9 +133,9 @@ internal sealed class IncidentDataGrain(
 
     public async Task<bool> Forget()
     {
-        if (state.State.Items.Values.Any(i => i.Status == DataStatus.Pending))
+        if (state.State.Items.Values.Any(i => i.Status == DataStatus.Pending && i.Detail != "uploading"))
             return false;
-        foreach (var machine in state.State.Registrations.Values.Where(r => r.Url is not null).Select(r => r.Machine).Distinct())
+        foreach (var machine in state.State.Registrations.Values.Where(r => r.Url is not null || r.UploadedBy is not null).Select(r => r.Machine).Distinct())
         {
             try
             {
@@ -121,6 +158,7 @@ internal sealed class IncidentDataGrain(
     {
         var item = state.State.Items[registration.Name];
         var machine = machines.Get(item.Machine);
+        // A fetch fetches, then hashes; an upload or a job's file is hashed where it lies, inside its directory.
         var script = registration.Url is { } url
             ? DataStaging.FetchScript(registration.Name, url, item.Path)
             : DataStaging.KeepScript(registration.Name, item.Path, item.Path[..item.Path.LastIndexOf('/')]);
@@ -151,7 +189,9 @@ internal sealed class IncidentDataGrain(
         }
         if (probe.Gone)
         {
-            await StartAsync(registration);
+            // An upload being written has no staging yet: EndUpload starts it.
+            if (item.Detail != "uploading")
+                await StartAsync(registration);
             return;
         }
         if (probe.Status == DataStatus.Pending)

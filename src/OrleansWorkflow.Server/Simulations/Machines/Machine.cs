@@ -35,6 +35,10 @@ internal interface IMachineDriver : IAsyncDisposable
     Task<string> ProbeStagingAsync(string directory, string dataName, CancellationToken cancellationToken) =>
         throw new NotSupportedException("This machine's driver stages no data.");
 
+    /// <summary>Creates (or replaces) the file at <paramref name="path"/>, its directory made when missing, for writing, streamed.</summary>
+    Task<Stream> OpenWriteAsync(string path, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("This machine's driver streams no files.");
+
     /// <summary>Deletes <paramref name="directory"/> and what it holds (a directory the engine made).</summary>
     Task DeleteDirectoryAsync(string directory, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -102,6 +106,9 @@ internal sealed class Machine(string name, MachineOptions options, IScheduler sc
 
     /// <inheritdoc cref="IMachineDriver.OpenReadAsync"/>
     public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) => driver.OpenReadAsync(path, cancellationToken);
+
+    /// <inheritdoc cref="IMachineDriver.OpenWriteAsync"/>
+    public Task<Stream> OpenWriteAsync(string path, CancellationToken cancellationToken) => driver.OpenWriteAsync(path, cancellationToken);
 
     /// <summary>The job's name on the scheduler: a retried submission finds a job by it.</summary>
     public static string JobNameOf(Guid simulationId) => "owf-" + simulationId.ToString("N");

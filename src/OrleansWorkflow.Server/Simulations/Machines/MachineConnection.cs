@@ -99,6 +99,20 @@ internal sealed class MachineConnection(string name, MachineOptions options, Tim
         }
     }
 
+    /// <summary>Creates (or replaces) a file for writing, streamed over SFTP.</summary>
+    public async Task<Stream> OpenWriteAsync(string path, CancellationToken cancellationToken)
+    {
+        var sftp = await SftpAsync(cancellationToken);
+        try
+        {
+            return await sftp.OpenAsync(path, FileMode.Create, FileAccess.Write, cancellationToken);
+        }
+        catch (Exception e) when (IsConnectionFailure(e))
+        {
+            throw Lost(e);
+        }
+    }
+
     private Task<SftpClient> SftpAsync(CancellationToken cancellationToken) =>
         ConnectedAsync(() => _sftp, client => _sftp = client, info => new SftpClient(info) { OperationTimeout = CommandTimeout }, cancellationToken);
 

@@ -145,6 +145,8 @@ internal sealed class SlurmRestDriver(string name, MachineOptions options, SshMa
 
     public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) => files.OpenReadAsync(path, cancellationToken);
 
+    public Task<Stream> OpenWriteAsync(string path, CancellationToken cancellationToken) => files.OpenWriteAsync(path, cancellationToken);
+
     public Task DeleteDirectoryAsync(string directory, CancellationToken cancellationToken) => files.DeleteDirectoryAsync(directory, cancellationToken);
 
     /// <summary>

@@ -169,6 +169,16 @@ internal sealed class SshMachineDriver(string name, MachineOptions options, Mach
     public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) => connection.OpenReadAsync(path, cancellationToken);
 
     /// <inheritdoc/>
+    public async Task<Stream> OpenWriteAsync(string path, CancellationToken cancellationToken)
+    {
+        var directory = path[..path.LastIndexOf('/')];
+        var made = await connection.RunAsync($"mkdir -p -- {Shell.Quote(directory)}", cancellationToken);
+        if (!made.Succeeded)
+            throw new InvalidOperationException($"Machine {name}: cannot make {directory} ({made.Evidence}); check Hpc:Machines:{name}:BaseDirectory.");
+        return await connection.OpenWriteAsync(path, cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public async Task DeleteDirectoryAsync(string directory, CancellationToken cancellationToken)
     {
         var deleted = await connection.RunAsync($"rm -rf -- {Shell.Quote(directory)}", cancellationToken);
