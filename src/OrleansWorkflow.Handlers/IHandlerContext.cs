@@ -147,6 +147,13 @@ public interface IIncidentData
     /// </summary>
     void Keep(SimulationEnd simulation, string fileName, string name, string? notifyQueue = null);
 
+    /// <summary>
+    /// Once the handler returns successfully, copies the incident's data <paramref name="name"/> onto
+    /// <paramref name="machine"/> as <paramref name="copyName"/> (when it is ready; streamed through a silo, its
+    /// SHA-256 checked on both machines); <paramref name="notifyQueue"/>, when given, hears when the copy is ready.
+    /// </summary>
+    void Copy(string name, string machine, string copyName, string? notifyQueue = null);
+
     /// <summary>The incident's data, ready or not, by name.</summary>
     Task<IReadOnlyList<DataItem>> ListAsync();
 

@@ -12,6 +12,7 @@ public interface IHpcEnsembleHandler : IWorkflowHandler;
 public interface IDataFetchHandler : IWorkflowHandler;
 public interface IDataJobEndHandler : IWorkflowHandler;
 public interface IDataReadyHandler : IWorkflowHandler;
+public interface IDataCopyHandler : IWorkflowHandler;
 
 public static class HpcTestQueues
 {
@@ -49,9 +50,12 @@ public static class HpcTestQueues
     /// <summary>Hears when data is ready or failed and persists it; ready "output" is read whole, streamed: {"read_bytes", "read_sha256"}.</summary>
     public const string DataReady = "test_data_ready";
 
+    /// <summary>Takes {"data", "machine", "as"}: copies the incident's data onto the machine under the new name; its readiness goes to <see cref="DataReady"/>.</summary>
+    public const string DataCopy = "test_data_copy";
+
     public static IWorkflowBuilder AddHpcTestHandlers(this IWorkflowBuilder workflow) =>
         workflow.AddHandler<IHpcSubmitHandler>(Submit).AddHandler<IHpcEndHandler>(End).AddHandler<IHpcReadHandler>(Read).AddHandler<IHpcEnsembleHandler>(Ensemble)
-            .AddHandler<IDataFetchHandler>(DataFetch).AddHandler<IDataJobEndHandler>(DataJobEnd).AddHandler<IDataReadyHandler>(DataReady);
+            .AddHandler<IDataFetchHandler>(DataFetch).AddHandler<IDataJobEndHandler>(DataJobEnd).AddHandler<IDataReadyHandler>(DataReady).AddHandler<IDataCopyHandler>(DataCopy);
 }
 
 public sealed class HpcSubmitHandler : HandlerGrain, IHpcSubmitHandler
@@ -183,5 +187,14 @@ public sealed class DataReadyHandler : HandlerGrain, IDataReadyHandler
             noticed["read_sha256"] = Convert.ToHexStringLower(sha.Hash!);
         }
         context.Persist.Put(noticed);
+    }
+}
+
+public sealed class DataCopyHandler : HandlerGrain, IDataCopyHandler
+{
+    protected override Task HandleAsync(JsonObject message, IHandlerContext context)
+    {
+        context.Data.Copy(message["data"]!.GetValue<string>(), message["machine"]!.GetValue<string>(), message["as"]!.GetValue<string>(), HpcTestQueues.DataReady);
+        return Task.CompletedTask;
     }
 }

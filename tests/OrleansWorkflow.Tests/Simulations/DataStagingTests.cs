@@ -132,6 +132,44 @@ public sealed class DataStagingTests(EngineFixture engine)
         }
     }
 
+    [Fact]
+    public async Task Data_copied_onto_another_machine_is_ready_there_with_the_same_checksum_under_its_own_name()
+    {
+        var directory = Directory.CreateTempSubdirectory("owf-data-provider-").FullName;
+        try
+        {
+            var sha = await WriteRandomFileAsync(Path.Combine(directory, "wind.bin"), 3 * 1024 * 1024 + 5);
+            await using var provider = new LocalFileServer(directory);
+            var incident = await engine.Client.CreateIncident("data copy test", "TEST");
+            await engine.Client.Send(HpcTestQueues.DataFetch, new JsonObject
+            {
+                ["IncidentID"] = incident.ToString(), ["machine"] = LoopbackHpc.Machine, ["url"] = provider.UrlOf("wind.bin").AbsoluteUri, ["sha256"] = sha, ["output_bytes"] = 1,
+            });
+            // Asked for at once: the copy waits for its original to be ready.
+            await engine.Client.Send(HpcTestQueues.DataCopy, new JsonObject
+            {
+                ["IncidentID"] = incident.ToString(), ["data"] = "input", ["machine"] = LoopbackHpc.Capped, ["as"] = "input-on-capped",
+            });
+            await engine.Client.FlushMessages();
+
+            var notices = await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.DataReady).GetPersisted(),
+                p => p.Any(n => JsonNode.Parse(n)!["data"]!.GetValue<string>() == "input-on-capped"), "the copy to be ready");
+            var data = await engine.Client.GetData(incident);
+
+            var copy = Notice(notices, "input-on-capped");
+            Assert.Equal(("READY", LoopbackHpc.Capped, sha, 3L * 1024 * 1024 + 5),
+                (copy["status"]!.GetValue<string>(), copy["machine"]!.GetValue<string>(), copy["sha256"]!.GetValue<string>(), copy["size"]!.GetValue<long>()));
+            var (original, copied) = (data.Single(d => d.Name == "input"), data.Single(d => d.Name == "input-on-capped"));
+            Assert.Equal("copy of input", copied.Source);
+            Assert.NotEqual(original.Path, copied.Path);
+            Assert.Equal(sha, Convert.ToHexStringLower(await SHA256.HashDataAsync(File.OpenRead(copied.Path))));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static JsonObject Notice(IReadOnlyList<string> notices, string data) =>
         Assert.Single(notices.Select(n => JsonNode.Parse(n)!.AsObject()), n => n["data"]!.GetValue<string>() == data);
 

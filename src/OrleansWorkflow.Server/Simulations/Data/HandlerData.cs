@@ -27,6 +27,15 @@ internal sealed class HandlerData(Guid incidentId, List<OutboxEntry> effects, IG
         Register(new DataRegistration(name, Configured(simulation.Machine), null, simulation.SimulationId, fileName, null, notifyQueue));
     }
 
+    public void Copy(string name, string machine, string copyName, string? notifyQueue = null)
+    {
+        DataItem.ValidateName(name);
+        DataItem.ValidateName(copyName);
+        if (name == copyName)
+            throw new ArgumentException($"Data {name}: give its copy a name of its own (data names are the incident's, whatever the machine).", nameof(copyName));
+        Register(new DataRegistration(copyName, Configured(machine), null, null, null, null, notifyQueue, CopyOf: name));
+    }
+
     private string Configured(string machine)
     {
         machines.Require(machine);

@@ -19,6 +19,9 @@ internal interface IIncidentDataGrain : IGrainWithGuidKey
     /// <summary>The upload of <paramref name="name"/> broke off: its data failed, saying why.</summary>
     Task FailUpload(string name, string why);
 
+    /// <summary>This grain's own copy of data <paramref name="name"/> was streamed (its original's SHA-256), or failed for good: recorded in turn with the grain's other calls.</summary>
+    Task CopyStreamed(string name, string sha256, string? failure);
+
     /// <summary>Data <paramref name="name"/>, its staging asked about first while pending; null when the incident has none of the name.</summary>
     Task<DataItem?> Get(string name);
 
@@ -42,7 +45,11 @@ internal sealed record DataRegistration(
     [property: Id(4)] string? FileName,
     [property: Id(5)] string? Sha256,
     [property: Id(6)] string? NotifyQueue,
-    [property: Id(7)] string? UploadedBy = null)
+    [property: Id(7)] string? UploadedBy = null,
+    [property: Id(8)] string? CopyOf = null)
 {
-    public string Source => Url is { } url ? url.AbsoluteUri : UploadedBy is { } by ? $"uploaded by {by}" : $"simulation {SimulationId}: {FileName}";
+    public string Source => Url is { } url ? url.AbsoluteUri
+        : UploadedBy is { } by ? $"uploaded by {by}"
+        : CopyOf is { } original ? $"copy of {original}"
+        : $"simulation {SimulationId}: {FileName}";
 }

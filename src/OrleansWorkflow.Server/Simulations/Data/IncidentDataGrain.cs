@@ -118,9 +118,13 @@ internal sealed class IncidentDataGrain(
             await this.UnregisterReminder(reminder);
     }
 
-    /// <summary>A fetch goes to the incident's data directory; a kept file stays where its job wrote it. Else why it cannot be had.</summary>
+    /// <summary>A fetch or a copy goes to the incident's data directory; a kept file stays where its job wrote it. Else why it cannot be had.</summary>
     private async Task<(string Path, string? Refused)> PathOfAsync(DataRegistration registration, Machine machine)
     {
+        if (registration.CopyOf is { } original)
+            return state.State.Items.ContainsKey(original)
+                ? ($"{machine.DataDirectoryOf(IncidentId)}/{registration.Name}", null)
+                : ("", $"incident {IncidentId} has no data named \"{original}\" to copy");
         if (registration.Url is not null)
             return ($"{machine.DataDirectoryOf(IncidentId)}/{registration.Name}", null);
         var job = await GrainFactory.GetGrain<ISimulationGrain>(registration.SimulationId!.Value).GetInfo();
@@ -135,7 +139,7 @@ internal sealed class IncidentDataGrain(
     {
         if (state.State.Items.Values.Any(i => i.Status == DataStatus.Pending && i.Detail != "uploading"))
             return false;
-        foreach (var machine in state.State.Registrations.Values.Where(r => r.Url is not null || r.UploadedBy is not null).Select(r => r.Machine).Distinct())
+        foreach (var machine in state.State.Registrations.Values.Where(r => r.Url is not null || r.UploadedBy is not null || r.CopyOf is not null).Select(r => r.Machine).Distinct())
         {
             try
             {
@@ -156,6 +160,11 @@ internal sealed class IncidentDataGrain(
 
     private async Task StartAsync(DataRegistration registration)
     {
+        if (registration.CopyOf is not null && registration.Sha256 is null)
+        {
+            StartCopy(registration);
+            return;
+        }
         var item = state.State.Items[registration.Name];
         var machine = machines.Get(item.Machine);
         // A fetch fetches, then hashes; an upload or a job's file is hashed where it lies, inside its directory.
@@ -172,10 +181,88 @@ internal sealed class IncidentDataGrain(
         }
     }
 
+    /// <summary>Copies streamed by this activation now, by the copy's name (a copy a crash broke off starts again at the next tick).</summary>
+    private readonly HashSet<string> _copying = [];
+
+    /// <summary>Streams the original onto the copy's machine once it is ready (its SHA-256 checked as it is read), then has that machine hash the copy.</summary>
+    private void StartCopy(DataRegistration registration)
+    {
+        var original = state.State.Items[registration.CopyOf!];
+        if (original.Status == DataStatus.Failed)
+        {
+            _ = FailCopyAsync(registration.Name, $"its original {original.Name} failed ({original.Detail})");
+            return;
+        }
+        if (original.Status != DataStatus.Ready || !_copying.Add(registration.Name))
+            return;
+        _ = CopyAsync(registration, original);
+    }
+
+    /// <summary>
+    /// Streams the copy outside any call (it may outlast a call's time limit); what it found is recorded through a
+    /// call to this grain, so the state has one writer at a time.
+    /// </summary>
+    private async Task CopyAsync(DataRegistration registration, DataItem original)
+    {
+        var copy = state.State.Items[registration.Name];
+        string? failure = null;
+        try
+        {
+            await using (var from = new ChecksumStream(await machines.Get(original.Machine).OpenReadAsync(original.Path, CancellationToken.None), original))
+            await using (var to = await machines.Get(copy.Machine).OpenWriteAsync(copy.Path, CancellationToken.None))
+                await from.CopyToAsync(to);
+            logger.LogInformation("Incident {IncidentId}: data {Data} copied from {Machine} onto {Target} as {Copy}", IncidentId, original.Name, original.Machine, copy.Machine, copy.Name);
+        }
+        catch (InvalidDataException e)
+        {
+            failure = e.Message;
+        }
+        catch (Exception e) when (e is MachineUnreachableException or InvalidOperationException or IOException)
+        {
+            logger.LogWarning("Incident {IncidentId}: copying data {Data} onto {Target} broke off, starting again at the next tick: {Error}", IncidentId, original.Name, copy.Machine, e.Message);
+            _copying.Remove(registration.Name);
+            return;
+        }
+        try
+        {
+            await GrainFactory.GetGrain<IIncidentDataGrain>(IncidentId).CopyStreamed(registration.Name, original.Sha256!, failure);
+        }
+        finally
+        {
+            _copying.Remove(registration.Name);
+        }
+    }
+
+    public async Task CopyStreamed(string name, string sha256, string? failure)
+    {
+        if (failure is not null)
+        {
+            await FailCopyAsync(name, failure);
+            return;
+        }
+        state.State.Registrations[name] = state.State.Registrations[name] with { Sha256 = sha256 };
+        await state.WriteStateAsync();
+        await StartAsync(state.State.Registrations[name]);
+    }
+
+    private async Task FailCopyAsync(string name, string why)
+    {
+        state.State.Items[name] = state.State.Items[name] with { Status = DataStatus.Failed, Detail = why, EndedAt = clock.GetUtcNow() };
+        await state.WriteStateAsync();
+        logger.LogWarning("Incident {IncidentId}: data {Data} FAILED: {Why}", IncidentId, name, why);
+        await NotifyAsync(state.State.Items[name]);
+    }
+
     private async Task ProbeAsync(string name)
     {
         var item = state.State.Items[name];
         var registration = state.State.Registrations[name];
+        // A copy not streamed yet has no staging on its machine: it starts (again) once its original is ready.
+        if (registration.CopyOf is not null && registration.Sha256 is null)
+        {
+            StartCopy(registration);
+            return;
+        }
         var machine = machines.Get(item.Machine);
         DataProbe probe;
         try
