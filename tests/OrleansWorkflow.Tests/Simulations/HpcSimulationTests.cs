@@ -101,13 +101,15 @@ public sealed class HpcSimulationTests(EngineFixture engine)
             tracked => !tracked.Contains(refused.SimulationId), "the poller to let go of it");
     }
 
-    [Fact]
-    public async Task A_repeated_submission_adopts_the_job_already_submitted_by_its_id_file_or_by_its_name()
+    [Theory]
+    [InlineData(LoopbackHpc.Machine)]
+    [InlineData(LoopbackHpc.Rest)]
+    public async Task A_repeated_submission_adopts_the_job_already_submitted_by_its_id_file_or_by_its_name(string machineName)
     {
-        var machine = engine.Machines.Get(LoopbackHpc.Machine);
+        var machine = engine.Machines.Get(machineName);
         var (incidentId, simulationId) = (Guid.NewGuid(), Guid.NewGuid());
         var directory = machine.WorkingDirectoryOf(incidentId, simulationId);
-        var request = new SimulationRequest { Machine = LoopbackHpc.Machine, Script = "#!/bin/bash\nsleep 30\n", NotifyQueue = HpcTestQueues.End };
+        var request = new SimulationRequest { Machine = machineName, Script = "#!/bin/bash\nsleep 30\n", NotifyQueue = HpcTestQueues.End };
 
         var first = await machine.SubmitAsync(simulationId, directory, request, OrleansWorkflow.Simulations.Data.DataInputs.None.Links, CancellationToken.None);
         var again = await machine.SubmitAsync(simulationId, directory, request, OrleansWorkflow.Simulations.Data.DataInputs.None.Links, CancellationToken.None);

@@ -16,15 +16,17 @@ internal sealed class SlurmRestDriver(string name, MachineOptions options, SshMa
     public async Task<(string JobId, bool Adopted)> SubmitAsync(Guid simulationId, string workingDirectory, SimulationRequest request, IReadOnlyDictionary<string, string> links,
         CancellationToken cancellationToken)
     {
-        if (await files.RecordedJobIdAsync(workingDirectory, cancellationToken) is { } recorded)
+        var (existed, recorded) = await files.JobDirectoryAsync(workingDirectory, cancellationToken);
+        if (recorded is not null)
             return (recorded, true);
-        await files.PrepareJobAsync(workingDirectory, request, links, cancellationToken);
         var jobName = Machine.JobNameOf(simulationId);
-        if (await FindAsync(jobName, cancellationToken) is { } found)
+        // Only an earlier attempt, which made the directory, can have submitted the job; its files are then left as they are.
+        if (existed && await FindAsync(jobName, cancellationToken) is { } found)
         {
             await files.RecordJobIdAsync(workingDirectory, found, cancellationToken);
             return (found, true);
         }
+        await files.PrepareJobAsync(workingDirectory, request, links, cancellationToken);
         var answer = await SendAsync(HttpMethod.Post, $"{Api}/job/submit", new JsonObject
         {
             ["script"] = JobEvidence.Wrapper(request.Script, workingDirectory),

@@ -116,11 +116,14 @@ internal sealed class SshMachineDriver(string name, MachineOptions options, Mach
     /// <inheritdoc/>
     public MachinePoll? LastPoll { get; private set; }
 
-    /// <summary>The job id an earlier submission recorded in <paramref name="workingDirectory"/>; null when none did.</summary>
-    internal async Task<string?> RecordedJobIdAsync(string workingDirectory, CancellationToken cancellationToken)
+    /// <summary>Whether <paramref name="workingDirectory"/> exists (an earlier attempt made it), and the job id an earlier submission recorded there.</summary>
+    internal async Task<(bool Exists, string? JobId)> JobDirectoryAsync(string workingDirectory, CancellationToken cancellationToken)
     {
-        var existing = await connection.RunAsync($"cat {Shell.Quote(workingDirectory + "/" + JobIdFile)} 2>/dev/null", cancellationToken);
-        return existing.Succeeded && existing.Output.Trim() is { Length: > 0 } id ? id : null;
+        var wd = Shell.Quote(workingDirectory);
+        var existing = await connection.RunAsync($"test -d {wd} || exit 3; cat {Shell.Quote(workingDirectory + "/" + JobIdFile)} 2>/dev/null; exit 0", cancellationToken);
+        if (existing.ExitStatus == 3)
+            return (false, null);
+        return (true, existing.Succeeded && existing.Output.Trim() is { Length: > 0 } id ? id : null);
     }
 
     /// <summary>Makes the working directory and writes the job's files into it, for a job another way submits (<see cref="SlurmRestDriver"/>).</summary>
