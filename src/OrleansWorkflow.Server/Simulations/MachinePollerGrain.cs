@@ -26,6 +26,8 @@ internal sealed class MachinePollerGrain(
     /// <summary>When this activation submitted in the last minute (SubmissionsPerMinute); a new activation starts the count again.</summary>
     private readonly Queue<DateTimeOffset> _submissions = new();
     private IReadOnlyList<SimulationInfo> _waiting = [];
+    /// <summary>What this activation last heard of each tracked simulation (from submitting or observing it): a machine with limits counts from it.</summary>
+    private readonly Dictionary<Guid, SimulationInfo> _known = [];
     private string MachineName => this.GetPrimaryKeyString();
 
     public async Task Track(Guid simulationId, Guid incidentId, SimulationRequest request, Guid? raceId = null)
@@ -84,9 +86,10 @@ internal sealed class MachinePollerGrain(
         }
 
         var machine = machines.Get(MachineName);
-        var heldBack = machine.Options.LimitsSubmissions ? await HeldBackAsync(machine.Options) : [];
+        var (heldBack, turn) = machine.Options.LimitsSubmissions ? await HeldBackAsync(machine.Options) : ([], []);
         var active = new Dictionary<Guid, SimulationInfo>();
-        foreach (var id in state.State.Simulations.Where(id => !heldBack.Contains(id)).ToList())
+        // The ones the limits let through go first, in turn (an Emergency before the routine ones of the same poll).
+        foreach (var id in state.State.Simulations.Where(id => !heldBack.Contains(id)).OrderBy(id => turn.IndexOf(id) is var at and >= 0 ? at : int.MaxValue).ToList())
         {
             try
             {
@@ -113,11 +116,15 @@ internal sealed class MachinePollerGrain(
             }
         }
 
+        foreach (var (id, info) in active)
+            _known[id] = info;
         var ended = active.Values.Where(s => s.Status.IsFinished()).Select(s => s.SimulationId).ToHashSet();
         WorkflowMetrics.SimulationsRunning(MachineName, state.State.Simulations.Count(id => !ended.Contains(id)));
         // An ended simulation stays until a poll finds its end told (EnsureSubmitted/Observe tell it first).
         if (state.State.Simulations.RemoveAll(ended.Contains) > 0)
         {
+            foreach (var id in ended)
+                _known.Remove(id);
             await state.WriteStateAsync();
             if (state.State.Simulations.Count == 0)
                 await StopRemindingAsync();
@@ -125,28 +132,36 @@ internal sealed class MachinePollerGrain(
     }
 
     /// <summary>
-    /// The waiting simulations the machine's limits keep from being submitted at this poll (the others are submitted
-    /// in turn: the most urgent, then the oldest, first).
+    /// The waiting simulations the machine's limits keep from being submitted at this poll, and the ones they let
+    /// through, in turn: the most urgent, then the oldest, first.
     /// </summary>
-    private async Task<HashSet<Guid>> HeldBackAsync(MachineOptions options)
+    private async Task<(HashSet<Guid> HeldBack, List<Guid> Turn)> HeldBackAsync(MachineOptions options)
     {
+        // Asked of the simulation only when this activation has not heard of it yet (new, or tracked before it started).
         var known = new List<SimulationInfo>();
         foreach (var id in state.State.Simulations)
-            if (await GrainFactory.GetGrain<ISimulationGrain>(id).GetInfo() is { } info)
+        {
+            if (!_known.TryGetValue(id, out var info) && await GrainFactory.GetGrain<ISimulationGrain>(id).GetInfo() is { } asked)
+                _known[id] = info = asked;
+            if (info is not null)
                 known.Add(info);
+        }
         var now = clock.GetUtcNow();
         while (_submissions.TryPeek(out var at) && now - at >= TimeSpan.FromMinutes(1))
             _submissions.Dequeue();
         var waiting = known.Where(s => s.Status == SimulationStatus.Requested).ToList();
         var inScheduler = known.Count(s => s.JobId is not null && !s.Status.IsFinished());
-        var chosen = MachineCapacity.ToSubmit(waiting, inScheduler, _submissions.Count, options).Select(s => s.SimulationId).ToHashSet();
+        var turn = MachineCapacity.ToSubmit(waiting, inScheduler, _submissions.Count, options).Select(s => s.SimulationId).ToList();
+        var chosen = turn.ToHashSet();
         foreach (var _ in chosen)
             _submissions.Enqueue(now);
+        var before = _waiting;
         _waiting = [.. MachineCapacity.InTurn(waiting.Where(s => !chosen.Contains(s.SimulationId)))];
-        if (_waiting.Count > 0)
+        // Said when what waits changes, not at every poll.
+        if (_waiting.Count > 0 && !_waiting.Select(s => s.SimulationId).SequenceEqual(before.Select(s => s.SimulationId)))
             logger.LogInformation("Machine {Machine} holds back {Waiting} simulation(s) at its limits ({InScheduler} job(s) in its scheduler); next: {Next}",
                 MachineName, _waiting.Count, inScheduler + chosen.Count, _waiting[0].SimulationId);
-        return [.. _waiting.Select(s => s.SimulationId)];
+        return ([.. _waiting.Select(s => s.SimulationId)], turn);
     }
 
     private async Task StopRemindingAsync()
