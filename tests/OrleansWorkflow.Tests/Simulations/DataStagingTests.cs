@@ -11,50 +11,6 @@ namespace OrleansWorkflow.Tests.Simulations;
 [Collection(EngineCollection.Name)]
 public sealed class DataStagingTests(EngineFixture engine)
 {
-    private const long Size = 300L * 1024 * 1024;
-
-    [Fact]
-    public async Task A_300_MB_input_fetched_by_the_machine_feeds_a_job_and_its_300_MB_output_is_read_back_streamed_with_a_matching_checksum()
-    {
-        var directory = Directory.CreateTempSubdirectory("owf-data-provider-").FullName;
-        try
-        {
-            var inputSha = await WriteRandomFileAsync(Path.Combine(directory, "terrain.bin"), Size);
-            await using var provider = new LocalFileServer(directory);
-            var peakBefore = PeakWorkingSet();
-            var incident = await engine.Client.CreateIncident("data test", "TEST");
-
-            await engine.Client.Send(HpcTestQueues.DataFetch, new JsonObject
-            {
-                ["IncidentID"] = incident.ToString(), ["machine"] = LoopbackHpc.Machine, ["url"] = provider.UrlOf("terrain.bin").AbsoluteUri,
-                ["sha256"] = inputSha, ["output_bytes"] = Size,
-            });
-            await engine.Client.FlushMessages();
-            var notices = await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.DataReady).GetPersisted(), p => p.Count >= 2,
-                "the input and then the job's output to be ready");
-            var growth = PeakWorkingSet() - peakBefore;
-
-            var input = Notice(notices, "input");
-            var output = Notice(notices, "output");
-            Assert.Equal(("READY", Size, inputSha), (input["status"]!.GetValue<string>(), input["size"]!.GetValue<long>(), input["sha256"]!.GetValue<string>()));
-            // The machine fetched it (curl), once; the silo never asked the provider for it.
-            var request = Assert.Single(provider.Requests);
-            Assert.Equal("terrain.bin", request.Path);
-            Assert.StartsWith("curl/", request.UserAgent);
-            var end = JsonNode.Parse(Assert.Single(await engine.Handler(incident, HpcTestQueues.DataJobEnd).GetPersisted()))!.AsObject();
-            Assert.Equal("COMPLETED", end["status"]!.GetValue<string>());
-            Assert.Equal(inputSha, (await engine.ReadJobFileAsync(incident, end, "input.sha256")).Trim());
-            Assert.Equal(("READY", Size), (output["status"]!.GetValue<string>(), output["size"]!.GetValue<long>()));
-            Assert.Equal((Size, output["sha256"]!.GetValue<string>()), (output["read_bytes"]!.GetValue<long>(), output["read_sha256"]!.GetValue<string>()));
-            // 300 MB in and 300 MB out, neither held whole: the process's peak grew by much less than one file.
-            Assert.InRange(growth, long.MinValue, 200L * 1024 * 1024);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-    }
-
     [Fact]
     public async Task A_job_whose_input_is_no_data_of_the_incident_fails_without_running_and_says_which()
     {
@@ -170,17 +126,17 @@ public sealed class DataStagingTests(EngineFixture engine)
         }
     }
 
-    private static JsonObject Notice(IReadOnlyList<string> notices, string data) =>
+    internal static JsonObject Notice(IReadOnlyList<string> notices, string data) =>
         Assert.Single(notices.Select(n => JsonNode.Parse(n)!.AsObject()), n => n["data"]!.GetValue<string>() == data);
 
-    private static long PeakWorkingSet()
+    internal static long PeakWorkingSet()
     {
         using var self = Process.GetCurrentProcess();
         return self.PeakWorkingSet64;
     }
 
     /// <summary>Writes <paramref name="size"/> random bytes a MiB at a time; returns their SHA-256.</summary>
-    private static async Task<string> WriteRandomFileAsync(string path, long size)
+    internal static async Task<string> WriteRandomFileAsync(string path, long size)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var chunk = new byte[1024 * 1024];
