@@ -87,3 +87,45 @@ public sealed class LocalFileServer : IAsyncDisposable
         await _serving.WaitAsync(TimeSpan.FromSeconds(10));
     }
 }
+
+/// <summary>A data provider serving one file of random bytes on loopback; disposing it stops the server and deletes the file.</summary>
+public sealed class DataProvider : IAsyncDisposable
+{
+    private readonly string _directory;
+
+    private DataProvider(string directory, string file, string sha256)
+    {
+        _directory = directory;
+        Server = new LocalFileServer(directory);
+        Url = Server.UrlOf(file);
+        Sha256 = sha256;
+    }
+
+    public LocalFileServer Server { get; }
+    public Uri Url { get; }
+    /// <summary>The file's SHA-256 (lower-case hex).</summary>
+    public string Sha256 { get; }
+
+    /// <summary>Serves <paramref name="size"/> random bytes as <paramref name="file"/>, written a MiB at a time.</summary>
+    public static async Task<DataProvider> WithRandomFileAsync(string file, long size)
+    {
+        var directory = Directory.CreateTempSubdirectory("owf-data-provider-").FullName;
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var chunk = new byte[1024 * 1024];
+        await using (var written = File.Create(Path.Combine(directory, file)))
+            for (long at = 0; at < size; at += chunk.Length)
+            {
+                var part = chunk.AsMemory(0, (int)Math.Min(chunk.Length, size - at));
+                System.Security.Cryptography.RandomNumberGenerator.Fill(part.Span);
+                sha.AppendData(part.Span);
+                await written.WriteAsync(part);
+            }
+        return new DataProvider(directory, file, Convert.ToHexStringLower(sha.GetHashAndReset()));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Server.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}

@@ -17,43 +17,29 @@ public sealed class DataVolumeTests(EngineFixture engine)
     [Fact]
     public async Task A_300_MB_input_fetched_by_the_machine_feeds_a_job_and_its_300_MB_output_is_read_back_streamed_with_a_matching_checksum()
     {
-        var directory = Directory.CreateTempSubdirectory("owf-data-provider-").FullName;
-        try
-        {
-            var inputSha = await DataStagingTests.WriteRandomFileAsync(Path.Combine(directory, "terrain.bin"), Size);
-            await using var provider = new LocalFileServer(directory);
-            var peakBefore = DataStagingTests.PeakWorkingSet();
-            var incident = await engine.Client.CreateIncident("data test", "TEST");
+        await using var provider = await DataProvider.WithRandomFileAsync("terrain.bin", Size);
+        var inputSha = provider.Sha256;
+        var peakBefore = DataStagingTests.PeakWorkingSet();
 
-            await engine.Client.Send(HpcTestQueues.DataFetch, new JsonObject
-            {
-                ["IncidentID"] = incident.ToString(), ["machine"] = LoopbackHpc.Machine, ["url"] = provider.UrlOf("terrain.bin").AbsoluteUri,
-                ["sha256"] = inputSha, ["output_bytes"] = Size,
-            });
-            await engine.Client.FlushMessages();
-            var notices = await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.DataReady).GetPersisted(), p => p.Count >= 2,
-                "the input and then the job's output to be ready");
-            var growth = DataStagingTests.PeakWorkingSet() - peakBefore;
+        var incident = await engine.FetchAsync("data test", provider, inputSha, outputBytes: Size);
+        var notices = await HpcTestJobs.UntilAsync(() => engine.Handler(incident, HpcTestQueues.DataReady).GetPersisted(), p => p.Count >= 2,
+            "the input and then the job's output to be ready");
+        var growth = DataStagingTests.PeakWorkingSet() - peakBefore;
 
-            var input = DataStagingTests.Notice(notices, "input");
-            var output = DataStagingTests.Notice(notices, "output");
-            Assert.Equal(("READY", Size, inputSha), (input["status"]!.GetValue<string>(), input["size"]!.GetValue<long>(), input["sha256"]!.GetValue<string>()));
-            // The machine fetched it (curl), once; the silo never asked the provider for it.
-            var request = Assert.Single(provider.Requests);
-            Assert.Equal("terrain.bin", request.Path);
-            Assert.StartsWith("curl/", request.UserAgent);
-            var end = JsonNode.Parse(Assert.Single(await engine.Handler(incident, HpcTestQueues.DataJobEnd).GetPersisted()))!.AsObject();
-            Assert.Equal("COMPLETED", end["status"]!.GetValue<string>());
-            Assert.Equal(inputSha, (await engine.ReadJobFileAsync(incident, end, "input.sha256")).Trim());
-            Assert.Equal(("READY", Size), (output["status"]!.GetValue<string>(), output["size"]!.GetValue<long>()));
-            Assert.Equal((Size, output["sha256"]!.GetValue<string>()), (output["read_bytes"]!.GetValue<long>(), output["read_sha256"]!.GetValue<string>()));
-            // 300 MB in and 300 MB out, neither held whole: the process's peak grew by much less than one file.
-            Assert.InRange(growth, long.MinValue, 200L * 1024 * 1024);
-        }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+        var input = DataStagingTests.Notice(notices, "input");
+        var output = DataStagingTests.Notice(notices, "output");
+        Assert.Equal(("READY", Size, inputSha), (input["status"]!.GetValue<string>(), input["size"]!.GetValue<long>(), input["sha256"]!.GetValue<string>()));
+        // The machine fetched it (curl), once; the silo never asked the provider for it.
+        var request = Assert.Single(provider.Server.Requests);
+        Assert.Equal("terrain.bin", request.Path);
+        Assert.StartsWith("curl/", request.UserAgent);
+        var end = JsonNode.Parse(Assert.Single(await engine.Handler(incident, HpcTestQueues.DataJobEnd).GetPersisted()))!.AsObject();
+        Assert.Equal("COMPLETED", end["status"]!.GetValue<string>());
+        Assert.Equal(inputSha, (await engine.ReadJobFileAsync(incident, end, "input.sha256")).Trim());
+        Assert.Equal(("READY", Size), (output["status"]!.GetValue<string>(), output["size"]!.GetValue<long>()));
+        Assert.Equal((Size, output["sha256"]!.GetValue<string>()), (output["read_bytes"]!.GetValue<long>(), output["read_sha256"]!.GetValue<string>()));
+        // 300 MB in and 300 MB out, neither held whole: the process's peak grew by much less than one file.
+        Assert.InRange(growth, long.MinValue, 200L * 1024 * 1024);
     }
 }
 

@@ -50,4 +50,19 @@ internal static class HpcTestJobs
         var read = await UntilAsync(() => engine.Handler(incident, HpcTestQueues.Read).GetPersisted(), p => p.Count > before, $"{file} to be read");
         return JsonNode.Parse(read[before])!["content"]!.GetValue<string>();
     }
+
+    /// <summary>
+    /// Creates an incident whose data handler has the loopback machine fetch <paramref name="provider"/>'s file as data
+    /// "input" (expecting <paramref name="sha256"/>) and submits a job that reads it and writes <paramref name="outputBytes"/> bytes.
+    /// </summary>
+    public static async Task<Guid> FetchAsync(this EngineFixture engine, string name, DataProvider provider, string? sha256, long outputBytes)
+    {
+        var incident = await engine.Client.CreateIncident(name, "TEST");
+        await engine.Client.Send(HpcTestQueues.DataFetch, new JsonObject
+        {
+            ["IncidentID"] = incident.ToString(), ["machine"] = LoopbackHpc.Machine, ["url"] = provider.Url.AbsoluteUri, ["sha256"] = sha256, ["output_bytes"] = outputBytes,
+        });
+        await engine.Client.FlushMessages();
+        return incident;
+    }
 }

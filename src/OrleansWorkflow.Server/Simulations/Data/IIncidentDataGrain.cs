@@ -22,7 +22,7 @@ internal interface IIncidentDataGrain : IGrainWithGuidKey
     /// <summary>This grain's own copy of data <paramref name="name"/> was streamed (its original's SHA-256), or failed for good: recorded in turn with the grain's other calls.</summary>
     Task CopyStreamed(string name, string sha256, string? failure);
 
-    /// <summary>Data <paramref name="name"/>, its staging asked about first while pending; null when the incident has none of the name.</summary>
+    /// <summary>Data <paramref name="name"/> as recorded (the reminder asks after a pending staging); null when the incident has none of the name.</summary>
     Task<DataItem?> Get(string name);
 
     /// <summary>The incident's data as recorded, by name.</summary>

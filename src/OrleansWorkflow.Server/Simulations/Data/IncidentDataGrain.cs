@@ -99,12 +99,7 @@ internal sealed class IncidentDataGrain(
         logger.LogWarning("Incident {IncidentId}: the upload of data {Data} broke off: {Why}", IncidentId, name, why);
     }
 
-    public async Task<DataItem?> Get(string name)
-    {
-        if (state.State.Items.TryGetValue(name, out var item) && item.Status == DataStatus.Pending)
-            await ProbeAsync(name);
-        return state.State.Items.GetValueOrDefault(name);
-    }
+    public Task<DataItem?> Get(string name) => Task.FromResult(state.State.Items.GetValueOrDefault(name));
 
     public Task<IReadOnlyList<DataItem>> GetData() => List();
 
