@@ -81,13 +81,16 @@ internal sealed class EnsembleGrain(
         var members = Enumerable.Range(0, Request.Members.Count)
             .Select(i => (machine.WorkingDirectoryOf(Ensemble.IncidentId, EnsembleRequest.MemberId(EnsembleId, i)), Request.MemberRequest(i)))
             .ToList();
-        var links = await DataInputs.ResolveAsync(GrainFactory, Ensemble.IncidentId, Request.Simulation) switch
+        var inputs = await DataInputs.ResolveAsync(GrainFactory, Ensemble.IncidentId, Request.Simulation);
+        if (inputs is DataInputs.Refused refused)
         {
-            DataInputs.Ready ready => ready.Links,
-            DataInputs.Waiting waiting => throw new InvalidOperationException(waiting.Why),
-            DataInputs.Refused refused => throw new InvalidOperationException($"ensemble {EnsembleId} cannot run: {refused.Why}"),
-            var other => throw new InvalidOperationException($"Unknown inputs state {other}."),
-        };
+            // Never to be had: the members end without running, and their ends end the ensemble.
+            for (var i = 0; i < Request.Members.Count; i++)
+                _ = GrainFactory.GetGrain<ISimulationGrain>(EnsembleRequest.MemberId(EnsembleId, i)).Cancel($"ensemble {EnsembleId} cannot run: {refused.Why}");
+            throw new InvalidOperationException($"ensemble {EnsembleId} cannot run: {refused.Why}");
+        }
+        if (inputs is not DataInputs.Ready { Links: var links })
+            throw new InvalidOperationException(((DataInputs.Waiting)inputs).Why);
         var (jobId, adopted) = await machine.SubmitArrayAsync(EnsembleId, Ensemble.Info.WorkingDirectory, members, links, CancellationToken.None);
         Ensemble.ArrayJobId = jobId;
         Ensemble.Info = Ensemble.Info with { JobId = jobId, SubmittedAt = clock.GetUtcNow() };

@@ -124,6 +124,7 @@ public sealed class HpcEnsembleHandler : HandlerGrain, IHpcEnsembleHandler
                 Script = "#!/bin/bash\ncp input.txt seen.txt\nsleep \"$(cat sleep.txt)\"\n",
                 NotifyQueue = HpcTestQueues.End,
                 TimeLimit = TimeSpan.FromMinutes(10),
+                Inputs = message["inputs"] is JsonObject inputs ? inputs.ToDictionary(i => i.Key, i => i.Value!.GetValue<string>()) : new Dictionary<string, string>(),
             },
             Members = [.. sleeps.Select((seconds, i) => new Dictionary<string, string> { ["input.txt"] = $"member {i}\n", ["sleep.txt"] = $"{seconds}\n" })],
             Needed = message["needed"]?.GetValue<int>(),

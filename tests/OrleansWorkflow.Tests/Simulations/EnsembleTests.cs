@@ -71,13 +71,31 @@ public sealed class EnsembleTests(EngineFixture engine)
         Assert.Equal(1, JsonNode.Parse(persisted[1])!["member"]!.GetValue<int>());
     }
 
-    private async Task<Guid> SubmitEnsembleAsync(string machine, int[] sleeps, int needed)
+    [Fact]
+    public async Task An_array_ensemble_whose_input_the_incident_does_not_have_ends_FAILED_with_its_members_cancelled_unsubmitted()
+    {
+        var incident = await SubmitEnsembleAsync(LoopbackHpc.Machine, [1, 1], needed: 2, inputs: new JsonObject { ["grid.bin"] = "no-such-data" });
+
+        var end = SimulationEnd.From(await engine.EndOfTestJobAsync(incident));
+
+        // Both members are needed: the first one cancelled decides the end; the other is cancelled after it.
+        Assert.Equal((SimulationStatus.Failed, null), (end.Status, end.JobId));
+        Assert.Equal("0 of 2 members completed (2 needed), 1 ended otherwise; the members needed can no longer complete", end.Detail);
+        Assert.All(end.Members, m => Assert.Null(m.JobId));
+        Assert.Contains("has no data named \"no-such-data\"", Assert.Single(end.Members, m => m.Status == SimulationStatus.Cancelled).Detail);
+        var members = await HpcTestJobs.UntilAsync(() => engine.Client.GetSimulations(incident),
+            s => s.Count(m => m.Status == SimulationStatus.Cancelled) == 2, "both members to be cancelled");
+        Assert.All(members.Where(m => m.SimulationId != end.SimulationId), m => Assert.Equal((SimulationStatus.Cancelled, null), (m.Status, m.JobId)));
+    }
+
+    private async Task<Guid> SubmitEnsembleAsync(string machine, int[] sleeps, int needed, JsonObject? inputs = null)
     {
         LoopbackHpc.Require(engine.Options<OrleansWorkflow.Simulations.Machines.HpcOptions>());
         var incident = await engine.Client.CreateIncident("ensemble test", "TEST");
         await engine.Client.Send(HpcTestQueues.Ensemble, new JsonObject
         {
             ["IncidentID"] = incident.ToString(), ["machine"] = machine, ["sleeps"] = new JsonArray([.. sleeps.Select(s => (JsonNode)s)]), ["needed"] = needed,
+            ["inputs"] = inputs,
         });
         await engine.Client.FlushMessages();
         return incident;
