@@ -107,7 +107,7 @@ public sealed class HpcReadHandler : HandlerGrain, IHpcReadHandler
         if (message["handler_wkdir"]?.GetValue<string>() is { } elsewhere)
             end = end with { WorkingDirectory = elsewhere };
         var content = await context.Simulations.ReadFileAsync(end, message["file"]!.GetValue<string>());
-        context.Persist.Put(new JsonObject { ["content"] = content, ["member"] = end.Member });
+        context.Persist.Put(new JsonObject { ["content"] = content });
     }
 }
 

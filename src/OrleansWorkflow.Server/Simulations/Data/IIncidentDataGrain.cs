@@ -48,6 +48,9 @@ internal sealed record DataRegistration(
     [property: Id(7)] string? UploadedBy = null,
     [property: Id(8)] string? CopyOf = null)
 {
+    /// <summary>An upload not written whole yet: nothing is staged on the machine for it until EndUpload gives its SHA-256.</summary>
+    public bool BeingUploaded => UploadedBy is not null && Sha256 is null;
+
     public string Source => Url is { } url ? url.AbsoluteUri
         : UploadedBy is { } by ? $"uploaded by {by}"
         : CopyOf is { } original ? $"copy of {original}"

@@ -132,7 +132,7 @@ internal sealed class IncidentDataGrain(
 
     public async Task<bool> Forget()
     {
-        if (state.State.Items.Values.Any(i => i.Status == DataStatus.Pending && i.Detail != "uploading"))
+        if (state.State.Items.Values.Any(i => i.Status == DataStatus.Pending && !state.State.Registrations[i.Name].BeingUploaded))
             return false;
         foreach (var machine in state.State.Registrations.Values.Where(r => r.Url is not null || r.UploadedBy is not null || r.CopyOf is not null).Select(r => r.Machine).Distinct())
         {
@@ -272,7 +272,7 @@ internal sealed class IncidentDataGrain(
         if (probe.Gone)
         {
             // An upload being written has no staging yet: EndUpload starts it.
-            if (item.Detail != "uploading")
+            if (!registration.BeingUploaded)
                 await StartAsync(registration);
             return;
         }

@@ -14,12 +14,7 @@ async function refresh() {
   const rows = incidents.map(incident => {
     const row = document.createElement('tr');
     row.dataset.incident = incident.incidentId;
-    const link = document.createElement('a');
-    link.href = '/incidents/' + incident.incidentId;
-    link.textContent = incident.name;
-    const name = document.createElement('td');
-    name.appendChild(link);
-    row.append(owf.cell(owf.time(incident.createdAt)), owf.cell(owf.age(incident.ageSeconds)), name, owf.cell(incident.kind),
+    row.append(owf.cell(owf.time(incident.createdAt)), owf.cell(owf.age(incident.ageSeconds)), owf.link('/incidents/' + incident.incidentId, incident.name), owf.cell(incident.kind),
       owf.cell(incident.workflowVersion), owf.cell(incident.urgency), owf.status(incident.status), owf.cell(incident.stage ?? ''), owf.cell(incident.incidentId, 'muted'));
     return row;
   });
@@ -40,12 +35,7 @@ async function refresh() {
   document.getElementById('waiting').replaceChildren(...held.map(simulation => {
     const row = document.createElement('tr');
     row.dataset.simulation = simulation.simulationId;
-    const link = document.createElement('a');
-    link.href = '/incidents/' + simulation.incidentId;
-    link.textContent = simulation.incidentId;
-    const incident = document.createElement('td');
-    incident.appendChild(link);
-    row.append(owf.cell(simulation.machine), incident, owf.cell(simulation.urgency), owf.cell(owf.time(simulation.createdAt)), owf.cell(simulation.simulationId, 'muted'));
+    row.append(owf.cell(simulation.machine), owf.link('/incidents/' + simulation.incidentId, simulation.incidentId), owf.cell(simulation.urgency), owf.cell(owf.time(simulation.createdAt)), owf.cell(simulation.simulationId, 'muted'));
     return row;
   }));
   document.getElementById('none-waiting').hidden = held.length > 0;

@@ -14,6 +14,15 @@ const owf = {
     td.appendChild(span);
     return td;
   },
+  // A cell holding a link to a page of this site.
+  link(href, text) {
+    const td = document.createElement('td');
+    const a = document.createElement('a');
+    a.href = href;
+    a.textContent = text ?? '';
+    td.appendChild(a);
+    return td;
+  },
   time(iso) { return iso ? new Date(iso).toLocaleString() : ''; },
   age(seconds) {
     if (seconds < 90) return Math.round(seconds) + ' s';
